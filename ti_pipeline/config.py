@@ -1,0 +1,83 @@
+"""Run-time settings: where data lives and which mode (sample or live) the pipeline runs in.
+
+Everything here is read from environment variables so that the same code runs from the CLI, the
+Dagster UI and the tests without code changes. Nothing in this module touches the network or disk.
+
+- ``TI_DATA_DIR``: root of generated data (cache, lake, marts, catalog). Default: ``<project>/data``.
+- ``TI_SAMPLE_DIR``: the embedded synthetic sample. Default: ``<project>/data/sample``.
+- ``TI_MODE``: ``sample`` (default) reads ``TI_SAMPLE_DIR``; ``live`` downloads the real files.
+- ``TI_INDUSTRY_SCOPE``: ``BE`` (default, NAF sections B-E) or ``C`` (manufacturing only).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+MODES = ("sample", "live")
+INDUSTRY_SCOPES = ("BE", "C")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The on-disk layout of DESIGN.md, rooted at one data directory."""
+
+    data_dir: Path
+    sample_dir: Path
+
+    @property
+    def cache(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def lake(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def raw(self) -> Path:
+        return self.lake / "raw"
+
+    @property
+    def rejects(self) -> Path:
+        return self.lake / "rejects"
+
+    @property
+    def marts(self) -> Path:
+        return self.data_dir / "marts"
+
+    @property
+    def catalog_db(self) -> Path:
+        return self.data_dir / "catalog.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    def raw_partition(self, source: str, millesime: int) -> Path:
+        return self.raw / source / f"millesime={millesime}"
+
+    def rejects_partition(self, source: str, millesime: int) -> Path:
+        return self.rejects / source / f"millesime={millesime}"
+
+
+def get_paths() -> Paths:
+    data_dir = Path(os.environ.get("TI_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    sample_dir = Path(os.environ.get("TI_SAMPLE_DIR") or PROJECT_ROOT / "data" / "sample").resolve()
+    return Paths(data_dir=data_dir, sample_dir=sample_dir)
+
+
+def get_mode() -> str:
+    mode = os.environ.get("TI_MODE", "sample").strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"TI_MODE must be one of {MODES}, got {mode!r}")
+    return mode
+
+
+def get_industry_scope() -> str:
+    scope = os.environ.get("TI_INDUSTRY_SCOPE", "BE").strip().upper()
+    if scope not in INDUSTRY_SCOPES:
+        raise ValueError(f"TI_INDUSTRY_SCOPE must be one of {INDUSTRY_SCOPES}, got {scope!r}")
+    return scope

@@ -1,0 +1,733 @@
+"""The source catalog: every input of the pipeline, declared once.
+
+For each source: who publishes it, under which licence, which vintages (millésimes) exist, which file
+each vintage is (name, zip member, sheet, title rows), where live mode finds it, which COG year its
+commune codes are in, and its columns with their types, descriptions and value rules.
+
+This is the single place where a column is declared. The pandera schemas (``ti_pipeline.validation``),
+Dagster column-schema metadata, the Parquet field metadata and the data dictionary are derived from
+the ``Field`` declarations below. The sample generator writes files with exactly these names.
+
+Facts come from ``shared/SOURCES.md``; a ``[V]`` in a comment marks a value that the real file must
+confirm (the readers and schemas fail with a clear message when it does not).
+
+Not here: HTTP (``download``), parsing (``readers``), validation logic (``ti_pipeline.validation``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+LICENCE_ETALAB = "Licence Ouverte / Etalab 2.0"
+LICENCE_ODBL = "ODbL 1.0"
+
+# Value rules shared by several sources.
+COMMUNE_CODE = r"^(\d{5}|2[AB]\d{3})$"
+SIREN = r"^\d{9}$"
+SIRET = r"^\d{14}$"
+ID_TI = r"^ti-\d+$"
+A38_CODE = r"^([A-Z]{2}|_T)$"
+NAF_SIRENE = r"^\d{2}\.\d{2}[A-Z]$"
+NAF_URSSAF = r"^\d{4}[A-Z]$"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a source file.
+
+    ``name`` may hold ``{yy}`` (two-digit millésime, census files: ``P21_POP``) or ``{yy_hist}``
+    (millésime - 6, the census history columns: ``P15_POP``); ``name_is_regex`` declares a family
+    of columns (``effectifs_salaries_\\d{4}``).
+    """
+
+    name: str
+    dtype: str = "str"  # str | int | float | date | bool | list
+    description: str = ""
+    pattern: str | None = None  # regex every non-null value must match
+    isin: tuple[str, ...] | None = None  # allowed values
+    ge: float | None = None  # lower bound (non-negative counts: 0)
+    le: float | None = None
+    nullable: bool = True
+    required: bool = True  # False: tolerated when absent (e.g. a column a publisher is adding)
+    name_is_regex: bool = False
+    code: bool = False  # an identifier: read as text, Excel ="..." wrappers and 971.0 floats fixed
+
+    def for_millesime(self, millesime: int) -> "Field":
+        if "{" not in self.name:
+            return self
+        return replace(
+            self,
+            name=self.name.format(yy=f"{millesime % 100:02d}", yy_hist=f"{(millesime - 6) % 100:02d}"),
+        )
+
+
+@dataclass(frozen=True)
+class Release:
+    """One vintage of a source: the file as its publisher names it."""
+
+    millesime: int
+    file_name: str  # the downloaded file, e.g. ``base-cc-emploi-pop-active-2021_csv.zip``
+    cog_year: int  # COG year of the commune codes inside
+    url: str | None = None  # live URL; None when resolved through the data.gouv.fr API
+    member: str | None = None  # regex choosing the member of a zip archive
+    sheet: str | None = None  # xlsx sheet
+
+
+@dataclass(frozen=True)
+class DataGouvResource:
+    """A file found through the data.gouv.fr API: dataset slug -> resources -> title pattern."""
+
+    dataset: str
+    pattern: str  # regex on the resource title / file name; group 1, if any, is the release date
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # the raw asset is ``raw_<name>``
+    title: str
+    publisher: str
+    licence: str
+    page: str  # human-readable dataset page
+    folder: str  # files of one publisher dataset share a folder in data/sample and data/cache
+    fmt: str  # csv | xlsx | parquet | json
+    releases: tuple[Release, ...]  # newest first
+    fields: tuple[Field, ...]
+    cadence: str = "annual"  # annual | monthly | irregular
+    skiprows: int = 0  # title rows above the header (Insee xlsx: 5)
+    datagouv: DataGouvResource | None = None
+    extra_columns: str = "forbid"  # "allow" for very wide files of which we keep a declared subset
+    approx_size: str = ""  # order of magnitude of the live file, for the README and the CLI
+    notes: str = ""
+    synthetic_only: bool = False  # no public file exists: live mode needs a configured URL
+
+    @property
+    def asset_name(self) -> str:
+        return f"raw_{self.name}"
+
+    @property
+    def millesimes(self) -> tuple[int, ...]:
+        return tuple(r.millesime for r in self.releases)
+
+    def release(self, millesime: int) -> Release:
+        for r in self.releases:
+            if r.millesime == millesime:
+                return r
+        raise KeyError(f"source {self.name!r} has no millésime {millesime}; known: {self.millesimes}")
+
+    def fields_for(self, millesime: int) -> tuple[Field, ...]:
+        return tuple(f.for_millesime(millesime) for f in self.fields)
+
+
+def _insee(page: int, file_name: str) -> str:
+    return f"https://www.insee.fr/fr/statistiques/fichier/{page}/{file_name}"
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Territoires d'industrie perimeters (ANCT, data.gouv.fr "Programme Territoires d'industrie")
+# --------------------------------------------------------------------------------------------
+_TI_DATASET = "programme-territoires-dindustrie"
+_TI_PAGE = "https://www.data.gouv.fr/fr/datasets/programme-territoires-dindustrie/"
+_TI_RELEASE = "20240704"
+
+TI_COMMUNES = Source(
+    name="ti_communes",
+    title="Territoires d'industrie (Temps II): member communes",
+    publisher="ANCT",
+    licence=LICENCE_ETALAB,
+    page=_TI_PAGE,
+    folder="ti",
+    fmt="csv",
+    cadence="irregular",
+    releases=(Release(2024, f"liste-ti-com2023-{_TI_RELEASE}.csv", cog_year=2023),),
+    datagouv=DataGouvResource(_TI_DATASET, r"^liste-ti-com2023-(\d{8})\.csv$"),
+    fields=(
+        Field("insee_com", description="Commune code (COG 2023)", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("lib_com", description="Commune name"),
+        Field(
+            "id_ti",
+            description="Territory id(s) 'ti-NNNN'; several are separated by ' ; '",
+            pattern=r"^ti-\d+( ; ti-\d+)*$",
+            nullable=False,
+        ),
+        Field("lib_ti", description="Territory name(s), ' ; '-separated like id_ti"),
+    ),
+    approx_size="~1 MB, ~17,000 rows",
+)
+
+TI_GROUPEMENTS = Source(
+    name="ti_groupements",
+    title="Territoires d'industrie (Temps II): member groupements (EPCI, EPT, single communes)",
+    publisher="ANCT",
+    licence=LICENCE_ETALAB,
+    page=_TI_PAGE,
+    folder="ti",
+    fmt="csv",
+    cadence="irregular",
+    releases=(Release(2024, f"liste-ti-grpt2023-{_TI_RELEASE}.csv", cog_year=2023),),
+    datagouv=DataGouvResource(_TI_DATASET, r"^liste-ti-grpt2023-(\d{8})\.csv$"),
+    fields=(
+        Field("id_ti", description="Territory id 'ti-NNNN'", pattern=ID_TI, nullable=False),
+        Field("lib_ti", description="Territory name"),
+        Field(
+            "siren_groupement",
+            description="SIREN of the groupement; for nature_juridique COM, the commune's SIREN (not its INSEE code)",
+            pattern=SIREN,
+            nullable=False,
+            code=True,
+        ),
+        Field("lib_groupement", description="Groupement name"),
+        Field(
+            "nature_juridique",
+            description="Legal form: CC, CA, CU, METRO, MET69, EPT or COM",
+            isin=("CC", "CA", "CU", "METRO", "MET69", "EPT", "COM"),
+            nullable=False,
+        ),
+    ),
+    approx_size="~50 kB, ~630 rows",
+)
+
+TI_TERRITOIRES = Source(
+    name="ti_territoires",
+    title="Territoires d'industrie (Temps II): list of territories",
+    publisher="ANCT",
+    licence=LICENCE_ETALAB,
+    page=_TI_PAGE,
+    folder="ti",
+    fmt="csv",
+    cadence="irregular",
+    releases=(Release(2024, f"liste-ti-{_TI_RELEASE}.csv", cog_year=2023),),
+    datagouv=DataGouvResource(_TI_DATASET, r"^liste-ti-(\d{8})\.csv$"),
+    fields=(
+        Field("id_ti", description="Territory id 'ti-NNNN'", pattern=ID_TI, nullable=False, code=True),
+        Field("lib_ti", description="Territory name", nullable=False),
+    ),
+    # [V] the real file may carry more attributes (region, date of labelling): kept, not required.
+    extra_columns="allow",
+    approx_size="~10 kB, 183 rows",
+)
+
+# --------------------------------------------------------------------------------------------
+# 2. France Relance lauréats
+# --------------------------------------------------------------------------------------------
+RELANCE_LAUREATS = Source(
+    name="relance_laureats",
+    title="Plan de relance - projets industriels (lauréats of the industrial measures)",
+    publisher="DGE",
+    licence=LICENCE_ETALAB,
+    page="https://www.data.gouv.fr/fr/datasets/plan-de-relance-projets-industriels/",
+    folder="relance",
+    fmt="csv",
+    cadence="irregular",
+    releases=(
+        Release(
+            2022,
+            "plan-de-relance.csv",
+            cog_year=2022,
+            url="https://www.data.gouv.fr/fr/datasets/r/74e3474f-c954-43c8-814d-d1efa49f08fd",
+        ),
+    ),
+    fields=(
+        Field("entreprise", description="Beneficiary name"),
+        Field("type_entreprise", description="PME / ETI / GE ..."),
+        Field(
+            "siren",
+            description="SIREN (9 digits) or SIRET (14 digits) as published; sometimes empty or invalid",
+            code=True,
+        ),
+        Field("volet_relance", description="France Relance axis"),
+        Field("mesure", description="Measure, long label"),
+        Field("nom_departement", description="Département name"),
+        Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
+        Field("nom_commune", description="Commune name (no INSEE code in the file)"),
+        Field("code_postal", description="Postcode", code=True),
+        Field("coordonnees_gps", description="'lat, lon' string; may be missing or malformed"),
+        Field("description_projet", description="Free text (HTML entities may appear)"),
+        Field("mesure_light", description="Short measure label ('Territoires d'industrie', 'Relocalisation'...)"),
+        Field("mise_a_jour", dtype="date", description="Date of the record (YYYY-MM-DD)"),
+        Field("filiere", description="Industrial sector"),
+        Field(
+            "tonnes_equivalent_co2_pour_les_projets_decarbonation",
+            dtype="float",
+            description="t CO2e avoided, decarbonation projects only",
+            ge=0,
+        ),
+        Field("nom_region", description="Region name (upper case)"),
+    ),
+    approx_size="~2 MB, ~3,080 rows",
+    notes="No amounts in this file: aid, investment and jobs come from laureats_ti when available.",
+)
+
+LAUREATS_TI = Source(
+    name="laureats_ti",
+    title="Lauréats of the Territoires d'industrie fund with aid, investment and jobs (programme extract)",
+    publisher="ANCT / DGE (programme extract)",
+    licence=LICENCE_ETALAB,
+    page="https://agence-cohesion-territoires.gouv.fr/territoires-dindustrie-44",
+    folder="laureats_ti",
+    fmt="csv",
+    cadence="irregular",
+    synthetic_only=True,
+    releases=(Release(2022, "laureats-territoires-industrie.csv", cog_year=2022),),
+    fields=(
+        Field("id_projet", description="Project id", nullable=False, code=True),
+        Field("siret", description="SIRET (14) or SIREN (9) of the beneficiary", code=True),
+        Field("entreprise", description="Beneficiary name"),
+        Field("intitule_projet", description="Project title"),
+        Field("mesure", description="Measure (fund)"),
+        Field("filiere", description="Industrial sector"),
+        Field("code_postal", description="Postcode of the project site", code=True),
+        Field("nom_commune", description="Commune name of the project site"),
+        Field("annee", dtype="int", description="Year the project was selected", ge=2018, le=2030),
+        Field("montant_aide", dtype="float", description="Public aid granted, EUR", ge=0),
+        Field("montant_investissement", dtype="float", description="Total investment of the project, EUR", ge=0),
+        Field("emplois", dtype="float", description="Jobs created or maintained announced by the project", ge=0),
+    ),
+    approx_size="~300 kB, ~2,400 rows",
+    notes=(
+        "No public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1). This is the format "
+        "of the programme extract the team receives; the sample holds a synthetic one. Live mode reads it "
+        "from TI_LAUREATS_TI_URL when set, and reports the source as unavailable otherwise."
+    ),
+)
+
+# --------------------------------------------------------------------------------------------
+# 3. Geography: COG, EPCI composition, passage table, commune SIREN
+# --------------------------------------------------------------------------------------------
+COG_COMMUNES = Source(
+    name="cog_communes",
+    title="Code officiel géographique: communes, arrondissements municipaux, communes déléguées/associées",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/information/8377162",
+    folder="cog",
+    fmt="csv",
+    releases=(
+        Release(
+            2025,
+            "cog_ensemble_2025_csv.zip",
+            cog_year=2025,
+            url=_insee(8377162, "cog_ensemble_2025_csv.zip"),
+            member=r"^(.*/)?v_commune_2025\.csv$",
+        ),
+    ),
+    fields=(
+        Field("TYPECOM", description="COM, COMA, COMD or ARM", isin=("COM", "COMA", "COMD", "ARM"), nullable=False),
+        Field("COM", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("REG", description="Region code", code=True),
+        Field("DEP", description="Département code", code=True),
+        Field("CTCD", description="Collectivité territoriale code", code=True),
+        Field("ARR", description="Arrondissement code", code=True),
+        Field("TNCC", description="Type of name (article)"),
+        Field("NCC", description="Name in upper case"),
+        Field("NCCENR", description="Name with case"),
+        Field("LIBELLE", description="Name with article"),
+        Field("CAN", description="Canton code", code=True),
+        Field("COMPARENT", description="Parent commune of an ARM/COMA/COMD", pattern=COMMUNE_CODE, code=True),
+    ),
+    approx_size="~0.5 MB zip, ~37,500 rows",
+)
+
+COG_REGIONS = Source(
+    name="cog_regions",
+    title="Code officiel géographique: regions",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/information/8377162",
+    folder="cog",
+    fmt="csv",
+    releases=(
+        Release(
+            2025,
+            "cog_ensemble_2025_csv.zip",
+            cog_year=2025,
+            url=_insee(8377162, "cog_ensemble_2025_csv.zip"),
+            member=r"^(.*/)?v_region_2025\.csv$",
+        ),
+    ),
+    fields=(
+        Field("REG", description="Region code", pattern=r"^\d{2}$", nullable=False, code=True),
+        Field("CHEFLIEU", description="Commune code of the prefecture", code=True),
+        Field("TNCC", description="Type of name (article)"),
+        Field("NCC", description="Name in upper case"),
+        Field("NCCENR", description="Name with case"),
+        Field("LIBELLE", description="Name with article", nullable=False),
+    ),
+    approx_size="same zip as cog_communes, 18 rows",
+)
+
+_EPCI_PAGE = "https://www.insee.fr/fr/information/2510634"
+
+EPCI = Source(
+    name="epci",
+    title="Intercommunalités (EPCI) au 1er janvier",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page=_EPCI_PAGE,
+    folder="epci",
+    fmt="xlsx",
+    skiprows=5,
+    releases=(
+        Release(
+            2025,
+            "epci_au_01-01-2025.zip",
+            cog_year=2025,
+            url=_insee(2510634, "epci_au_01-01-2025.zip"),
+            member=r"(?i)^(.*/)?epci_au_01-01-2025\.xlsx$",
+            sheet="EPCI",
+        ),
+    ),
+    fields=(
+        Field("EPCI", description="SIREN of the EPCI ('ZZZZZZZZZ' for communes without one)", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True),
+        Field("LIBEPCI", description="EPCI name"),
+        Field("NATURE_EPCI", description="ME, CA, CU, CC or ZZ", isin=("ME", "CA", "CU", "CC", "ZZ")),
+        Field("NB_COM", dtype="int", description="Number of member communes", ge=0),
+    ),
+    approx_size="~1.5 MB zip, ~1,250 EPCI",
+)
+
+EPCI_COMMUNES = Source(
+    name="epci_communes",
+    title="Intercommunalités: commune composition au 1er janvier",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page=_EPCI_PAGE,
+    folder="epci",
+    fmt="xlsx",
+    skiprows=5,
+    releases=(
+        Release(
+            2025,
+            "epci_au_01-01-2025.zip",
+            cog_year=2025,
+            url=_insee(2510634, "epci_au_01-01-2025.zip"),
+            member=r"(?i)^(.*/)?epci_au_01-01-2025\.xlsx$",
+            sheet="Composition_communale",
+        ),
+    ),
+    fields=(
+        Field("CODGEO", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("LIBGEO", description="Commune name"),
+        Field("EPCI", description="SIREN of the EPCI", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True),
+        Field("LIBEPCI", description="EPCI name"),
+        Field("DEP", description="Département code", code=True),
+        Field("REG", description="Region code", code=True),
+    ),
+    approx_size="same zip as epci, ~34,900 rows",
+)
+
+COG_PASSAGE = Source(
+    name="cog_passage",
+    title="Table de passage annuelle des codes communes (since 2003)",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/information/7671867",
+    folder="cog_passage",
+    fmt="xlsx",
+    skiprows=5,
+    releases=(
+        Release(
+            2025,
+            "table_passage_annuelle_2025.zip",
+            cog_year=2025,
+            url=_insee(7671867, "table_passage_annuelle_2025.zip"),  # [V] page id of the file
+            member=r"(?i)^(.*/)?table_passage_annuelle_2025\.xlsx$",
+            sheet="COM",
+        ),
+    ),
+    fields=(
+        Field(r"CODGEO_\d{4}", description="Commune code in the COG of that year", pattern=COMMUNE_CODE, name_is_regex=True, code=True),
+        Field(r"LIBGEO_\d{4}", description="Commune name in the COG of that year", name_is_regex=True),
+    ),
+    approx_size="~5 MB zip, ~37,000 rows x 46 columns",
+)
+
+COMMUNES_SIREN = Source(
+    name="communes_siren",
+    title="Découpage administratif: communes with SIREN, postcodes, EPCI and population",
+    publisher="Etalab (@etalab/decoupage-administratif)",
+    licence=LICENCE_ETALAB,
+    page="https://github.com/etalab/decoupage-administratif",
+    folder="decoupage_administratif",
+    fmt="json",
+    releases=(
+        Release(
+            2025,
+            "communes.json",
+            cog_year=2025,
+            # [V] the package version follows the COG; pin the one of the target COG year.
+            url="https://unpkg.com/@etalab/decoupage-administratif@5.2.0/data/communes.json",
+        ),
+    ),
+    fields=(
+        Field("code", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("nom", description="Commune name"),
+        Field("type", description="commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee"),
+        Field("siren", description="SIREN of the commune", pattern=SIREN, code=True),
+        Field("codeDepartement", description="Département code", code=True),
+        Field("codeRegion", description="Region code", code=True),
+        Field("codesPostaux", dtype="list", description="Postcodes of the commune"),
+        Field("population", dtype="float", description="Municipal population", ge=0),
+    ),
+    extra_columns="allow",
+    approx_size="~12 MB, ~37,000 rows",
+)
+
+# --------------------------------------------------------------------------------------------
+# 4. Census (recensement de la population), bases communales
+# --------------------------------------------------------------------------------------------
+_RP_FLOAT = dict(dtype="float", ge=0)
+
+RP_POPULATION = Source(
+    name="rp_population",
+    title="Recensement: évolution et structure de la population (base communale)",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/statistiques/8581696",
+    folder="rp_population",
+    fmt="csv",
+    extra_columns="allow",  # 321 columns, of which we declare and keep the ones the indicators use
+    releases=(
+        Release(
+            2022,
+            "base-cc-evol-struct-pop-2022_csv.zip",
+            cog_year=2024,
+            url=_insee(8581696, "base-cc-evol-struct-pop-2022_csv.zip"),
+            member=r"(?i)^(.*/)?base-cc-evol-struct-pop-2022\.csv$",
+        ),
+        Release(
+            2021,
+            "base-cc-evol-struct-pop-2021_csv.zip",
+            cog_year=2023,
+            url=_insee(8201904, "base-cc-evol-struct-pop-2021_csv.zip"),
+            member=r"(?i)^(.*/)?base-cc-evol-struct-pop-2021\.csv$",
+        ),
+    ),
+    fields=(
+        Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("P{yy}_POP", description="Population", **_RP_FLOAT),
+        Field("P{yy}_POP0014", description="Population aged 0-14", **_RP_FLOAT),
+        Field("P{yy}_POP1529", description="Population aged 15-29", **_RP_FLOAT),
+        Field("P{yy}_POP3044", description="Population aged 30-44", **_RP_FLOAT),
+        Field("P{yy}_POP4559", description="Population aged 45-59", **_RP_FLOAT),
+        Field("P{yy}_POP6074", description="Population aged 60-74", **_RP_FLOAT),
+        # RP 2022 splits 75+ into 75-89 and 90+: each vintage has one form or the other.
+        Field("P{yy}_POP75P", description="Population aged 75+ (up to RP 2021)", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP7589", description="Population aged 75-89 (from RP 2022)", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP90P", description="Population aged 90+ (from RP 2022)", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP1564", description="Population aged 15-64", **_RP_FLOAT),
+        Field("P{yy_hist}_POP", description="Population six years earlier, same geography", **_RP_FLOAT),
+    ),
+    approx_size="~20 MB zip, ~34,900 rows x 321 columns",
+)
+
+RP_EMPLOI = Source(
+    name="rp_emploi",
+    title="Recensement: emploi - population active (base communale)",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/statistiques/8581444",
+    folder="rp_emploi",
+    fmt="csv",
+    extra_columns="allow",
+    releases=(
+        Release(
+            2022,
+            "base-cc-emploi-pop-active-2022_csv.zip",
+            cog_year=2024,
+            url=_insee(8581444, "base-cc-emploi-pop-active-2022_csv.zip"),
+            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2022\.csv$",
+        ),
+        Release(
+            2021,
+            "base-cc-emploi-pop-active-2021_csv.zip",
+            cog_year=2023,
+            url=_insee(8202916, "base-cc-emploi-pop-active-2021_csv.zip"),
+            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2021\.csv$",
+        ),
+    ),
+    fields=(
+        Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("P{yy}_POP1564", description="Population aged 15-64", **_RP_FLOAT),
+        Field("P{yy}_ACT1564", description="Active population aged 15-64", **_RP_FLOAT),
+        Field("P{yy}_ACTOCC1564", description="Employed population aged 15-64", **_RP_FLOAT),
+        Field("P{yy}_CHOM1564", description="Unemployed aged 15-64", **_RP_FLOAT),
+        Field("P{yy}_ACTOCC", description="Employed residents (15+)", **_RP_FLOAT),
+        Field("P{yy}_EMPLT", description="Jobs at place of work", **_RP_FLOAT),
+        Field("P{yy}_EMPLT_SAL", description="Salaried jobs at place of work", **_RP_FLOAT),
+        Field("P{yy_hist}_EMPLT", description="Jobs at place of work six years earlier", **_RP_FLOAT),
+        Field("C{yy}_EMPLT", description="Jobs at place of work (complementary exploitation)", **_RP_FLOAT),
+        Field("C{yy}_EMPLT_INDUS", description="Jobs in industry at place of work", **_RP_FLOAT),
+        Field("C{yy}_INDUSLT_F", description="Jobs in industry held by women", **_RP_FLOAT),
+        Field("C{yy}_INDUSLT_SAL", description="Salaried jobs in industry", **_RP_FLOAT),
+        Field("C{yy}_ACTOCC1564", description="Employed aged 15-64 (complementary exploitation)", **_RP_FLOAT),
+        # PCS 2003 up to RP 2021 (CS6 = ouvriers); PCS 2020 'GSEC' from RP 2022 (GSEC16 = ouvriers) [V].
+        Field("C{yy}_ACTOCC1564_CS6", description="Employed 15-64, blue-collar (PCS 2003, to RP 2021)", required=False, **_RP_FLOAT),
+        Field("C{yy}_ACTOCC1564_STAT_GSEC16", description="Employed 15-64, blue-collar (PCS 2020, from RP 2022)", required=False, **_RP_FLOAT),
+    ),
+    approx_size="~25 MB zip, ~34,900 rows x ~300 columns",
+)
+
+# --------------------------------------------------------------------------------------------
+# 5. Salaried employment and establishments
+# --------------------------------------------------------------------------------------------
+FLORES_BANDS = ("_T", "E0", "E1T4", "E5T9", "E10T19", "E20T49", "E50T99", "E100T199", "E200T499", "E_GE500")
+
+FLORES_A38 = Source(
+    name="flores_a38",
+    title="Flores: establishments and salaried posts by commune x A38 activity x size band",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/statistiques/8266010",
+    folder="flores",
+    fmt="csv",
+    releases=(
+        Release(
+            2024,
+            "DS_FLORES_A38_2024_CSV_FR.zip",
+            cog_year=2025,
+            url=_insee(8266010, "DS_FLORES_A38_2024_CSV_FR.zip"),
+            member=r"(?i)^(.*/)?DS_FLORES_A38_2024_data\.csv$",
+        ),
+    ),
+    fields=(
+        Field("GEO", description="Code of the area (commune code when GEO_OBJECT = COM)", nullable=False, code=True),
+        Field("GEO_OBJECT", description="Level of the area: COM, EPCI, ZE2020, DEP, REG, FRANCE...", nullable=False),
+        Field("ACTIVITY", description="A38 activity code, '_T' for all", pattern=A38_CODE, nullable=False),
+        Field("NUMBER_EMPL", description="Establishment size band, '_T' for all", isin=FLORES_BANDS, nullable=False),
+        Field("LEGAL_FORM_WITH_PUBLIC", description="Legal form incl. public sector, '_T' for all"),
+        Field("FLORES_MEASURE", description="UNIT_LOC (establishments) or EMPL3112 (salaried posts at 31/12)", isin=("UNIT_LOC", "EMPL3112"), nullable=False),
+        # [V] Insee's code list: A = normal value; C = confidential (secret statistique), value empty.
+        Field("OBS_STATUS", description="Observation status: A normal, C confidential", isin=("A", "C")),
+        Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
+        Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
+    ),
+    approx_size="21 MB zip, ~219 MB CSV, several million rows",
+)
+
+URSSAF_APE = Source(
+    name="urssaf_ape",
+    title="Urssaf: private-sector employer establishments and salaried headcount by commune x APE",
+    publisher="Urssaf",
+    licence=LICENCE_ODBL,
+    page="https://open.urssaf.fr/explore/dataset/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/",
+    folder="urssaf",
+    fmt="csv",
+    releases=(
+        Release(
+            2024,
+            "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
+            cog_year=2025,
+            url=(
+                "https://open.urssaf.fr/api/explore/v2.1/catalog/datasets/"
+                "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv?delimiter=%3B"
+            ),
+        ),
+    ),
+    fields=(
+        Field("code_commune", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("intitule_commune", description="'code name' of the commune"),
+        Field("code_departement", description="Département code", code=True),
+        Field("code_ape", description="APE (NAF rév. 2) code without dot", pattern=NAF_URSSAF, nullable=False),
+        Field("grand_secteur_d_activite", description="Broad sector ('GS1 ...')"),
+        Field("secteur_na88", description="NA88 division, 'code label'"),
+        Field(r"effectifs_salaries_\d{4}", dtype="float", description="Salaried headcount at 31/12 of that year", ge=0, name_is_regex=True),
+        Field(r"nombre_d_etablissements_\d{4}", dtype="float", description="Employer establishments at 31/12 of that year", ge=0, name_is_regex=True),
+    ),
+    approx_size="~300 MB CSV, ~1.23 M rows",
+)
+
+SIRENE_ETABLISSEMENTS = Source(
+    name="sirene_etablissements",
+    title="Sirene: stock of establishments",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.data.gouv.fr/fr/datasets/base-sirene-des-entreprises-et-de-leurs-etablissements-siren-siret/",
+    folder="sirene",
+    fmt="parquet",
+    cadence="monthly",
+    extra_columns="allow",  # 54 columns; we read the ones below (projection push-down)
+    releases=(
+        Release(
+            2026,
+            "StockEtablissement_utf8.parquet",
+            cog_year=2026,
+            url="https://object.files.data.gouv.fr/data-pipeline-open/siren/stock/StockEtablissement_utf8.parquet",
+        ),
+    ),
+    fields=(
+        Field("siren", description="SIREN", pattern=SIREN, nullable=False, code=True),
+        Field("nic", description="NIC", pattern=r"^\d{5}$", code=True),
+        Field("siret", description="SIRET", pattern=SIRET, nullable=False, code=True),
+        Field("etatAdministratifEtablissement", description="A active, F closed", isin=("A", "F")),
+        Field("etablissementSiege", dtype="bool", description="Head office"),
+        Field("codePostalEtablissement", description="Postcode", code=True),
+        Field("libelleCommuneEtablissement", description="Commune name"),
+        Field("codeCommuneEtablissement", description="Commune code (current COG)", pattern=COMMUNE_CODE, code=True),
+        Field("activitePrincipaleEtablissement", description="NAF rév. 2 code with a dot", pattern=NAF_SIRENE),
+        Field("trancheEffectifsEtablissement", description="Headcount band code (NN, 00, 01 ... 53)"),
+        Field("caractereEmployeurEtablissement", description="O employer, N not"),
+        Field("dateCreationEtablissement", dtype="date", description="Creation date"),
+        Field(
+            "activitePrincipaleNAF25Etablissement",
+            description="NAF 2025 code (column added on 16/12/2025)",
+            required=False,
+        ),
+    ),
+    approx_size="~2.1 GB Parquet, ~40 M establishments",
+)
+
+SOURCES: tuple[Source, ...] = (
+    TI_COMMUNES,
+    TI_GROUPEMENTS,
+    TI_TERRITOIRES,
+    COG_COMMUNES,
+    COG_REGIONS,
+    EPCI,
+    EPCI_COMMUNES,
+    COG_PASSAGE,
+    COMMUNES_SIREN,
+    RP_POPULATION,
+    RP_EMPLOI,
+    FLORES_A38,
+    URSSAF_APE,
+    RELANCE_LAUREATS,
+    LAUREATS_TI,
+    SIRENE_ETABLISSEMENTS,
+)
+
+SOURCES_BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
+
+# The COG all sources are moved onto before aggregating (DESIGN.md decision 4): the newest year of
+# the passage table.
+TARGET_COG_YEAR = COG_PASSAGE.releases[0].millesime
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES_BY_NAME[name.removeprefix("raw_")]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {sorted(SOURCES_BY_NAME)}") from None
+
+
+def sample_path(paths_sample_dir, source: Source, release: Release):
+    """Where the sample holds a release: ``data/sample/<folder>/<millesime>/<file_name>``."""
+    return paths_sample_dir / source.folder / str(release.millesime) / release.file_name
+
+
+def cache_path(paths_cache_dir, source: Source, release: Release):
+    """Where live mode caches a release: ``data/cache/<folder>/<millesime>/<file_name>``."""
+    return paths_cache_dir / source.folder / str(release.millesime) / release.file_name
+
+
+__all__ = [
+    "Field",
+    "Release",
+    "Source",
+    "DataGouvResource",
+    "SOURCES",
+    "SOURCES_BY_NAME",
+    "TARGET_COG_YEAR",
+    "get_source",
+    "sample_path",
+    "cache_path",
+]
