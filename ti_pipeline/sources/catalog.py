@@ -53,7 +53,7 @@ class Field:
     code: bool = False  # an identifier: read as text, Excel ="..." wrappers and 971.0 floats fixed
 
     def for_millesime(self, millesime: int) -> "Field":
-        if "{" not in self.name:
+        if self.name_is_regex or "{" not in self.name:
             return self
         return replace(
             self,
