@@ -1,0 +1,123 @@
+"""The Parquet lake: the one Parquet writer, raw tables, rejects, and provenance metadata.
+
+Parquet is the system of record (DESIGN.md decision 1). Every file is written to a temporary name
+in its final folder and moved into place with an atomic rename, so a killed run never leaves a
+half-written file and readers see either the old or the new file.
+
+Layout:
+- ``lake/raw/<source>/millesime=<YYYY>/data.parquet``     validated rows of one vintage
+- ``lake/rejects/<source>/millesime=<YYYY>/rejects.parquet`` rows set aside, with the reason
+
+Provenance (source URL, sha256, retrieval time, vintage, COG year...) is stored as JSON under the
+key ``ti_pipeline.provenance`` of each raw file's key-value metadata, and read back by the marts.
+
+Not here: SQL models and mart publication (``sql_runner``), validation (``validation``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ti_pipeline.config import Paths
+
+PROVENANCE_KEY = b"ti_pipeline.provenance"
+COLUMN_DESCRIPTIONS_KEY = b"ti_pipeline.column_descriptions"
+SYNTHETIC_KEY = b"ti_pipeline.synthetic"
+COMPRESSION = "zstd"
+
+
+def write_parquet_atomic(
+    table: pa.Table,
+    path: Path,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    column_descriptions: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``table`` to ``path`` through a temporary file and an atomic rename.
+
+    ``metadata`` values are JSON-encoded into the file's key-value metadata; column descriptions go
+    both in one JSON key and in each field's own metadata (``description``), where pyarrow and
+    DuckDB readers find them.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if column_descriptions:
+        fields = []
+        for f in table.schema:
+            desc = column_descriptions.get(f.name)
+            fields.append(f.with_metadata({**(f.metadata or {}), b"description": desc.encode()}) if desc else f)
+        table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    kv = dict(table.schema.metadata or {})
+    kv.pop(b"pandas", None)  # pandas' index bookkeeping is noise for downstream readers
+    for key, value in (metadata or {}).items():
+        kv[key.encode() if isinstance(key, str) else key] = json.dumps(value, default=str, ensure_ascii=False).encode()
+    if column_descriptions:
+        kv[COLUMN_DESCRIPTIONS_KEY] = json.dumps(dict(column_descriptions), ensure_ascii=False).encode()
+    table = table.replace_schema_metadata(kv)
+    tmp = path.with_name(f".tmp_{path.name}.{uuid.uuid4().hex}")
+    try:
+        pq.write_table(table, tmp, compression=COMPRESSION)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def frame_to_table(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def write_raw(
+    paths: Paths,
+    source: str,
+    millesime: int,
+    frame: pd.DataFrame,
+    *,
+    provenance: Mapping[str, Any],
+    column_descriptions: Mapping[str, str] | None = None,
+) -> Path:
+    """Replace the raw table of one vintage of a source (a re-run never duplicates rows)."""
+    path = paths.raw_partition(source, millesime) / "data.parquet"
+    return write_parquet_atomic(
+        frame_to_table(frame),
+        path,
+        metadata={PROVENANCE_KEY.decode(): dict(provenance)},
+        column_descriptions=column_descriptions,
+    )
+
+
+def write_rejects(paths: Paths, source: str, millesime: int, rejects: pd.DataFrame) -> Path:
+    """Replace the rejects of one vintage; an empty rejects file is written too, so that a vintage
+    that became clean does not keep the rejects of an earlier run."""
+    path = paths.rejects_partition(source, millesime) / "rejects.parquet"
+    return write_parquet_atomic(frame_to_table(rejects.astype("string")), path)
+
+
+def raw_files(paths: Paths, source: str) -> list[Path]:
+    return sorted((paths.raw / source).glob("millesime=*/data.parquet"))
+
+
+def read_file_metadata(path: Path) -> dict[str, Any]:
+    """The decoded key-value metadata of a Parquet file written by ``write_parquet_atomic``."""
+    raw = pq.read_schema(path).metadata or {}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key.startswith(b"ti_pipeline."):
+            try:
+                out[key.decode()] = json.loads(value)
+            except ValueError:
+                out[key.decode()] = value.decode(errors="replace")
+    return out
+
+
+def read_provenance(paths: Paths, source: str) -> list[dict[str, Any]]:
+    """Provenance of every materialized vintage of a raw source, newest first."""
+    records = [read_file_metadata(p).get(PROVENANCE_KEY.decode(), {}) for p in raw_files(paths, source)]
+    return sorted(records, key=lambda r: r.get("millesime", 0), reverse=True)
