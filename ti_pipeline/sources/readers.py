@@ -1,0 +1,501 @@
+"""Readers for the real file formats of the sources: turn one obtained file into a DataFrame.
+
+What belongs here: opening a release's file as its publisher ships it — a zip whose member is chosen
+by the catalog's regex and extracted safely (no path traversal, no zip bomb), a CSV whose separator
+(``;``, ``,`` or tab) and encoding (UTF-8 with or without BOM, recorded latin-1 fallback) are
+detected, an xlsx sheet below its title rows, a Parquet file read with column projection, a JSON
+array of objects — and telling clearly when the file is not data at all (an HTML error page, an
+empty body, a JSON error message).
+
+Text formats (CSV, xlsx) come back with every column as text, so that identifiers such as ``01001``
+or ``2A004`` keep their form. The only change made to values is on the columns the catalog declares
+``code=True``: Excel ``="01001"`` wrappers and float-formatted codes (``971.0``) are undone, and
+``ReadResult.info`` counts the values fixed. Padding codes, typing numbers, checking values: the
+validation and SQL layers do that, not this module.
+
+Not here: where the file comes from (``download``, ``locate``, ``obtain``), schemas and value rules
+(``ti_pipeline.validation``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import re
+import tempfile
+import zipfile
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+import pandas as pd
+
+from ti_pipeline.sources.catalog import Field, Release, Source
+
+# Zip guards. The largest real member (Flores A38 CSV) is ~219 MB from a 21 MB zip (ratio ~10);
+# highly repetitive CSVs compress better, so the ratio limit is generous. Both can be raised by
+# environment variable for an unusual file instead of editing code.
+MAX_MEMBER_BYTES = int(os.environ.get("TI_ZIP_MAX_MEMBER_BYTES", 8 * 1024**3))
+MAX_COMPRESSION_RATIO = float(os.environ.get("TI_ZIP_MAX_RATIO", 200))
+
+SNIFF_BYTES = 64 * 1024
+SEPARATORS = (";", ",", "\t")
+
+
+class SourceFormatError(ValueError):
+    """A file that cannot be read as the format the catalog declares for it."""
+
+    def __init__(self, source: str, file: str | Path, message: str, column: str | None = None):
+        self.source = source
+        self.file = str(file)
+        self.column = column
+        where = f"source {source!r}, file {self.file}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class UnsafeArchiveError(SourceFormatError):
+    """A zip member that would escape its directory or expand beyond the guards."""
+
+
+@dataclass
+class ReadResult:
+    frame: pd.DataFrame
+    info: dict = field(default_factory=dict)
+
+
+def read_release(source: Source, release: Release, path: Path) -> ReadResult:
+    """Read the file of ``release`` of ``source`` found at ``path`` (a sample or cached file)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceFormatError(source.name, path, "file not found")
+    info: dict = {"file": path.name, "format": source.fmt}
+    with _opened_member(source, release, path, info) as (data_path, label):
+        if source.fmt == "csv":
+            frame = _read_csv(source, data_path, label, info)
+        elif source.fmt == "xlsx":
+            frame = _read_xlsx(source, release, data_path, label, info)
+        elif source.fmt == "parquet":
+            frame = _read_parquet(source, release, data_path, label, info)
+        elif source.fmt == "json":
+            frame = _read_json(source, data_path, label, info)
+        else:
+            raise SourceFormatError(source.name, label, f"unknown format {source.fmt!r} in the catalog")
+    if source.fmt in ("csv", "xlsx"):
+        _normalise_codes(source, release, frame, info)
+    info["rows"] = len(frame)
+    info["columns"] = [str(c) for c in frame.columns]
+    return ReadResult(frame=frame, info=info)
+
+
+# ------------------------------------------------------------------------------------------------
+# Zip archives
+# ------------------------------------------------------------------------------------------------
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+@contextmanager
+def _opened_member(source: Source, release: Release, path: Path, info: dict) -> Iterator[tuple[Path, str]]:
+    """Yield the path of the data file: ``path`` itself, or its chosen zip member extracted.
+
+    An xlsx is itself a zip: it is only unpacked as an archive when the release names a member.
+    """
+    wants_archive = release.member is not None or path.suffix.lower() == ".zip"
+    if not wants_archive or not _is_zip(path):
+        if wants_archive and path.suffix.lower() == ".zip":
+            _raise_not_data(source, path, "a zip archive", path)
+        yield path, str(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="ti-zip-") as tmp:
+        member_path, member = extract_member(source, release, path, Path(tmp))
+        info["member"] = member
+        yield member_path, f"{path}!{member}"
+
+
+def extract_member(source: Source, release: Release, path: Path, dest_dir: Path) -> tuple[Path, str]:
+    """Extract the member of the zip at ``path`` matching ``release.member`` into ``dest_dir``.
+
+    Returns the extracted file and the member's name in the archive. The file is written under a
+    name this function chooses (the member's base name), so a hostile member name cannot write
+    elsewhere; such names are refused anyway because they reveal a tampered archive.
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(source.name, path, f"not a readable zip archive ({exc})") from None
+    with zf:
+        files = [i for i in zf.infolist() if not i.is_dir()]
+        names = [i.filename for i in files]
+        if release.member is None:
+            matches = files if len(files) == 1 else []
+            rule = "a single member (the catalog gives no member pattern)"
+        else:
+            rx = re.compile(release.member)
+            matches = [i for i in files if rx.search(i.filename)]
+            rule = f"member pattern {release.member!r}"
+        if len(matches) != 1:
+            found = "no member" if not matches else f"{len(matches)} members ({[m.filename for m in matches]})"
+            raise SourceFormatError(
+                source.name, path, f"{found} match {rule}; the archive holds: {names}"
+            )
+        member = matches[0]
+        _check_member_safe(source, path, member)
+        target = dest_dir / PurePosixPath(member.filename.replace("\\", "/")).name
+        written = 0
+        try:
+            with zf.open(member) as src, open(target, "wb") as dst:
+                while chunk := src.read(1024 * 1024):
+                    written += len(chunk)
+                    # The declared size can lie: count what really comes out of the stream.
+                    if written > member.file_size or written > MAX_MEMBER_BYTES:
+                        raise UnsafeArchiveError(
+                            source.name,
+                            path,
+                            f"member {member.filename!r} expands beyond its declared size "
+                            f"({member.file_size} bytes) or the {MAX_MEMBER_BYTES}-byte limit: refusing a possible zip bomb",
+                        )
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise SourceFormatError(source.name, path, f"member {member.filename!r} is corrupt ({exc})") from None
+        return target, member.filename
+
+
+def _check_member_safe(source: Source, path: Path, member: zipfile.ZipInfo) -> None:
+    name = member.filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise UnsafeArchiveError(
+            source.name, path, f"member {member.filename!r} has an unsafe path (absolute or with '..'): refusing it"
+        )
+    if member.file_size > MAX_MEMBER_BYTES:
+        raise UnsafeArchiveError(
+            source.name,
+            path,
+            f"member {member.filename!r} declares {member.file_size} bytes, above the {MAX_MEMBER_BYTES}-byte "
+            "limit (TI_ZIP_MAX_MEMBER_BYTES)",
+        )
+    ratio = member.file_size / max(member.compress_size, 1)
+    if member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO:
+        raise UnsafeArchiveError(
+            source.name,
+            path,
+            f"member {member.filename!r} has a compression ratio of {ratio:.0f} (limit {MAX_COMPRESSION_RATIO:.0f}, "
+            "TI_ZIP_MAX_RATIO): refusing a possible zip bomb",
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# "This is not data": HTML pages, empty bodies, JSON error messages
+# ------------------------------------------------------------------------------------------------
+def _head(path: Path, n: int = SNIFF_BYTES) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def describe_non_data(head: bytes) -> str | None:
+    """Say what ``head`` (the first bytes of a file) is when it is obviously not a data file.
+
+    Returns ``None`` when nothing is wrong with it at first sight.
+    """
+    if not head.strip():
+        return "an empty file"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().decode("utf-8", errors="replace")
+    lower = text[:2048].lower()
+    if lower.startswith(("<!doctype html", "<html", "<head", "<body")) or (
+        lower.startswith("<") and ("<html" in lower or "<body" in lower or "<title" in lower)
+    ):
+        m = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        title = " ".join(m.group(1).split())[:120] if m else ""
+        return f"an HTML page (title: {title!r})" if title else "an HTML page"
+    if lower.startswith("<?xml") and "<error" in lower:
+        m = re.search(r"<message>(.*?)</message>", text, re.IGNORECASE | re.DOTALL)
+        return f"an XML error document (message: {m.group(1).strip()[:200]!r})" if m else "an XML error document"
+    if lower.startswith("{"):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return None  # a truncated head of a large document: let the format reader decide
+        if isinstance(body, dict):
+            msg = next((str(body[k]) for k in ("message", "error", "detail", "title") if k in body), None)
+            return f"a JSON object (message: {msg[:200]!r})" if msg else f"a JSON object with keys {sorted(body)[:10]}"
+    return None
+
+
+def _raise_not_data(source: Source, label, expected: str, path: Path) -> None:
+    what = describe_non_data(_head(path)) or f"a file starting with {_head(path, 16)!r}"
+    raise SourceFormatError(source.name, label, f"got {what} instead of {expected}")
+
+
+def _check_is_data(source: Source, label: str, path: Path, expected: str) -> None:
+    what = describe_non_data(_head(path))
+    if what:
+        raise SourceFormatError(source.name, label, f"got {what} instead of {expected}")
+
+
+# ------------------------------------------------------------------------------------------------
+# CSV
+# ------------------------------------------------------------------------------------------------
+def sniff_separator(sample: str) -> str:
+    """Pick the separator among ``;``, ``,`` and tab from the first lines of a CSV.
+
+    The winner splits every sampled line into the same number of fields (quotes respected), with
+    the most fields; free text with stray commas in a ``;`` file therefore does not fool it.
+    """
+    lines = sample.splitlines(keepends=True)
+    if len(lines) > 1:
+        lines = lines[:-1] if not sample.endswith(("\n", "\r")) else lines  # drop a cut last line
+    text = "".join(lines[:200])
+    best, best_key = ",", (False, 0)
+    for sep in SEPARATORS:
+        try:
+            rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = all(len(r) == width for r in rows)
+        key = (consistent and width > 1, width if consistent else 0)
+        if key > best_key:
+            best, best_key = sep, key
+    if best_key == (False, 0):
+        # Inconsistent everywhere (ragged file): trust the header line.
+        header = text.splitlines()[0] if text else ""
+        best = max(SEPARATORS, key=header.count)
+    return best
+
+
+def _read_csv(source: Source, path: Path, label: str, info: dict) -> pd.DataFrame:
+    _check_is_data(source, label, path, "CSV")
+    head = _head(path)
+    try:
+        head.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is not an encoding problem.
+        encoding = "utf-8-sig" if exc.start >= len(head) - 4 else "latin-1"
+    sep = sniff_separator(head.decode("utf-8" if encoding != "latin-1" else "latin-1", errors="replace").lstrip("\ufeff"))
+
+    def read(enc: str) -> pd.DataFrame:
+        return pd.read_csv(
+            path,
+            sep=sep,
+            encoding=enc,
+            dtype=str,
+            keep_default_na=False,  # "NA" is a value ... and Namibia; only empty cells are missing
+            na_values=[""],
+            quotechar='"',
+            skipinitialspace=False,
+            low_memory=False,
+        )
+
+    try:
+        try:
+            frame = read(encoding)
+        except UnicodeDecodeError:
+            if encoding == "latin-1":
+                raise
+            encoding = "latin-1"  # the invalid byte was beyond the sniffed head
+            frame = read(encoding)
+    except pd.errors.EmptyDataError:
+        raise SourceFormatError(source.name, label, "got an empty CSV (no header line)") from None
+    except pd.errors.ParserError as exc:
+        raise SourceFormatError(source.name, label, f"malformed CSV with separator {sep!r}: {exc}") from None
+    info["encoding"] = "utf-8" if encoding == "utf-8-sig" else encoding
+    if encoding == "latin-1":
+        info["fallback"] = "latin-1"
+    if head.startswith(b"\xef\xbb\xbf"):
+        info["bom"] = True
+    info["separator"] = sep
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+# ------------------------------------------------------------------------------------------------
+# xlsx
+# ------------------------------------------------------------------------------------------------
+def cell_text(value) -> str | None:
+    """Render an xlsx cell value as the text a user sees: ``1001`` not ``1001.0``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    text = str(value)
+    return text if text != "" else None
+
+
+def _strip_styles(path: Path, dest: Path) -> Path:
+    """Copy the xlsx without ``xl/styles.xml`` (SOURCES 3.2: some Insee files ship one that breaks readers)."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename == "xl/styles.xml":
+                continue
+            dst.writestr(item, src.read(item.filename))
+    return dest
+
+
+def _load_workbook(source: Source, path: Path, label: str, info: dict, tmp: Path):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as first:  # noqa: BLE001 - openpyxl raises many types on a bad stylesheet
+        try:
+            wb = openpyxl.load_workbook(_strip_styles(path, tmp / "no-styles.xlsx"), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001
+            raise SourceFormatError(source.name, label, f"unreadable xlsx workbook ({type(first).__name__}: {first})") from None
+        info["styles_stripped"] = f"{type(first).__name__}: {first}"[:300]
+        return wb
+
+
+def _read_xlsx(source: Source, release: Release, path: Path, label: str, info: dict) -> pd.DataFrame:
+    if not _is_zip(path):
+        _raise_not_data(source, label, "an xlsx workbook", path)
+    skiprows = source.skiprows
+    with tempfile.TemporaryDirectory(prefix="ti-xlsx-") as tmp:
+        wb = _load_workbook(source, path, label, info, Path(tmp))
+        try:
+            if release.sheet is None:
+                ws = wb.worksheets[0]
+            elif release.sheet in wb.sheetnames:
+                ws = wb[release.sheet]
+            else:
+                raise SourceFormatError(source.name, label, f"no sheet {release.sheet!r}; the workbook has {wb.sheetnames}")
+            # Some producers write a wrong <dimension>: read until the data really ends.
+            ws.reset_dimensions()
+            rows = ws.iter_rows(values_only=True)
+            for _ in range(skiprows):
+                next(rows, None)
+            header_row = next(rows, None)
+            if header_row is None or all(v is None for v in header_row):
+                raise SourceFormatError(
+                    source.name, label, f"sheet {ws.title!r} has no header row after {skiprows} title rows"
+                )
+            header = [cell_text(v) for v in header_row]
+            while header and header[-1] is None:
+                header.pop()
+            width = len(header)
+            records = []
+            for row in rows:
+                values = [cell_text(v) for v in row[:width]]
+                if any(v is not None for v in row[width:]):
+                    extra = next(i for i, v in enumerate(row) if i >= width and v is not None)
+                    raise SourceFormatError(
+                        source.name, label, f"sheet {ws.title!r}: a value lies right of the last header column (column {extra + 1})"
+                    )
+                if all(v is None for v in values):
+                    continue  # blank separator or trailing rows
+                values += [None] * (width - len(values))
+                records.append(values)
+        finally:
+            wb.close()
+    names = [h.strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
+    info["sheet"] = ws.title
+    info["skiprows"] = skiprows
+    frame = pd.DataFrame(records, columns=names, dtype=object)
+    return frame.astype("str")
+
+
+# ------------------------------------------------------------------------------------------------
+# Parquet and JSON
+# ------------------------------------------------------------------------------------------------
+def _declared_columns(fields: tuple[Field, ...], present: list[str]) -> list[str]:
+    keep = []
+    for name in present:
+        for f in fields:
+            if (f.name_is_regex and re.fullmatch(f.name, name)) or (not f.name_is_regex and f.name == name):
+                keep.append(name)
+                break
+    return keep
+
+
+def _read_parquet(source: Source, release: Release, path: Path, label: str, info: dict) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    head = _head(path, 4)
+    if head != b"PAR1":
+        _raise_not_data(source, label, "a Parquet file", path)
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid / OSError
+        raise SourceFormatError(source.name, label, f"unreadable Parquet file ({exc})") from None
+    all_columns = list(pf.schema_arrow.names)
+    columns = _declared_columns(source.fields_for(release.millesime), all_columns)
+    info["all_columns"] = all_columns
+    # Projection: a 2 GB Sirene file is read for the dozen declared columns only.
+    table = pf.read(columns=columns)
+    return table.to_pandas()
+
+
+def _read_json(source: Source, path: Path, label: str, info: dict) -> pd.DataFrame:
+    _check_is_data(source, label, path, "a JSON array")
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            body = json.load(f)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SourceFormatError(source.name, label, f"invalid JSON ({exc})") from None
+    if not isinstance(body, list):
+        kind = f"a JSON object with keys {sorted(body)[:10]}" if isinstance(body, dict) else f"a JSON {type(body).__name__}"
+        raise SourceFormatError(source.name, label, f"got {kind} instead of a JSON array of objects")
+    bad = next((i for i, item in enumerate(body) if not isinstance(item, dict)), None)
+    if bad is not None:
+        raise SourceFormatError(source.name, label, f"item {bad} of the JSON array is not an object: {body[bad]!r:.80}")
+    return pd.DataFrame.from_records(body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Identifier columns
+# ------------------------------------------------------------------------------------------------
+_EXCEL_WRAPPER = r'^="(.*)"$'
+_FLOAT_CODE = r"^(\d+)\.0+$"
+
+
+def code_columns(source: Source, release: Release, columns) -> list[str]:
+    """The columns of a frame that the catalog declares as identifiers (``code=True``)."""
+    fields = [f for f in source.fields_for(release.millesime) if f.code]
+    return _declared_columns(tuple(fields), [str(c) for c in columns])
+
+
+def _normalise_codes(source: Source, release: Release, frame: pd.DataFrame, info: dict) -> None:
+    fixed: dict[str, int] = {}
+    for col in code_columns(source, release, frame.columns):
+        s = frame[col]
+        new = s.str.replace(_EXCEL_WRAPPER, r"\1", regex=True).str.replace(_FLOAT_CODE, r"\1", regex=True)
+        changed = int(((new != s) & s.notna()).sum())
+        if changed:
+            frame[col] = new
+            fixed[col] = changed
+    info["codes_fixed"] = fixed
+    info["codes_fixed_total"] = sum(fixed.values())
+
+
+__all__ = [
+    "ReadResult",
+    "SourceFormatError",
+    "UnsafeArchiveError",
+    "read_release",
+    "extract_member",
+    "sniff_separator",
+    "describe_non_data",
+    "cell_text",
+    "code_columns",
+]
