@@ -1,0 +1,178 @@
+"""Raw assets: one ``raw_<source>`` Dagster asset per catalog source.
+
+Each asset obtains the file of every vintage (the sample, or a live download), reads it with the
+real-format readers, validates it against the source's pandera schema, and writes the valid rows to
+the raw Parquet lake and the rejected rows, with their reason, to the rejects table. A schema drift
+stops the asset before anything is written, so downstream models keep their previous inputs.
+
+The logic lives in ``ingest_release`` (a plain function); the Dagster decorator is the thin edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import dagster as dg
+
+from ti_pipeline import lake
+from ti_pipeline.config import Paths, get_mode, get_paths
+from ti_pipeline.sources.catalog import SOURCES, Release, Source
+from ti_pipeline.sources.obtain import SourceUnavailable, obtain
+from ti_pipeline.sources.readers import read_release
+from ti_pipeline.validation import ValidationResult, quality_check_result, table_schema, validate
+
+QUALITY_CHECK = "lignes_valides"
+
+
+@dataclass
+class IngestedRelease:
+    source: Source
+    release: Release
+    result: ValidationResult
+    provenance: dict
+    read_info: dict
+
+
+def ingest_release(
+    source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None
+) -> IngestedRelease:
+    """Obtain, read and validate one vintage. Writes nothing: see ``publish_release``."""
+    obtained = obtain(source, release, paths, mode, log=log)
+    read = read_release(source, release, obtained.path)
+    result = validate(
+        source,
+        release.millesime,
+        read.frame,
+        file_name=release.file_name,
+        all_columns=read.info.get("all_columns"),
+    )
+    return IngestedRelease(source, release, result, dict(obtained.provenance), dict(read.info))
+
+
+def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
+    """Replace the raw table and the rejects of the vintage (a re-run never duplicates rows)."""
+    source, release = ingested.source, ingested.release
+    valid = ingested.result.valid.copy()
+    # Every raw table carries the COG year of its commune codes (DESIGN.md decision 3); the
+    # millésime itself is the hive partition folder.
+    valid["annee_cog"] = release.cog_year
+    descriptions = {f.name: f.description for f in source.fields_for(release.millesime) if not f.name_is_regex}
+    descriptions["annee_cog"] = "COG year of the commune codes of this vintage"
+    provenance = {
+        **ingested.provenance,
+        "millesime": release.millesime,
+        "cog_year": release.cog_year,
+        "rows_in": ingested.result.rows_in,
+        "rows_valid": ingested.result.rows_valid,
+        "rows_rejected": ingested.result.rows_rejected,
+        "read": ingested.read_info,
+    }
+    lake.write_raw(paths, source.name, release.millesime, valid, provenance=provenance, column_descriptions=descriptions)
+    lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+
+
+def publish_unavailable(source: Source, release: Release, paths: Paths, reason: str) -> None:
+    """A source with no public file (``synthetic_only``) in live mode: an empty table that says so,
+    so that marts report a coverage of zero rather than failing or inventing values."""
+    import pandas as pd
+
+    empty = pd.DataFrame({f.name: pd.Series(dtype="string") for f in source.fields_for(release.millesime) if not f.name_is_regex})
+    empty["annee_cog"] = pd.Series(dtype="Int64")
+    provenance = {"source": source.name, "millesime": release.millesime, "status": "unavailable", "reason": reason}
+    lake.write_raw(paths, source.name, release.millesime, empty, provenance=provenance)
+
+
+def _quality_check(source: Source, ingested: list[IngestedRelease], unavailable: dict[int, str]) -> dg.AssetCheckResult:
+    """One check result for the asset: that of its worst vintage (a failed one first, then the
+    highest reject rate), with the vintage named."""
+    if not ingested:
+        check = dg.AssetCheckResult(passed=True, metadata={"status": "unavailable", "reason": "; ".join(unavailable.values())})
+    else:
+        def badness(item: IngestedRelease) -> float:
+            return item.result.rows_rejected / max(item.result.rows_in, 1)
+
+        results = [(quality_check_result(source, i.result), i) for i in ingested]
+        check, worst = min(results, key=lambda pair: (pair[0].passed, -badness(pair[1])))
+        check = check.with_metadata({**check.metadata, "millesime": worst.release.millesime})
+    return check._replace(check_name=QUALITY_CHECK, asset_key=dg.AssetKey(source.asset_name))
+
+
+def _raw_description(source: Source) -> str:
+    lines = [
+        f"{source.title}.",
+        "",
+        f"Publisher: {source.publisher}. Licence: {source.licence}. Dataset: {source.page}",
+        f"Vintages: {', '.join(str(m) for m in source.millesimes)}. Live size: {source.approx_size or 'n/a'}.",
+    ]
+    if source.notes:
+        lines += ["", source.notes]
+    return "\n".join(lines)
+
+
+def build_raw_asset(source: Source) -> dg.AssetsDefinition:
+    newest = source.releases[0]
+
+    @dg.asset(
+        name=source.asset_name,
+        group_name="raw",
+        kinds={"python", "pandera", "parquet"},
+        description=_raw_description(source),
+        metadata={
+            "publisher": source.publisher,
+            "licence": source.licence,
+            "dataset_page": dg.MetadataValue.url(source.page),
+            "dagster/column_schema": table_schema(source, newest.millesime),
+        },
+        check_specs=[
+            dg.AssetCheckSpec(
+                QUALITY_CHECK,
+                asset=source.asset_name,
+                blocking=True,
+                description="Rows read, valid and rejected; blocks downstream above the source's reject threshold.",
+            )
+        ],
+        tags={"source": source.name},
+    )
+    def _raw_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        paths, mode = get_paths(), get_mode()
+        ingested: list[IngestedRelease] = []
+        unavailable: dict[int, str] = {}
+        # Read and validate every vintage before writing any: a drift in one vintage leaves the
+        # whole source as it was.
+        for release in source.releases:
+            try:
+                ingested.append(ingest_release(source, release, paths, mode, log=context.log.info))
+            except SourceUnavailable as exc:
+                unavailable[release.millesime] = str(exc)
+                context.log.warning(str(exc))
+        for item in ingested:
+            publish_release(item, paths)
+        for millesime, reason in unavailable.items():
+            publish_unavailable(source, source.release(millesime), paths, reason)
+
+        check = _quality_check(source, ingested, unavailable)
+        metadata = {
+            "mode": mode,
+            "millesimes": ", ".join(str(i.release.millesime) for i in ingested) or "none",
+            "dagster/row_count": sum(i.result.rows_valid for i in ingested),
+            "rows_in": sum(i.result.rows_in for i in ingested),
+            "rows_rejected": sum(i.result.rows_rejected for i in ingested),
+            "files": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {i.release.millesime}: `{i.provenance.get('file_name')}` sha256 `{str(i.provenance.get('sha256'))[:12]}…` "
+                    f"from {i.provenance.get('url')}"
+                    for i in ingested
+                )
+                or "none"
+            ),
+            "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
+        }
+        if unavailable:
+            metadata["unavailable"] = "; ".join(f"{m}: {r}" for m, r in unavailable.items())
+        return dg.MaterializeResult(metadata=metadata, check_results=[check])
+
+    return _raw_asset
+
+
+RAW_ASSETS: list[dg.AssetsDefinition] = [build_raw_asset(s) for s in SOURCES]

@@ -1,0 +1,121 @@
+"""The ``ti-pipeline`` command line: run the pipeline, list the source catalog, generate data.
+
+    ti-pipeline run [--mode sample|live] [--select ASSET ...]   materialize assets (default: all)
+    ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
+    ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
+
+``run`` executes the ``refresh_all`` job in this process against a persistent Dagster instance
+(``$DAGSTER_HOME``, default ``data/dagster_home``), so its runs show in the Dagster UI started with
+the same ``DAGSTER_HOME``. Only argument parsing and printing live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from ti_pipeline.config import MODES, get_paths
+
+
+def _prepare_instance_env() -> Path:
+    paths = get_paths()
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.mode:
+        os.environ["TI_MODE"] = args.mode
+    home = _prepare_instance_env()
+
+    import dagster as dg
+
+    from ti_pipeline.definitions import REFRESH_ALL_JOB, defs
+
+    job = defs.resolve_job_def(REFRESH_ALL_JOB.name)
+    selection = [dg.AssetKey(a) for a in args.select] if args.select else None
+    paths = get_paths()
+    print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, asset_selection=selection, raise_on_error=False)
+    elapsed = time.perf_counter() - started
+
+    materialized = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events() if e.asset_key]
+    failed_checks = [
+        f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    ]
+    print(f"{len(materialized)} assets materialized in {elapsed:.1f} s (run {result.run_id}).")
+    if failed_checks:
+        print("Checks that did not pass: " + ", ".join(sorted(failed_checks)))
+    marts = sorted(p.name for p in paths.marts.glob("*") if p.is_dir() and not p.name.startswith("."))
+    if marts:
+        print(f"Marts in {paths.marts}: {', '.join(marts)}")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from ti_pipeline.sources.listing import catalog_rows
+
+    rows = catalog_rows(args.mode)
+    columns = ["source", "millesime", "file", "url", "licence", "approx_size"]
+    widths = {c: min(max(len(str(r.get(c, ""))) for r in rows + [{c: c}]), 70) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(str(r.get(c, ""))[: widths[c]].ljust(widths[c]) for c in columns))
+    return 0
+
+
+def cmd_generate_sample(args: argparse.Namespace) -> int:
+    from ti_pipeline.sample import generate
+
+    scale: str | float = args.scale
+    try:
+        scale = float(args.scale)
+    except ValueError:
+        pass
+    out = Path(args.out) if args.out else get_paths().sample_dir
+    summary = generate(out, scale=scale, seed=args.seed)
+    print(f"Generated {out} (scale={args.scale}, seed={args.seed}): {summary}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ti-pipeline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialize the assets (default: every asset) in this process")
+    run.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
+    run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
+    run.set_defaults(func=cmd_run)
+
+    catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences")
+    catalog.add_argument("--mode", choices=MODES, default="live")
+    catalog.set_defaults(func=cmd_catalog)
+
+    gen = sub.add_parser("generate-sample", help="write synthetic data in the real formats")
+    gen.add_argument("--scale", default="sample", help="'sample', 'national', or a fraction of national (0.1)")
+    gen.add_argument("--out", help="output folder (default: the sample folder)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.set_defaults(func=cmd_generate_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
