@@ -1,0 +1,36 @@
+"""dbt_like_sql: every SQL file is a Dagster asset, run by DuckDB, published with write-audit-publish.
+
+Modules, from plain to Dagster:
+- ``sql_parsing``: sqlglot parsing and table references;
+- ``data_tests``: the header's data tests as SQL returning failing rows;
+- ``project``: loading the models folder (header, SQL, dependencies, errors naming files);
+- ``parquet_metadata``: provenance and versions written into every Parquet file;
+- ``publish``: atomic publication of mart folders (versions behind a symlink);
+- ``execute``: one model run on an in-memory DuckDB connection (``run_model``);
+- ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts;
+- ``dagster_assets``: assets, checks and the catalog asset (the only module importing Dagster).
+"""
+
+from ti_pipeline.sql_runner.catalog_db import build_catalog
+from ti_pipeline.sql_runner.dagster_assets import CATALOG_ASSET, build_catalog_asset, build_sql_assets
+from ti_pipeline.sql_runner.data_tests import DataTest, DataTestResult
+from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelInputMissing, ModelRunResult, run_model
+from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, SqlProjectError, load_project
+
+__all__ = [
+    "CATALOG_ASSET",
+    "DEFAULT_MODELS_DIR",
+    "DataTest",
+    "DataTestResult",
+    "DataTestsFailed",
+    "Model",
+    "ModelInputMissing",
+    "ModelRunResult",
+    "SqlProject",
+    "SqlProjectError",
+    "build_catalog",
+    "build_catalog_asset",
+    "build_sql_assets",
+    "load_project",
+    "run_model",
+]

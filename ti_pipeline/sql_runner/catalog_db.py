@@ -1,0 +1,55 @@
+"""The read-only DuckDB catalog for downstream users: ``data/catalog.duckdb``, one view per mart.
+
+Rebuilt by one writer at the end of a run: the views are created in a new file next to the catalog,
+which then replaces it with an atomic rename. A reader holding the old file open (read-only) keeps
+reading the old file's inode and sees no error; the next connection sees the new catalog. No
+process ever opens the catalog for writing, so DuckDB's single-writer lock is never contended.
+
+Paths in the views are **absolute** and point at the **resolved version folder** of each mart
+(``marts/.versions/<mart>/<version>``), not at the ``marts/<mart>`` symlink:
+- absolute, because DuckDB resolves a relative path against the reader's working directory, not the
+  database file: a relative catalog would only work when started from the data folder. The cost: a
+  moved data folder needs its catalog rebuilt (``build_catalog``; it takes milliseconds);
+- resolved, so that a catalog is a consistent snapshot (every view reads the versions of the same
+  run) and a reader's query never straddles a publication. ``publish`` keeps the previous version
+  of each mart, so a catalog opened before a run keeps working during and after that run.
+
+Not here: publishing marts (``publish``), Dagster (``dagster_assets``).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+
+from ti_pipeline.config import Paths
+from ti_pipeline.sql_runner import publish
+from ti_pipeline.sql_runner.execute import mart_read_sql
+
+
+def build_catalog(paths: Paths, marts: Iterable[str]) -> dict[str, list[str]]:
+    """Rebuild ``paths.catalog_db`` with one view per published mart; returns the views created and
+    the marts skipped because they have never been published."""
+    target = paths.catalog_db
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    created, skipped = [], []
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            for name in sorted(marts):
+                version = publish.current_version_dir(paths.marts, name)
+                if version is None:
+                    skipped.append(name)
+                    continue
+                con.execute(f"create view {name} as {mart_read_sql(version.resolve())}")
+                created.append(name)
+            con.execute("checkpoint")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return {"views": created, "skipped": skipped}

@@ -1,0 +1,262 @@
+"""Running one model on DuckDB over Parquet, and write-audit-publish for marts. No Dagster here.
+
+Each run opens its own in-memory DuckDB connection (DESIGN.md decision 1: no DuckDB file is ever
+shared between writers), sets the variables ``industry_scope`` and ``target_cog_year``, and creates
+a view for everything the model reads:
+
+- ``raw_<source>``: ``read_parquet(lake/raw/<source>/millesime=*/*.parquet)``, hive-partitioned (the
+  ``millesime`` column comes from the folder) and ``union_by_name`` (vintages differ in columns);
+- a ``view`` model: its SQL, recursively with what it reads;
+- a ``table`` model: ``read_parquet(lake/<layer>/<name>.parquet)``;
+- a ``mart``: the published version's files (resolved once, so one run reads one version).
+
+Then, by materialization:
+
+- ``view``: nothing is written; the SQL is validated, counted and tested;
+- ``table``: ``lake/<layer>/<name>.parquet`` (atomic rename), then tested;
+- ``mart``: written into a private candidate folder, tested there *as readers will read it*, and
+  published with an atomic symlink swap only if every test passes (``publish``). A failing test
+  raises ``DataTestsFailed`` naming the tests with example rows; the published mart is untouched.
+
+Not here: parsing (``project``), test SQL (``data_tests``), the folder swap (``publish``).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ti_pipeline.config import Paths, get_industry_scope
+from ti_pipeline.lake import read_file_metadata, write_parquet_atomic
+from ti_pipeline.sources.catalog import TARGET_COG_YEAR
+from ti_pipeline.sql_runner import publish
+from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests
+from ti_pipeline.sql_runner.parquet_metadata import PARTITIONING_KEY, model_file_metadata
+from ti_pipeline.sql_runner.project import RAW_PREFIX, Model, SqlProject
+
+PREVIEW_ROWS = 10
+MART_FILE = "data.parquet"
+
+
+class ModelInputMissing(RuntimeError):
+    """Something the model reads has not been materialized yet."""
+
+
+class DataTestsFailed(RuntimeError):
+    """Tests of a mart failed: the candidate was discarded, the published mart is unchanged."""
+
+    def __init__(self, model: Model, results: list[DataTestResult]):
+        self.model = model
+        self.results = results
+        failed = [r for r in results if not r.passed]
+        super().__init__(
+            f"{model.file}: {len(failed)} of {len(results)} test(s) failed; mart {model.name} was not published "
+            f"(the previous version, if any, is still in place).\n\n" + "\n\n".join(r.summary() for r in failed)
+        )
+
+
+@dataclass
+class ModelRunResult:
+    model: str
+    materialized: str
+    row_count: int
+    columns: list[tuple[str, str]]  # (name, DuckDB type) as readers see them
+    preview_columns: list[str]
+    preview_rows: list[tuple]
+    path: Path | None  # None for views
+    test_results: list[DataTestResult] = field(default_factory=list)
+    file_metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def default_variables() -> dict[str, Any]:
+    return {"industry_scope": get_industry_scope(), "target_cog_year": TARGET_COG_YEAR}
+
+
+def table_path(paths: Paths, model: Model) -> Path:
+    return paths.lake / model.layer / f"{model.name}.parquet"
+
+
+def mart_path(paths: Paths, model: Model) -> Path:
+    return paths.marts / model.name
+
+
+def run_model(
+    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any] | None = None
+) -> ModelRunResult:
+    """Materialize model ``name`` (see the module docstring) and run its tests."""
+    model = project.models[name]
+    variables = {**default_variables(), **(variables or {})}
+    with open_connection(variables) as con:
+        create_input_views(con, project, model, paths)
+        if model.materialized == "view":
+            con.execute(f"create view {name} as {model.sql}")
+            return _finish(con, model, path=None, metadata={})
+        metadata = model_file_metadata(project, model, paths, variables)
+        if model.materialized == "table":
+            path = table_path(paths, model)
+            write_parquet_atomic(
+                con.sql(model.sql).to_arrow_table(), path, metadata=metadata, column_descriptions=model.columns
+            )
+            con.execute(f"create view {name} as {parquet_read_sql(path)}")
+            return _finish(con, model, path=path, metadata=metadata)
+        return _write_audit_publish(con, project, model, paths, variables)
+
+
+def open_connection(variables: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    for key, value in variables.items():
+        con.execute(f"set variable {quote_ident(key)} = {quote_literal(value)}")
+    return con
+
+
+def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths) -> None:
+    """A view for every relation ``model`` (and its tests) reads, upstream first."""
+    created: set[str] = set()
+
+    def create(dep: str) -> None:
+        if dep in created:
+            return
+        created.add(dep)
+        if dep in project.raw_sources:
+            sql = raw_read_sql(paths, dep)
+        else:
+            upstream = project.models[dep]
+            if upstream.materialized == "view":
+                for d in upstream.deps:  # a view's tests do not run here, only its SQL
+                    create(d)
+                sql = upstream.sql
+            elif upstream.materialized == "table":
+                path = table_path(paths, upstream)
+                if not path.exists():
+                    raise ModelInputMissing(f"{model.file} reads {dep}, not materialized yet ({path} is missing)")
+                sql = parquet_read_sql(path)
+            else:
+                version = publish.current_version_dir(paths.marts, dep)
+                if version is None:
+                    raise ModelInputMissing(f"{model.file} reads mart {dep}, not published yet ({paths.marts / dep})")
+                sql = mart_read_sql(version)
+        con.execute(f"create view {dep} as {sql}")
+
+    for dep in model.all_deps:
+        create(dep)
+
+
+def raw_read_sql(paths: Paths, raw_asset: str) -> str:
+    folder = paths.raw / raw_asset.removeprefix(RAW_PREFIX)
+    if not any(folder.glob("millesime=*/*.parquet")):
+        raise ModelInputMissing(f"raw source {raw_asset} has no materialized vintage under {folder}")
+    pattern = quote_literal((folder / "millesime=*" / "*.parquet").as_posix())
+    return f"select * from read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
+
+
+def parquet_read_sql(path: Path) -> str:
+    return f"select * from read_parquet({quote_literal(path.as_posix())})"
+
+
+def mart_read_sql(mart_dir: Path) -> str:
+    """SQL reading one version of a mart, with partition columns typed as they were written."""
+    files = sorted(mart_dir.rglob("*.parquet"))
+    if not files:
+        raise ModelInputMissing(f"no Parquet file in {mart_dir}")
+    partitioning = read_file_metadata(files[0]).get(PARTITIONING_KEY)
+    if not partitioning:
+        return parquet_read_sql(mart_dir / MART_FILE)
+    pattern = mart_dir.as_posix() + "/*" * len(partitioning["columns"]) + "/*.parquet"
+    types = ", ".join(f"{quote_literal(c)}: {quote_literal(t)}" for c, t in partitioning["types"].items())
+    return f"select * from read_parquet({quote_literal(pattern)}, hive_partitioning = true, hive_types = {{{types}}})"
+
+
+def _write_audit_publish(
+    con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any]
+) -> ModelRunResult:
+    relation = con.sql(model.sql)
+    types = dict(zip(relation.columns, (str(t) for t in relation.types)))
+    partitioning = None
+    if model.partition_by:
+        missing = [c for c in model.partition_by if c not in types]
+        if missing:
+            raise ValueError(f"{model.file}: partition_by columns {missing} are not in the result {list(types)}")
+        partitioning = {"columns": list(model.partition_by), "types": {c: types[c] for c in model.partition_by}}
+    metadata = model_file_metadata(project, model, paths, variables, partitioning=partitioning)
+    table = relation.to_arrow_table()
+
+    candidate = publish.new_candidate_dir(paths.marts, model.name)
+    try:
+        write_mart_files(table, candidate, model, metadata)
+        # Test the files as readers will read them (hive types included), not the query result.
+        con.execute(f"create view {model.name} as {mart_read_sql(candidate)}")
+        results = run_tests(con, model.tests, model.name)
+        if not all(r.passed for r in results):
+            raise DataTestsFailed(model, results)
+        stats = _describe(con, model.name)
+        con.execute(f"drop view {model.name}")  # the view reads the candidate folder, about to move
+        publish.publish_candidate(paths.marts, model.name, candidate)
+    except BaseException:
+        publish.discard_candidate(candidate)
+        raise
+    return ModelRunResult(
+        model=model.name,
+        materialized=model.materialized,
+        path=mart_path(paths, model),
+        test_results=results,
+        file_metadata=metadata,
+        **stats,
+    )
+
+
+def write_mart_files(table: pa.Table, folder: Path, model: Model, metadata: Mapping[str, Any]) -> list[Path]:
+    """``data.parquet``, or one ``col=value/.../data.parquet`` per partition (partition columns live in
+    the folder names only, as hive readers expect)."""
+    if not model.partition_by:
+        return [write_parquet_atomic(table, folder / MART_FILE, metadata=metadata, column_descriptions=model.columns)]
+    if table.num_rows == 0:
+        raise ValueError(f"{model.file}: the query returned no rows; an empty partitioned mart cannot be written")
+    cols = list(model.partition_by)
+    nulls = [c for c in cols if table[c].null_count]
+    if nulls:
+        raise ValueError(f"{model.file}: partition column(s) {nulls} contain nulls")
+    written = []
+    for key in table.select(cols).group_by(cols).aggregate([]).to_pylist():
+        mask = None
+        for c in cols:
+            m = pc.equal(table[c], pa.scalar(key[c], type=table.schema.field(c).type))
+            mask = m if mask is None else pc.and_(mask, m)
+        part_dir = folder.joinpath(*(f"{c}={urllib.parse.quote(str(key[c]), safe='')}" for c in cols))
+        written.append(
+            write_parquet_atomic(
+                table.filter(mask).drop_columns(cols),
+                part_dir / MART_FILE,
+                metadata=metadata,
+                column_descriptions=model.columns,
+            )
+        )
+    return written
+
+
+def _finish(con: duckdb.DuckDBPyConnection, model: Model, *, path: Path | None, metadata: dict) -> ModelRunResult:
+    results = run_tests(con, model.tests, model.name)
+    return ModelRunResult(
+        model=model.name,
+        materialized=model.materialized,
+        path=path,
+        test_results=results,
+        file_metadata=metadata,
+        **_describe(con, model.name),
+    )
+
+
+def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, Any]:
+    rel = con.sql(f"select * from {relation}")
+    preview = con.sql(f"select * from {relation} limit {PREVIEW_ROWS}")
+    return {
+        "row_count": con.sql(f"select count(*) from {relation}").fetchall()[0][0],
+        "columns": list(zip(rel.columns, (str(t) for t in rel.types))),
+        "preview_columns": list(preview.columns),
+        "preview_rows": preview.fetchall(),
+    }
