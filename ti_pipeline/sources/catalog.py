@@ -51,6 +51,9 @@ class Field:
     required: bool = True  # False: tolerated when absent (e.g. a column a publisher is adding)
     name_is_regex: bool = False
     code: bool = False  # an identifier: read as text, Excel ="..." wrappers and 971.0 floats fixed
+    # Named value rules beyond pattern/isin/bounds, defined in ``ti_pipeline.validation.rules``:
+    # "luhn_siren", "luhn_siret" (with La Poste's exception), "plausible_date".
+    checks: tuple[str, ...] = ()
 
     def for_millesime(self, millesime: int) -> "Field":
         if self.name_is_regex or "{" not in self.name:
@@ -99,6 +102,13 @@ class Source:
     approx_size: str = ""  # order of magnitude of the live file, for the README and the CLI
     notes: str = ""
     synthetic_only: bool = False  # no public file exists: live mode needs a configured URL
+    # Rules across several columns of a row, defined in ``ti_pipeline.validation.rules.ROW_RULES``
+    # (e.g. "obs_value_iff_confidential").
+    row_checks: tuple[str, ...] = ()
+    # Share of rejected rows above which the validation check blocks downstream assets. Below it,
+    # rejected rows only raise a warning. 0 means one rejected row blocks (the TI perimeters and
+    # the geography references: a rejected row there silently drops communes from territories).
+    max_reject_rate: float = 0.01
 
     @property
     def asset_name(self) -> str:
@@ -151,6 +161,7 @@ TI_COMMUNES = Source(
         ),
         Field("lib_ti", description="Territory name(s), ' ; '-separated like id_ti"),
     ),
+    max_reject_rate=0.0,
     approx_size="~1 MB, ~17,000 rows",
 )
 
@@ -174,6 +185,7 @@ TI_GROUPEMENTS = Source(
             pattern=SIREN,
             nullable=False,
             code=True,
+            checks=("luhn_siren",),
         ),
         Field("lib_groupement", description="Groupement name"),
         Field(
@@ -183,6 +195,7 @@ TI_GROUPEMENTS = Source(
             nullable=False,
         ),
     ),
+    max_reject_rate=0.0,
     approx_size="~50 kB, ~630 rows",
 )
 
@@ -203,6 +216,7 @@ TI_TERRITOIRES = Source(
     ),
     # [V] the real file may carry more attributes (region, date of labelling): kept, not required.
     extra_columns="allow",
+    max_reject_rate=0.0,
     approx_size="~10 kB, 183 rows",
 )
 
@@ -243,7 +257,7 @@ RELANCE_LAUREATS = Source(
         Field("coordonnees_gps", description="'lat, lon' string; may be missing or malformed"),
         Field("description_projet", description="Free text (HTML entities may appear)"),
         Field("mesure_light", description="Short measure label ('Territoires d'industrie', 'Relocalisation'...)"),
-        Field("mise_a_jour", dtype="date", description="Date of the record (YYYY-MM-DD)"),
+        Field("mise_a_jour", dtype="date", description="Date of the record (YYYY-MM-DD)", checks=("plausible_date",)),
         Field("filiere", description="Industrial sector"),
         Field(
             "tonnes_equivalent_co2_pour_les_projets_decarbonation",
@@ -324,6 +338,7 @@ COG_COMMUNES = Source(
         Field("CAN", description="Canton code", code=True),
         Field("COMPARENT", description="Parent commune of an ARM/COMA/COMD", pattern=COMMUNE_CODE, code=True),
     ),
+    max_reject_rate=0.0,
     approx_size="~0.5 MB zip, ~37,500 rows",
 )
 
@@ -352,6 +367,7 @@ COG_REGIONS = Source(
         Field("NCCENR", description="Name with case"),
         Field("LIBELLE", description="Name with article", nullable=False),
     ),
+    max_reject_rate=0.0,
     approx_size="same zip as cog_communes, 18 rows",
 )
 
@@ -377,11 +393,12 @@ EPCI = Source(
         ),
     ),
     fields=(
-        Field("EPCI", description="SIREN of the EPCI ('ZZZZZZZZZ' for communes without one)", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True),
+        Field("EPCI", description="SIREN of the EPCI ('ZZZZZZZZZ' for communes without one)", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True, checks=("luhn_siren",)),
         Field("LIBEPCI", description="EPCI name"),
         Field("NATURE_EPCI", description="ME, CA, CU, CC or ZZ", isin=("ME", "CA", "CU", "CC", "ZZ")),
         Field("NB_COM", dtype="int", description="Number of member communes", ge=0),
     ),
+    max_reject_rate=0.0,
     approx_size="~1.5 MB zip, ~1,250 EPCI",
 )
 
@@ -407,11 +424,12 @@ EPCI_COMMUNES = Source(
     fields=(
         Field("CODGEO", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
         Field("LIBGEO", description="Commune name"),
-        Field("EPCI", description="SIREN of the EPCI", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True),
+        Field("EPCI", description="SIREN of the EPCI", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True, checks=("luhn_siren",)),
         Field("LIBEPCI", description="EPCI name"),
         Field("DEP", description="Département code", code=True),
         Field("REG", description="Region code", code=True),
     ),
+    max_reject_rate=0.0,
     approx_size="same zip as epci, ~34,900 rows",
 )
 
@@ -438,6 +456,7 @@ COG_PASSAGE = Source(
         Field(r"CODGEO_\d{4}", description="Commune code in the COG of that year", pattern=COMMUNE_CODE, name_is_regex=True, code=True),
         Field(r"LIBGEO_\d{4}", description="Commune name in the COG of that year", name_is_regex=True),
     ),
+    max_reject_rate=0.0,
     approx_size="~5 MB zip, ~37,000 rows x 46 columns",
 )
 
@@ -462,7 +481,7 @@ COMMUNES_SIREN = Source(
         Field("code", description="Commune code", pattern=COMMUNE_CODE, nullable=False, code=True),
         Field("nom", description="Commune name"),
         Field("type", description="commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee"),
-        Field("siren", description="SIREN of the commune", pattern=SIREN, code=True),
+        Field("siren", description="SIREN of the commune", pattern=SIREN, code=True, checks=("luhn_siren",)),
         Field("codeDepartement", description="Département code", code=True),
         Field("codeRegion", description="Region code", code=True),
         Field("codesPostaux", dtype="list", description="Postcodes of the commune"),
@@ -601,6 +620,7 @@ FLORES_A38 = Source(
         Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
         Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
     ),
+    row_checks=("obs_value_iff_confidential", "geo_commune_code"),
     approx_size="21 MB zip, ~219 MB CSV, several million rows",
 )
 
@@ -636,6 +656,9 @@ URSSAF_APE = Source(
     approx_size="~300 MB CSV, ~1.23 M rows",
 )
 
+# Sirene headcount bands (SOURCES.md 5.2; NN = no employee or unknown).
+SIRENE_BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
+
 SIRENE_ETABLISSEMENTS = Source(
     name="sirene_etablissements",
     title="Sirene: stock of establishments",
@@ -655,24 +678,29 @@ SIRENE_ETABLISSEMENTS = Source(
         ),
     ),
     fields=(
-        Field("siren", description="SIREN", pattern=SIREN, nullable=False, code=True),
+        Field("siren", description="SIREN", pattern=SIREN, nullable=False, code=True, checks=("luhn_siren",)),
         Field("nic", description="NIC", pattern=r"^\d{5}$", code=True),
-        Field("siret", description="SIRET", pattern=SIRET, nullable=False, code=True),
+        Field("siret", description="SIRET", pattern=SIRET, nullable=False, code=True, checks=("luhn_siret",)),
         Field("etatAdministratifEtablissement", description="A active, F closed", isin=("A", "F")),
         Field("etablissementSiege", dtype="bool", description="Head office"),
         Field("codePostalEtablissement", description="Postcode", code=True),
         Field("libelleCommuneEtablissement", description="Commune name"),
         Field("codeCommuneEtablissement", description="Commune code (current COG)", pattern=COMMUNE_CODE, code=True),
         Field("activitePrincipaleEtablissement", description="NAF rév. 2 code with a dot", pattern=NAF_SIRENE),
-        Field("trancheEffectifsEtablissement", description="Headcount band code (NN, 00, 01 ... 53)"),
-        Field("caractereEmployeurEtablissement", description="O employer, N not"),
-        Field("dateCreationEtablissement", dtype="date", description="Creation date"),
+        Field(
+            "trancheEffectifsEtablissement",
+            description="Headcount band code (NN, 00, 01 ... 53)",
+            isin=SIRENE_BANDS,
+        ),
+        Field("caractereEmployeurEtablissement", description="O employer, N not", isin=("O", "N")),
+        Field("dateCreationEtablissement", dtype="date", description="Creation date", checks=("plausible_date",)),
         Field(
             "activitePrincipaleNAF25Etablissement",
             description="NAF 2025 code (column added on 16/12/2025)",
             required=False,
         ),
     ),
+    row_checks=("siret_is_siren_nic",),
     approx_size="~2.1 GB Parquet, ~40 M establishments",
 )
 

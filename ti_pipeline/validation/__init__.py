@@ -1,0 +1,41 @@
+"""Validation of every source with pandera: schemas from the catalog, drift errors, rejects, checks.
+
+Modules:
+- ``rules``: named vectorised rules (Luhn for SIREN/SIRET, plausible dates, rules across columns);
+- ``coercion``: typing a column to its declared dtype, flagging what does not parse;
+- ``schemas``: catalog ``Field``s -> pandera ``DataFrameSchema``, matching a file's columns;
+- ``drift``: ``SchemaDriftError`` and its message;
+- ``quarantine``: the rejects table;
+- ``validate``: ``validate()`` and ``ValidationResult``;
+- ``checks``: the Dagster edge (column schema, asset check specs and results);
+- ``dictionary``: the data dictionary in Markdown.
+
+Not here: reading files (``ti_pipeline.sources.readers``), writing Parquet (``ti_pipeline.lake``).
+"""
+
+from ti_pipeline.validation.checks import (
+    CHECK_NAME,
+    asset_metadata,
+    check_spec,
+    check_specs,
+    quality_check_result,
+    table_schema,
+)
+from ti_pipeline.validation.dictionary import data_dictionary_markdown
+from ti_pipeline.validation.drift import SchemaDriftError
+from ti_pipeline.validation.schemas import build_schema
+from ti_pipeline.validation.validate import ValidationResult, validate
+
+__all__ = [
+    "CHECK_NAME",
+    "SchemaDriftError",
+    "ValidationResult",
+    "asset_metadata",
+    "build_schema",
+    "check_spec",
+    "check_specs",
+    "data_dictionary_markdown",
+    "quality_check_result",
+    "table_schema",
+    "validate",
+]

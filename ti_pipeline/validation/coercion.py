@@ -1,0 +1,163 @@
+"""Typing a column to its declared dtype, value by value, without hiding what does not parse.
+
+What belongs here: the mapping from a catalog ``Field.dtype`` to a pandas dtype, and the
+conversion of one column read from a file (text for CSV/xlsx, native types for Parquet/JSON) to
+that dtype. A value that does not parse is not turned into NaN silently: it is flagged, and the
+caller rejects its row (or reports type drift when most of the column does not parse). A column
+whose *storage* type cannot hold the declared type at all (numbers where codes are declared: the
+leading zeros of ``01001`` are already lost) is reported as a storage mismatch, which is drift.
+
+Not here: the value rules (``rules``, ``schemas``), deciding drift vs rejects (``validate``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Declared dtype -> the pandas dtype of the validated frame (nullable extension types, so that an
+# integer column with gaps stays integer).
+PANDAS_DTYPES: dict[str, str] = {
+    "str": "string",
+    "int": "Int64",
+    "float": "Float64",
+    "date": "datetime64[us]",
+    "bool": "boolean",
+    "list": "object",
+}
+
+# Text accepted for booleans (case-insensitive): CSV exports write true/false, 1/0 or oui/non.
+_TRUE = {"true", "t", "1", "yes", "y", "oui", "o", "vrai"}
+_FALSE = {"false", "f", "0", "no", "n", "non", "faux"}
+
+
+@dataclass
+class Coerced:
+    values: pd.Series  # typed to PANDAS_DTYPES[dtype]; NA where empty or unparseable
+    nonempty: np.ndarray  # bool: the input held a value (not NA, not blank text)
+    bad: np.ndarray  # bool: the input held a value that does not parse as the declared type
+    storage: str | None = None  # why the column's storage type cannot hold the declared type
+
+
+def _kind(series: pd.Series) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.StringDtype):
+        return "string"
+    return "object"
+
+
+def _text(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The column as stripped text, with blanks as NA, and the mask of non-empty cells."""
+    text = series.astype("string").str.strip()
+    text = text.mask(text == "")
+    return text, text.notna().to_numpy(dtype=bool)
+
+
+def _empty(dtype: str, n: int, index) -> pd.Series:
+    return pd.Series(pd.NA if dtype != "date" else pd.NaT, index=index, dtype=PANDAS_DTYPES[dtype])
+
+
+def coerce(series: pd.Series, dtype: str) -> Coerced:
+    """Convert one column to the declared ``dtype`` (see module docstring)."""
+    if dtype not in PANDAS_DTYPES:
+        raise ValueError(f"unknown declared dtype {dtype!r}; known: {sorted(PANDAS_DTYPES)}")
+    kind = _kind(series)
+    n = len(series)
+    if kind in ("string", "object") and dtype != "list":
+        text, nonempty = _text(series)
+    else:
+        text, nonempty = None, series.notna().to_numpy(dtype=bool)
+    if not nonempty.any():
+        # An all-empty column says nothing about its type (pandas reads it as float NaN or object).
+        return Coerced(_empty(dtype, n, series.index), nonempty, np.zeros(n, dtype=bool))
+
+    def mismatch(why: str) -> Coerced:
+        return Coerced(_empty(dtype, n, series.index), nonempty, np.zeros(n, dtype=bool), storage=why)
+
+    stored = f"the file stores it as {series.dtype}"
+    if dtype == "str":
+        if kind not in ("string", "object"):
+            return mismatch(f"{stored} (codes and labels must be text: leading zeros would be lost)")
+        if kind == "object":
+            # JSON: a number where text is declared is a value of the wrong type, not text.
+            is_str = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(True).to_numpy(dtype=bool)
+            bad = nonempty & ~is_str
+            return Coerced(text.mask(bad), nonempty, bad)
+        # Only blanks become NA; the values themselves are kept as read (not stripped).
+        return Coerced(series.astype("string").mask(~nonempty), nonempty, np.zeros(n, dtype=bool))
+
+    if dtype in ("int", "float"):
+        if kind in ("bool", "datetime"):
+            return mismatch(stored)
+        if kind in ("int", "float"):
+            parsed = series.astype("Float64")
+        else:
+            parsed = pd.to_numeric(text, errors="coerce").astype("Float64")
+        finite = parsed.notna() & ~np.isinf(parsed.fillna(0).to_numpy(dtype=float))
+        ok = finite.to_numpy(dtype=bool)
+        if dtype == "int":
+            ok = ok & (parsed.fillna(0) % 1 == 0).to_numpy(dtype=bool)
+        bad = nonempty & ~ok
+        values = parsed.mask(~pd.Series(ok, index=series.index))
+        return Coerced(values.astype(PANDAS_DTYPES[dtype]), nonempty, bad)
+
+    if dtype == "date":
+        if kind in ("bool", "int", "float"):
+            return mismatch(stored)
+        if kind == "datetime":
+            values = series
+            if getattr(series.dtype, "tz", None) is not None:
+                values = series.dt.tz_localize(None)
+            values = values.astype(PANDAS_DTYPES["date"])
+        else:
+            source = series.mask(~pd.Series(nonempty, index=series.index)) if kind == "object" else text
+            if kind == "object":
+                # Parquet date32 columns arrive as datetime.date objects; text must be ISO 8601.
+                source = source.map(lambda v: v.strip() if isinstance(v, str) else v, na_action="ignore")
+            values = pd.to_datetime(source, errors="coerce", format="ISO8601")
+            values = values.astype(PANDAS_DTYPES["date"])
+        bad = nonempty & values.isna().to_numpy(dtype=bool)
+        return Coerced(values, nonempty, bad)
+
+    if dtype == "bool":
+        if kind == "bool":
+            return Coerced(series.astype("boolean"), nonempty, np.zeros(n, dtype=bool))
+        if kind in ("int", "float", "datetime"):
+            return mismatch(stored)
+        lower = text.str.lower()
+        values = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        values[lower.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
+        values[lower.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+        bad = nonempty & values.isna().to_numpy(dtype=bool)
+        return Coerced(values, nonempty, bad)
+
+    # list
+    if kind != "object":
+        return mismatch(stored)
+
+    def as_list(v):
+        if isinstance(v, (list, tuple, np.ndarray)):
+            return list(v)
+        if isinstance(v, str) and v.strip().startswith("["):
+            try:
+                parsed = json.loads(v)
+            except ValueError:
+                return None
+            return parsed if isinstance(parsed, list) else None
+        return None
+
+    values = series.map(as_list, na_action="ignore").astype(object)
+    values = values.where(values.notna(), None)
+    bad = nonempty & values.isna().to_numpy(dtype=bool)
+    return Coerced(values, nonempty, bad)

@@ -1,0 +1,66 @@
+"""The data dictionary: every source, its columns, types, descriptions and rules, in Markdown.
+
+What belongs here: rendering the catalog declarations (the same ones the pandera schemas and the
+Dagster column schemas come from) as one Markdown document for analysts and operators.
+
+Not here: the declarations themselves (``ti_pipeline.sources.catalog``).
+"""
+
+from __future__ import annotations
+
+from ti_pipeline.sources.catalog import SOURCES, Source
+from ti_pipeline.validation import rules
+from ti_pipeline.validation.checks import DISPLAY_TYPES
+from ti_pipeline.validation.schemas import rule_texts
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def source_markdown(source: Source) -> str:
+    newest = source.releases[0]
+    lines = [
+        f"## `{source.asset_name}` — {source.title}",
+        "",
+        f"- Publisher: {source.publisher}; licence: {source.licence}; page: <{source.page}>",
+        f"- Millésimes: {', '.join(str(m) for m in source.millesimes)} (newest file: `{newest.file_name}`, "
+        f"COG {newest.cog_year}); format: {source.fmt}; size: {source.approx_size or 'n/a'}",
+        "- Undeclared columns: "
+        + ("refused (schema drift)" if source.extra_columns == "forbid" else "dropped (listed in the metadata)"),
+        f"- Blocking threshold: more than {source.max_reject_rate:.1%} of rows rejected",
+    ]
+    if source.synthetic_only:
+        lines.append("- No public file: the sample is synthetic; live mode needs a configured URL")
+    lines += [
+        "",
+        f"Columns (names for millésime {newest.millesime}; `{{yy}}` columns follow the vintage):",
+        "",
+        "| column | type | description | rules |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in source.fields_for(newest.millesime):
+        name = f"`{f.name}` (family)" if f.name_is_regex else f"`{f.name}`"
+        lines.append(
+            f"| {_cell(name)} | {DISPLAY_TYPES[f.dtype]} | {_cell(f.description)} | {_cell('; '.join(rule_texts(f)))} |"
+        )
+    if source.row_checks:
+        lines += ["", "Rules across columns:", ""]
+        lines += [f"- `{name}`: {rules.describe(name)}" for name in source.row_checks]
+    if source.notes:
+        lines += ["", f"Note: {source.notes}"]
+    return "\n".join(lines)
+
+
+def data_dictionary_markdown() -> str:
+    """The data dictionary of every source, generated from the catalog."""
+    intro = [
+        "# Data dictionary of the raw sources",
+        "",
+        "Generated from `ti_pipeline/sources/catalog.py` by `ti_pipeline.validation.data_dictionary_markdown()`;",
+        "do not edit by hand. Every value is checked on each load: a row failing a rule is set aside in",
+        "`data/lake/rejects/<source>/` with the rule, column and value; a value that does not parse as the",
+        "column's type is a failure of the rule `type`; missing, renamed or retyped columns stop the load.",
+        "",
+    ]
+    return "\n".join(intro + ["\n\n".join(source_markdown(s) for s in SOURCES), ""])

@@ -1,0 +1,239 @@
+"""Validating one file of one vintage of a source: drift, typing, value rules, rejects.
+
+What belongs here: ``validate`` and its ``ValidationResult``. The steps, in order:
+
+1. Columns. The file's columns (``all_columns`` when a Parquet reader projected them) are matched
+   with the catalog fields. Missing required columns, columns the catalog forbids, duplicated
+   columns -> ``SchemaDriftError``. Absent optional fields are tolerated; undeclared columns of an
+   ``extra_columns="allow"`` source are dropped and listed in ``dropped_columns``.
+2. Types. Every declared column is typed (``coercion``). A column whose storage cannot hold the
+   declared type, or of which most values do not parse, is type drift -> ``SchemaDriftError``.
+   Otherwise each unparseable value rejects its row under the rule ``type``.
+3. Values. The pandera schema (``schemas``) runs lazily over the typed frame; the row rules of the
+   source (``rules.ROW_RULES``) run on it too. Each failing row goes to ``rejects``.
+
+Every input row ends up in ``valid`` or in ``rejects``: ``rows_in == rows_valid + rows_rejected``.
+
+Not here: rule definitions (``rules``), rejects layout (``quarantine``), Dagster (``checks``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ti_pipeline.sources.catalog import Source
+from ti_pipeline.validation import quarantine
+from ti_pipeline.validation.coercion import coerce
+from ti_pipeline.validation.drift import HINT_CUTOFF, RENAME_CUTOFF, SchemaDriftError, closest
+from ti_pipeline.validation.schemas import NOT_NULL, TYPE, column_rules, match_columns, pandera_column, row_rules
+
+# A column is "retyped" (drift), rather than carrying a few bad values (rejects), when more than this
+# share of its non-empty values do not parse, and at least DRIFT_MIN_BAD of them: one stray value in
+# an almost empty column is a bad row, not a new column type.
+DRIFT_SHARE = 0.5
+DRIFT_MIN_BAD = 3
+EXAMPLES_IN_MESSAGES = 3
+
+# Order of a failure within a row: the type failure of a column first, then not-null, then the
+# column's checks in declaration order; rules across columns come after every column.
+_ORDER_TYPE, _ORDER_NOT_NULL, _ORDER_CHECKS = 0, 1, 2
+_ORDER_ROW_RULES = 1_000_000
+
+
+@dataclass
+class ValidationResult:
+    valid: pd.DataFrame  # declared columns only, typed per Field.dtype
+    rejects: pd.DataFrame  # see ``quarantine``: _row, _rule, _column, _value, _failures, original values
+    rows_in: int
+    rows_valid: int
+    rows_rejected: int
+    failure_counts: dict  # (rule, column) -> number of failures
+    source: str = ""
+    millesime: int = 0
+    file_name: str = ""
+    dropped_columns: list[str] = field(default_factory=list)  # undeclared columns, "allow" sources
+    absent_optional_columns: list[str] = field(default_factory=list)
+    failures: pd.DataFrame | None = None  # every failure: _row, _rule, _column, _order, _value
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rows_rejected / self.rows_in if self.rows_in else 0.0
+
+
+def _family_label(name: str, is_regex: bool) -> str:
+    return f"{name} (regex family)" if is_regex else name
+
+
+def _literal(name: str) -> str:
+    # The literal part of a regex family name, to look for a renamed family: effectifs_salaries_\d{4}
+    return re.sub(r"\\[dws]|[\^\$\(\)\[\]\{\}\*\+\?\|\\]|\d+(,\d*)?(?=\})", "", name)
+
+
+def _examples(values: pd.Series, mask: np.ndarray) -> str:
+    picked = values[mask].astype("string").drop_duplicates().head(EXAMPLES_IN_MESSAGES)
+    return ", ".join(repr(v) for v in picked)
+
+
+def validate(
+    source: Source,
+    millesime: int,
+    frame: pd.DataFrame,
+    *,
+    file_name: str,
+    all_columns: list[str] | None = None,
+) -> ValidationResult:
+    """Validate the frame read from ``file_name`` (vintage ``millesime`` of ``source``)."""
+    frame = frame.reset_index(drop=True)  # positions are the file's data rows: _row
+    frame_columns = [str(c) for c in frame.columns]
+    file_columns = [str(c) for c in all_columns] if all_columns is not None else frame_columns
+    match = match_columns(source, millesime, file_columns)
+
+    # 1. Columns ------------------------------------------------------------------------------
+    missing_fields = list(match.missing)
+    # A reader that projected a column away that the file has would hide data: report it as missing.
+    for column, f in list(match.fields.items()):
+        if column not in frame_columns:
+            del match.fields[column]
+            if f not in missing_fields:
+                missing_fields.append(f)
+    missing = [_family_label(f.name, f.name_is_regex) for f in missing_fields]
+    unexpected = list(match.undeclared) if source.extra_columns == "forbid" else []
+    renamed: dict[str, str] = {}
+    hints: dict[str, str] = {}
+    for f, label in zip(missing_fields, missing):
+        wanted = _literal(f.name) if f.name_is_regex else f.name
+        candidate = closest(wanted, match.undeclared, RENAME_CUTOFF)
+        if candidate is not None:
+            renamed[label] = candidate
+        else:
+            hint = closest(wanted, file_columns, HINT_CUTOFF)
+            if hint is not None:
+                hints[label] = hint
+
+    def drift(dtype_problems: dict[str, str]) -> SchemaDriftError:
+        return SchemaDriftError(
+            source=source.name,
+            file_name=file_name,
+            millesime=millesime,
+            missing=missing,
+            unexpected=unexpected,
+            renamed=renamed,
+            closest=hints,
+            dtype_problems=dtype_problems,
+            duplicated=match.duplicated,
+            columns=file_columns,
+            declared=[_family_label(f.name, f.name_is_regex) for f in source.fields_for(millesime)],
+        )
+
+    if match.duplicated:
+        raise drift({})
+
+    # 2. Types --------------------------------------------------------------------------------
+    typed: dict[str, pd.Series] = {}
+    found: list[pd.DataFrame] = []
+    type_bad: dict[str, np.ndarray] = {}
+    dtype_problems: dict[str, str] = {}
+    positions = {c: i for i, c in enumerate(match.fields)}
+    for column, f in match.fields.items():
+        result = coerce(frame[column], f.dtype)
+        n_bad = int(result.bad.sum())
+        n_values = int(result.nonempty.sum())
+        if result.storage is not None:
+            dtype_problems[column] = f"declared {f.dtype}, but {result.storage}"
+        elif n_bad >= DRIFT_MIN_BAD and n_bad > DRIFT_SHARE * n_values:
+            dtype_problems[column] = (
+                f"declared {f.dtype}, but {n_bad} of its {n_values} non-empty values "
+                f"({n_bad / n_values:.0%}) do not parse as {f.dtype} (e.g. {_examples(frame[column], result.bad)})"
+            )
+        typed[column] = result.values
+        if n_bad:
+            type_bad[column] = result.bad
+            found.append(quarantine.failures(np.flatnonzero(result.bad), TYPE, column, positions[column] * 1000 + _ORDER_TYPE))
+    if missing or unexpected or dtype_problems:
+        raise drift(dtype_problems)
+    typed_frame = pd.DataFrame(typed, index=frame.index)
+
+    # 3. Values -------------------------------------------------------------------------------
+    checks_by_column = {column: column_rules(f) for column, f in match.fields.items()}
+    schema = pa.DataFrameSchema(
+        {column: pandera_column(f, name_is_regex=False) for column, f in match.fields.items()},
+        strict=False,
+        coerce=False,
+    )
+    try:
+        schema.validate(typed_frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as exc:
+        found.append(_pandera_failures(exc.failure_cases, checks_by_column, positions, type_bad))
+
+    for k, rule in enumerate(row_rules(source)):
+        if not all(c in typed_frame.columns for c in rule.columns):
+            continue  # an optional column the rule needs is absent
+        ok = rule.fn(typed_frame).to_numpy(dtype=bool)
+        # A value that did not parse already rejected its row; its NA would only fail again here.
+        for c in rule.columns:
+            if c in type_bad:
+                ok = ok | type_bad[c]
+        if not ok.all():
+            found.append(quarantine.failures(np.flatnonzero(~ok), rule.name, rule.column, _ORDER_ROW_RULES + k))
+
+    all_found = pd.concat(found, ignore_index=True) if found else quarantine.empty_failures()
+    all_found = quarantine.with_values(frame, all_found)
+    rejected = np.zeros(len(frame), dtype=bool)
+    rejected[all_found["_row"].to_numpy()] = True
+
+    valid = typed_frame.loc[~rejected].reset_index(drop=True)
+    rejects = quarantine.build_rejects(frame, all_found)
+    rows_in = len(frame)
+    return ValidationResult(
+        valid=valid,
+        rejects=rejects,
+        rows_in=rows_in,
+        rows_valid=len(valid),
+        rows_rejected=len(rejects),
+        failure_counts=quarantine.failure_counts(all_found),
+        source=source.name,
+        millesime=millesime,
+        file_name=file_name,
+        dropped_columns=list(match.undeclared) if source.extra_columns == "allow" else [],
+        absent_optional_columns=[_family_label(f.name, f.name_is_regex) for f in match.missing_optional],
+        failures=all_found,
+    )
+
+
+def _pandera_failures(
+    cases: pd.DataFrame,
+    checks_by_column: dict[str, list],
+    positions: dict[str, int],
+    type_bad: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """pandera's failure cases -> our failures (row, rule, column), with our rule names."""
+    column_level = cases[cases["index"].isna()]
+    if not column_level.empty:
+        # The frame was typed before pandera saw it: a column-level failure here is a bug in a rule
+        # or in the coercion, not a property of the file.
+        raise RuntimeError(f"validation could not run its checks:\n{column_level.to_string()}")
+    cases = cases.reset_index(drop=True)
+    rows = cases["index"].astype("int64").to_numpy()
+    columns = cases["column"].astype(object)
+    numbers = pd.to_numeric(cases["check_number"], errors="coerce")
+    not_null = (cases["check"] == "not_nullable").to_numpy(dtype=bool)
+    rule_names = np.full(len(cases), NOT_NULL, dtype=object)
+    order = columns.map(positions).to_numpy(dtype="int64") * 1000 + _ORDER_NOT_NULL
+    # One lookup per (column, check) pair, not per failing value: there may be millions.
+    pairs = pd.DataFrame({"column": columns, "number": numbers})[~not_null]
+    for (column, number), idx in pairs.groupby(["column", "number"], sort=False).groups.items():
+        idx = np.asarray(idx)
+        rule_names[idx] = checks_by_column[column][int(number)][0]
+        order[idx] = positions[column] * 1000 + _ORDER_CHECKS + int(number)
+    out = pd.DataFrame({"_row": rows, "_rule": rule_names, "_column": columns, "_order": order})
+    # NA left by an unparseable value must not also be reported as "not_null".
+    keep = np.ones(len(out), dtype=bool)
+    for column, bad in type_bad.items():
+        sel = (out["_column"] == column).to_numpy() & (out["_rule"] == NOT_NULL).to_numpy()
+        keep[sel] = ~bad[out.loc[sel, "_row"].to_numpy()]
+    return out[keep]
