@@ -208,3 +208,28 @@ def test_obtain_live_404_names_source_and_url(mirrored, tmp_path):
     msg = str(err.value)
     assert "urssaf_ape" in msg and mirrored.base_url + "/api/explore/v2.1/catalog/datasets/" in msg and "HTTP 404" in msg
     assert not catalog.cache_path(paths.cache, src, src.releases[0]).exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# Catalog listing (the CLI's `catalog` command)
+# ------------------------------------------------------------------------------------------------
+def test_catalog_rows_live_and_sample(monkeypatch, tmp_path):
+    from ti_pipeline.sources.listing import catalog_rows, format_table
+
+    for name in ("TI_MIRROR_URL", "TI_LAUREATS_TI_URL"):
+        monkeypatch.delenv(name, raising=False)
+    rows = {(r["source"], r["millesime"]): r for r in catalog_rows("live")}
+    assert len(rows) == sum(len(s.releases) for s in catalog.SOURCES)
+    cog = rows[("cog_communes", 2025)]
+    assert cog["url"] == catalog.COG_COMMUNES.releases[0].url and cog["file"] == "cog_ensemble_2025_csv.zip > v_commune_2025.csv"
+    assert cog["licence"] == catalog.LICENCE_ETALAB and cog["cog_year"] == 2025 and cog["approx_size"]
+    assert "api/1/datasets/programme-territoires-dindustrie/" in rows[("ti_communes", 2024)]["url"]
+    assert rows[("laureats_ti", 2022)]["url"] == "no public file: set TI_LAUREATS_TI_URL"
+    monkeypatch.setenv("TI_MIRROR_URL", "http://127.0.0.1:9")
+    assert catalog_rows("live")[3]["url"].startswith("http://127.0.0.1:9/fr/statistiques/")
+
+    monkeypatch.setenv("TI_SAMPLE_DIR", str(fake_sample(tmp_path / "sample", [TI_COM])))
+    sample = {r["source"]: r for r in catalog_rows("sample")}
+    assert sample["ti_communes"]["present"] is True and sample["flores_a38"]["present"] is False
+    table = format_table(list(rows.values()))
+    assert table.splitlines()[0].split()[:3] == ["source", "millesime", "cog_year"]
