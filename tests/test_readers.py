@@ -312,6 +312,12 @@ def test_xlsx_sheet_title_rows_and_numbers_as_text(tmp_path):
     assert all(pd.api.types.is_string_dtype(df[c]) for c in df.columns)
 
 
+def test_xlsx_served_without_its_zip_is_read_as_is(tmp_path):
+    xlsx = _xlsx(tmp_path / "epci.xlsx", "EPCI", 5, ["EPCI", "LIBEPCI", "NATURE_EPCI", "NB_COM"], [["200000172", "CC", "CC", 3]])
+    r = read_release(EPCI, EPCI_RELEASE, xlsx)
+    assert r.info["unzipped_workbook"] is True and r.frame["NB_COM"].tolist() == ["3"]
+
+
 def test_xlsx_missing_sheet_lists_the_sheets(tmp_path):
     rel = replace(EPCI_RELEASE, sheet="Composition_communale")
     with pytest.raises(SourceFormatError, match=r"no sheet 'Composition_communale'.*'Lisez-moi', 'EPCI'"):

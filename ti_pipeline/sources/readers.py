@@ -103,6 +103,16 @@ def _is_zip(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
+def _is_xlsx_package(path: Path) -> bool:
+    if not _is_zip(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
 @contextmanager
 def _opened_member(source: Source, release: Release, path: Path, info: dict) -> Iterator[tuple[Path, str]]:
     """Yield the path of the data file: ``path`` itself, or its chosen zip member extracted.
@@ -110,6 +120,12 @@ def _opened_member(source: Source, release: Release, path: Path, info: dict) -> 
     An xlsx is itself a zip: it is only unpacked as an archive when the release names a member.
     """
     wants_archive = release.member is not None or path.suffix.lower() == ".zip"
+    if wants_archive and source.fmt == "xlsx" and _is_xlsx_package(path):
+        # The publisher served the workbook itself instead of the zip around it: read it as is.
+        info["member"] = None
+        info["unzipped_workbook"] = True
+        yield path, str(path)
+        return
     if not wants_archive or not _is_zip(path):
         if wants_archive and path.suffix.lower() == ".zip":
             _raise_not_data(source, path, "a zip archive", path)
