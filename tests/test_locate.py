@@ -233,3 +233,30 @@ def test_catalog_rows_live_and_sample(monkeypatch, tmp_path):
     assert sample["ti_communes"]["present"] is True and sample["flores_a38"]["present"] is False
     table = format_table(list(rows.values()))
     assert table.splitlines()[0].split()[:3] == ["source", "millesime", "cog_year"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The committed sample served as the live sources: live mode reads what sample mode reads
+# ------------------------------------------------------------------------------------------------
+def test_live_mode_through_the_local_server_reads_the_same_frames_as_sample_mode(mirrored, monkeypatch, tmp_path):
+    from ti_pipeline.config import get_paths
+    from ti_pipeline.sources.readers import read_release
+
+    sample_dir = get_paths().sample_dir
+    missing = [
+        str(catalog.sample_path(sample_dir, s, r)) for s in catalog.SOURCES for r in s.releases
+        if not catalog.sample_path(sample_dir, s, r).is_file()
+    ]
+    if missing:
+        pytest.skip(f"sample not generated yet ({len(missing)} files missing, e.g. {missing[0]})")
+    for name, value in mirrored.publish_catalog(sample_dir).items():
+        monkeypatch.setenv(name, value)
+    paths = Paths(data_dir=tmp_path / "data", sample_dir=sample_dir)
+    for source in catalog.SOURCES:
+        for release in source.releases:
+            live = obtain(source, release, paths, "live", settings=FAST)
+            sample = obtain(source, release, paths, "sample")
+            assert live.provenance["sha256"] == sample.provenance["sha256"]
+            a = read_release(source, release, live.path)
+            b = read_release(source, release, sample.path)
+            assert a.frame.equals(b.frame), f"{source.name} {release.millesime}"

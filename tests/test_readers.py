@@ -412,3 +412,44 @@ def test_json_object_instead_of_array(tmp_path):
     p.write_text(json.dumps({"communes": []}))
     with pytest.raises(SourceFormatError, match="keys \\['communes'\\] instead of a JSON array"):
         read_release(JSON_SRC, JSON_RELEASE, p)
+
+
+# ------------------------------------------------------------------------------------------------
+# The committed synthetic sample: every release of every source reads with the catalog's columns
+# ------------------------------------------------------------------------------------------------
+def _sample_releases():
+    from ti_pipeline.config import get_paths
+
+    sample_dir = get_paths().sample_dir
+    for source in catalog.SOURCES:
+        for release in source.releases:
+            yield pytest.param(sample_dir, source, release, id=f"{source.name}-{release.millesime}")
+
+
+@pytest.mark.parametrize("sample_dir,source,release", list(_sample_releases()))
+def test_every_sample_release_reads_with_the_catalog_columns(sample_dir, source, release):
+    import re
+
+    path = catalog.sample_path(sample_dir, source, release)
+    if not path.is_file():
+        pytest.skip(f"sample not generated yet: {path}")
+    r = read_release(source, release, path)
+    columns = list(r.frame.columns)
+    assert r.info["rows"] > 0
+    for f in source.fields_for(release.millesime):
+        if f.name_is_regex:
+            present = [c for c in columns if re.fullmatch(f.name, c)]
+        else:
+            present = [f.name] if f.name in columns else []
+        if f.required:
+            assert present, f"{source.name} {release.millesime}: column {f.name!r} missing; has {columns[:20]}"
+        if f.code and source.fmt in ("csv", "xlsx"):
+            for c in present:
+                values = r.frame[c].dropna()
+                assert not values.str.match(r'^(="|\d+\.0+$)').any(), f"{source.name}.{c} keeps Excel/float code forms"
+    if source.fmt in ("csv", "xlsx"):
+        assert all(pd.api.types.is_string_dtype(r.frame[c]) for c in columns)
+    if source.extra_columns == "forbid" and source.fmt != "parquet":
+        declared = source.fields_for(release.millesime)
+        extra = [c for c in columns if not any((f.name_is_regex and re.fullmatch(f.name, c)) or f.name == c for f in declared)]
+        assert not extra, f"{source.name}: undeclared columns {extra}"
