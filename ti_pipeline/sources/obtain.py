@@ -117,7 +117,7 @@ def _obtain_sample(source: Source, release: Release, paths: Paths) -> ObtainedFi
     if not path.is_file():
         raise SampleMissing(
             f"source {source.name!r}, millésime {release.millesime}: sample file missing at {path}. "
-            "Generate the sample with `python -m ti_pipeline.sample` (or set TI_SAMPLE_DIR), or run in live mode."
+            "Generate the sample with `ti-pipeline generate-sample` (or `python -m ti_pipeline.sample`), point TI_SAMPLE_DIR at one, or run in live mode."
         )
     provenance = {
         **_base_provenance(source, release, "sample"),
