@@ -1,113 +1,202 @@
-"""run_model end to end on a temporary models folder and data dir: view, table, mart, metadata."""
+"""run_model without Dagster: view, table, mart; write-audit-publish; Parquet metadata."""
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
+import json
+import os
 
-import pandas as pd
+import duckdb
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from ti_pipeline.config import Paths
-from ti_pipeline.lake import read_file_metadata, write_raw
+from ti_pipeline import __version__
 from ti_pipeline.sql_runner import DataTestsFailed, ModelInputMissing, load_project, run_model
+from ti_pipeline.sql_runner.execute import mart_read_sql
 
-RAW = ["communes", "laureats"]
-
-
-def write_model(models: Path, rel: str, text: str) -> Path:
-    path = models / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
+from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 
 
-@pytest.fixture
-def paths(tmp_path, monkeypatch) -> Paths:
-    monkeypatch.setenv("TI_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TI_MODE", "sample")
-    p = Paths(data_dir=tmp_path / "data", sample_dir=tmp_path / "sample")
-    for millesime, rows in {
-        2023: [("01001", "ti-0001", 100), ("01002", "ti-0001", 50), ("02001", "ti-0002", 70)],
-        2024: [("01001", "ti-0001", 110), ("01002", "ti-0001", 55), ("02001", "ti-0002", 75)],
-    }.items():
-        frame = pd.DataFrame(rows, columns=["code_commune", "id_ti", "population"])
-        write_raw(p, "communes", millesime, frame, provenance={"source": "communes", "millesime": millesime, "sha256": "ab" * 32})
-    write_raw(
-        p, "laureats", 2024, pd.DataFrame({"id_laureat": ["L1", "L2"], "code_commune": ["01001", "02001"]}),
-        provenance={"source": "laureats", "millesime": 2024},
-    )
-    return p
+def run_all(project, paths, **kw):
+    return {name: run_model(project, name, paths, **kw) for name in project.models}
 
 
-@pytest.fixture
-def models(tmp_path) -> Path:
-    root = tmp_path / "dbt_like_sql"
-    write_model(root, "staging/stg_communes.sql", """
-        /* ---
-        description: Communes of every vintage.
-        tests:
-          - not_null: [code_commune]
-        --- */
-        select millesime as annee, code_commune, id_ti, population from raw_communes;
-        """)
-    write_model(root, "intermediate/int_ti_population.sql", """
-        /* ---
-        columns:
-          id_ti: Territory id
-        tests:
-          - unique: [id_ti, annee]
-        --- */
-        with c as (select * from stg_communes)
-        select id_ti, annee, sum(population)::bigint as population, getvariable('industry_scope') as perimetre
-        from c group by all
-        """)
-    write_model(root, "marts/mart_ti_population.sql", """
-        /* ---
-        partition_by: [annee]
-        description: Population of each territory.
-        columns:
-          id_ti: Territory id (ti-NNNN)
-          population: Population
-        tests:
-          - unique: [id_ti, annee]
-          - row_count: {min: 1, max: 100}
-        --- */
-        select * from int_ti_population
-        """)
-    write_model(root, "marts/mart_ti_composition.sql", """
-        select distinct id_ti from stg_communes
-        """)
-    return root
-
-
-def test_view_table_and_partitioned_mart(models, paths):
+def test_view_table_and_marts(models, paths):
     project = load_project(models, RAW)
     view = run_model(project, "stg_communes", paths)
     assert view.path is None and view.row_count == 6
-    assert [r.passed for r in view.test_results] == [True]
+    assert [(r.test.name, r.passed) for r in view.test_results] == [("not_null_code_commune", True)]
+    assert ("annee", "BIGINT") in view.columns  # millesime comes from the hive folder name
+    assert not (paths.lake / "staging").exists()  # a view writes nothing
 
     table = run_model(project, "int_ti_population", paths, variables={"industry_scope": "C"})
     assert table.path == paths.lake / "intermediate" / "int_ti_population.parquet"
     assert table.row_count == 4
     assert pq.read_table(table.path).column("perimetre").to_pylist() == ["C"] * 4
 
+    composition = run_model(project, "mart_ti_composition", paths)
+    assert sorted(os.listdir(composition.path)) == ["data.parquet"]
     mart = run_model(project, "mart_ti_population", paths)
     assert mart.path == paths.marts / "mart_ti_population"
     assert sorted(p.parent.name for p in mart.path.glob("*/data.parquet")) == ["annee=2023", "annee=2024"]
     assert ("annee", "BIGINT") in mart.columns
-    assert all(r.passed for r in mart.test_results)
-
-    meta = read_file_metadata(mart.path / "annee=2024" / "data.parquet")
-    assert meta["ti_pipeline.synthetic"] is True
-    assert meta["ti_pipeline.model"]["name"] == "mart_ti_population"
-    assert [r["millesime"] for r in meta["ti_pipeline.provenance"]["communes"]] == [2024, 2023]
-    schema = pq.read_schema(mart.path / "annee=2024" / "data.parquet")
-    assert schema.field("id_ti").metadata[b"description"] == b"Territory id (ti-NNNN)"
+    assert all(r.passed for r in mart.test_results) and len(mart.test_results) == 4
+    assert mart.preview_rows and mart.preview_columns[0] == "id_ti"
+    # Published behind a symlink to an immutable version folder.
+    assert mart.path.is_symlink() and mart.path.resolve() == mart.version_dir
+    assert not any((paths.marts / ".tmp").iterdir())
 
 
-def test_missing_upstream_is_a_clear_error(models, paths):
+def test_default_variables_come_from_config(models, paths, monkeypatch):
+    monkeypatch.setenv("TI_INDUSTRY_SCOPE", "C")
     project = load_project(models, RAW)
-    with pytest.raises(ModelInputMissing, match="int_ti_population"):
+    run_model(project, "int_ti_population", paths)
+    assert set(pq.read_table(paths.lake / "intermediate" / "int_ti_population.parquet")["perimetre"].to_pylist()) == {"C"}
+    write_model(models, "staging/stg_vars.sql", "select getvariable('target_cog_year') as cog, getvariable('industry_scope') as s")
+    from ti_pipeline.sources.catalog import TARGET_COG_YEAR
+    result = run_model(load_project(models, RAW), "stg_vars", paths)
+    assert result.preview_rows == [(TARGET_COG_YEAR, "C")]
+
+
+def test_parquet_metadata_readable_with_pyarrow(models, paths):
+    project = load_project(models, RAW)
+    run_all(project, paths)
+    path = paths.marts / "mart_ti_population" / "annee=2024" / "data.parquet"
+    schema = pq.read_schema(path)
+    kv = {k.decode(): v.decode() for k, v in schema.metadata.items()}
+    assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
+
+    provenance = json.loads(kv["ti_pipeline.provenance"])
+    assert list(provenance) == ["communes"]  # transitively, through the table and the view
+    assert [p["millesime"] for p in provenance["communes"]] == [2024, 2023]
+    assert provenance["communes"][0]["sha256"] == "ab" * 32
+    code = json.loads(kv["ti_pipeline.code_version"])
+    assert code["ti_pipeline"] == __version__ and "git_commit" in code
+    assert json.loads(kv["ti_pipeline.model"])["sql_sha256"] == project.models["mart_ti_population"].sql_hash
+    assert json.loads(kv["ti_pipeline.generated_at"]).endswith("+00:00")
+    assert json.loads(kv["ti_pipeline.synthetic"]) is True
+    assert json.loads(kv["ti_pipeline.partitioning"]) == {"columns": ["annee"], "types": {"annee": "BIGINT"}}
+    assert json.loads(kv["ti_pipeline.column_descriptions"])["id_ti"] == "Territory id (ti-NNNN)"
+    assert schema.field("id_ti").metadata[b"description"] == b"Territory id (ti-NNNN)"
+    assert "annee" not in schema.names  # hive: the partition value lives in the folder name
+    # The whole mart reads back with pyarrow's hive partitioning too.
+    table = ds.dataset(paths.marts / "mart_ti_population", partitioning="hive").to_table()
+    assert table.num_rows == 4 and "annee" in table.column_names
+
+
+def test_live_mode_is_not_labelled_synthetic(models, paths, monkeypatch):
+    monkeypatch.setenv("TI_MODE", "live")
+    project = load_project(models, RAW)
+    run_model(project, "stg_communes", paths)
+    run_model(project, "mart_ti_composition", paths)
+    assert b"ti_pipeline.synthetic" not in pq.read_schema(paths.marts / "mart_ti_composition" / "data.parquet").metadata
+
+
+def test_failing_test_blocks_publication_and_keeps_previous_mart_byte_identical(models, paths):
+    project = load_project(models, RAW)
+    run_all(project, paths)
+    mart = paths.marts / "mart_ti_population"
+    before, version_before = tree_bytes(mart), mart.resolve()
+
+    # A new vintage with a non-positive population: the mart's assert fails.
+    write_communes(paths, 2025, [("01001", "ti-0001", -10), ("02001", "ti-0002", 80)])
+    run_model(project, "int_ti_population", paths)
+    with pytest.raises(DataTestsFailed) as err:
         run_model(project, "mart_ti_population", paths)
+
+    msg = str(err.value)
+    assert "population_positive: 1 failing row(s)" in msg
+    assert "| ti-0001 |" in msg and "-10" in msg  # example rows, as a table
+    assert "dbt_like_sql/marts/mart_ti_population.sql" in msg and "not published" in msg
+    assert [r.test.name for r in err.value.results if not r.passed] == ["population_positive"]
+    assert tree_bytes(mart) == before and mart.resolve() == version_before
+    assert not any((paths.marts / ".tmp").iterdir()), "the rejected candidate is removed"
+
+
+def test_a_test_that_cannot_run_blocks_publication(models, paths):
+    project = load_project(models, RAW)
+    run_all(project, paths)
+    write_model(models, "marts/mart_ti_composition.sql", """
+        /* ---
+        tests:
+          - not_null: [colonne_absente]
+        --- */
+        select distinct id_ti from stg_communes
+        """)
+    before = tree_bytes(paths.marts / "mart_ti_composition")
+    with pytest.raises(DataTestsFailed, match="could not run"):
+        run_model(load_project(models, RAW), "mart_ti_composition", paths)
+    assert tree_bytes(paths.marts / "mart_ti_composition") == before
+
+
+def test_warn_tests_do_not_block_publication(models, paths):
+    write_model(models, "marts/mart_ti_composition.sql", """
+        /* ---
+        tests:
+          - row_count: {min: 1000}
+            severity: warn
+        --- */
+        select distinct id_ti from stg_communes
+        """)
+    project = load_project(models, RAW)
+    result = run_model(project, "mart_ti_composition", paths)
+    assert [r.passed for r in result.test_results] == [False]
+    assert (paths.marts / "mart_ti_composition" / "data.parquet").exists()
+
+
+def test_republishing_swaps_versions_and_keeps_a_few(models, paths):
+    project = load_project(models, RAW)
+    run_all(project, paths)
+    versions = []
+    for _ in range(5):
+        versions.append(run_model(project, "mart_ti_composition", paths).version_dir)
+    kept = sorted(p for p in (paths.marts / ".versions" / "mart_ti_composition").iterdir())
+    assert kept == sorted(versions[-3:])
+    assert (paths.marts / "mart_ti_composition").resolve() == versions[-1]
+
+
+def test_string_partitions_keep_their_type_and_leading_zeros(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "marts/mart_dep.sql", """
+        /* ---
+        partition_by: [code_departement]
+        --- */
+        select left(code_commune, 2) as code_departement, code_commune, population, millesime
+        from raw_communes
+        """)
+    write_model(root, "marts/mart_reads_mart.sql", "select code_departement, count(*) as n from mart_dep group by all")
+    project = load_project(root, RAW)
+    run_model(project, "mart_dep", paths)
+    assert sorted(os.listdir(paths.marts / "mart_dep")) == ["code_departement=01", "code_departement=02"]
+    # A mart reading a mart reads the published files, with the partition type written down.
+    result = run_model(project, "mart_reads_mart", paths)
+    assert ("code_departement", "VARCHAR") in result.columns
+    with duckdb.connect() as con:
+        rows = con.sql(f"{mart_read_sql(paths.marts / 'mart_dep')} order by code_departement").fetchall()
+    assert rows[0][-1] == "01"
+
+
+def test_empty_partitioned_mart_is_refused(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "marts/mart_empty.sql", "/* ---\npartition_by: [annee]\n--- */\nselect 1 as annee where false")
+    with pytest.raises(ValueError, match="no rows"):
+        run_model(load_project(root, RAW), "mart_empty", paths)
+    assert not (paths.marts / "mart_empty").exists()
+
+
+def test_missing_inputs_are_clear_errors(models, paths, tmp_path):
+    project = load_project(models, RAW)
+    with pytest.raises(ModelInputMissing, match="int_ti_population, not materialized yet"):
+        run_model(project, "mart_ti_population", paths)
+    root = tmp_path / "m"
+    write_model(root, "staging/stg_l.sql", "select * from raw_communes")
+    write_model(root, "staging/stg_x.sql", "select * from raw_absent")
+    with pytest.raises(ModelInputMissing, match="raw source raw_absent has no materialized vintage"):
+        run_model(load_project(root, [*RAW, "absent"]), "stg_x", paths)
+
+
+def test_invalid_sql_in_a_view_fails_the_run(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "staging/stg_bad.sql", "select colonne_absente from raw_communes")
+    with pytest.raises(duckdb.BinderException, match="colonne_absente"):
+        run_model(load_project(root, RAW), "stg_bad", paths)

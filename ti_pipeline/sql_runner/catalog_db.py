@@ -11,8 +11,9 @@ Paths in the views are **absolute** and point at the **resolved version folder**
   database file: a relative catalog would only work when started from the data folder. The cost: a
   moved data folder needs its catalog rebuilt (``build_catalog``; it takes milliseconds);
 - resolved, so that a catalog is a consistent snapshot (every view reads the versions of the same
-  run) and a reader's query never straddles a publication. ``publish`` keeps the previous version
-  of each mart, so a catalog opened before a run keeps working during and after that run.
+  run) and a reader's query never straddles a publication. ``publish`` keeps the ``KEEP`` (3) newest
+  versions of each mart, so a catalog opened before a run keeps working during that run and the
+  next one; a connection held open longer must be reopened (it then also sees the new data).
 
 Not here: publishing marts (``publish``), Dagster (``dagster_assets``).
 """

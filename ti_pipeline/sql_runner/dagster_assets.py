@@ -76,7 +76,9 @@ def _model_asset(project: SqlProject, model: Model) -> dg.AssetsDefinition:
             **({"partition_by": list(model.partition_by)} if model.partition_by else {}),
         },
         check_specs=[
-            dg.AssetCheckSpec(t.name, asset=model.name, blocking=blocking, description=t.description)
+            dg.AssetCheckSpec(
+                t.name, asset=model.name, blocking=blocking and t.severity == "error", description=t.description
+            )
             for t in model.tests
         ],
     )
@@ -105,6 +107,7 @@ def check_result(model: Model, result: DataTestResult) -> dg.AssetCheckResult:
         asset_key=model.name,
         check_name=result.test.name,
         passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR if result.test.severity == "error" else dg.AssetCheckSeverity.WARN,
         metadata=metadata,
         description=result.test.description,
     )
@@ -121,6 +124,8 @@ def materialization_metadata(model: Model, result: ModelRunResult) -> dict[str, 
     }
     if result.path is not None:
         metadata["path"] = dg.MetadataValue.path(str(result.path))
+    if result.version_dir is not None:
+        metadata["published_version"] = dg.MetadataValue.path(str(result.version_dir))
     undescribed = sorted(set(model.columns) - {name for name, _ in result.columns})
     if undescribed:
         metadata["described_columns_not_in_result"] = dg.MetadataValue.json(undescribed)

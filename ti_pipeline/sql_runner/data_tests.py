@@ -10,8 +10,9 @@ pass), the way dbt and lea do it. Kinds:
 - ``row_count: {min, max}``                      one row (``n``) when the count is out of bounds
 - ``assert: {name, sql}``                        any query; the rows it returns are failures
 
-Each test may also carry ``name:`` (the Dagster check name; otherwise derived from kind and columns)
-and ``description:``.
+Each test may also carry ``name:`` (the Dagster check name; otherwise derived from kind and columns),
+``description:``, and ``severity: warn`` (default ``error``): a failing ``warn`` test is reported
+but never blocks the publication of a mart.
 
 Not here: where the relation comes from (``execute`` points it at the new data before publication),
 Dagster (``dagster_assets`` turns results into ``AssetCheckResult``).
@@ -26,6 +27,7 @@ from typing import Any, Mapping, Sequence
 import duckdb
 
 TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships", "row_count", "assert")
+SEVERITIES = ("error", "warn")
 EXAMPLE_ROWS = 5
 _CHECK_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -38,6 +40,7 @@ class DataTest:
     name: str
     params: Mapping[str, Any]
     description: str
+    severity: str = "error"
 
     @property
     def referenced_model(self) -> str | None:
@@ -86,6 +89,11 @@ class DataTestResult:
     examples: list[tuple] = field(default_factory=list)
     error: str | None = None  # the test's SQL itself failed (missing column...): counts as a failure
 
+    @property
+    def blocks(self) -> bool:
+        """Does this result stop a mart from being published?"""
+        return not self.passed and self.test.severity == "error"
+
     def summary(self) -> str:
         if self.passed:
             return f"{self.test.name}: passed"
@@ -104,6 +112,9 @@ def parse_test(spec: Any) -> DataTest:
     spec = dict(spec)
     name = spec.pop("name", None)
     description = spec.pop("description", None)
+    severity = str(spec.pop("severity", "error")).lower()
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
     if len(spec) != 1:
         raise ValueError(f"a test has exactly one kind among {TEST_KINDS}, got {sorted(spec)}")
     (kind, arg), = spec.items()
@@ -115,15 +126,22 @@ def parse_test(spec: Any) -> DataTest:
     name = name or _default_name(kind, params)
     if not _CHECK_NAME.match(str(name)):
         raise ValueError(f"test name {name!r} must contain only letters, digits and underscores")
-    return DataTest(kind=kind, name=str(name), params=params, description=description or _describe(kind, params))
+    return DataTest(
+        kind=kind,
+        name=str(name),
+        params=params,
+        description=description or _describe(kind, params),
+        severity=severity,
+    )
 
 
 def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, relation: str) -> DataTestResult:
     """Run ``test`` over ``relation`` in ``con``; an error in the test SQL is a failed test."""
     sql = test.failing_rows_sql(relation)
     try:
-        count = con.sql(f"select count(*) from ({sql})").fetchall()[0][0]
-        examples_rel = con.sql(f"select * from ({sql}) limit {EXAMPLE_ROWS}")
+        # Newlines around the test SQL: a trailing "-- comment" in an assert must not eat the ")".
+        count = con.sql(f"select count(*) from (\n{sql}\n)").fetchall()[0][0]
+        examples_rel = con.sql(f"select * from (\n{sql}\n) limit {EXAMPLE_ROWS}")
         columns, examples = list(examples_rel.columns), examples_rel.fetchall()
     except duckdb.Error as e:
         return DataTestResult(test, passed=False, failing_count=-1, error=f"{type(e).__name__}: {e}")

@@ -54,7 +54,7 @@ class DataTestsFailed(RuntimeError):
     def __init__(self, model: Model, results: list[DataTestResult]):
         self.model = model
         self.results = results
-        failed = [r for r in results if not r.passed]
+        failed = [r for r in results if r.blocks]
         super().__init__(
             f"{model.file}: {len(failed)} of {len(results)} test(s) failed; mart {model.name} was not published "
             f"(the previous version, if any, is still in place).\n\n" + "\n\n".join(r.summary() for r in failed)
@@ -70,6 +70,7 @@ class ModelRunResult:
     preview_columns: list[str]
     preview_rows: list[tuple]
     path: Path | None  # None for views
+    version_dir: Path | None = None  # marts: the published version folder ``path`` points to
     test_results: list[DataTestResult] = field(default_factory=list)
     file_metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -192,11 +193,11 @@ def _write_audit_publish(
         # Test the files as readers will read them (hive types included), not the query result.
         con.execute(f"create view {model.name} as {mart_read_sql(candidate)}")
         results = run_tests(con, model.tests, model.name)
-        if not all(r.passed for r in results):
+        if any(r.blocks for r in results):
             raise DataTestsFailed(model, results)
         stats = _describe(con, model.name)
         con.execute(f"drop view {model.name}")  # the view reads the candidate folder, about to move
-        publish.publish_candidate(paths.marts, model.name, candidate)
+        version = publish.publish_candidate(paths.marts, model.name, candidate)
     except BaseException:
         publish.discard_candidate(candidate)
         raise
@@ -204,6 +205,7 @@ def _write_audit_publish(
         model=model.name,
         materialized=model.materialized,
         path=mart_path(paths, model),
+        version_dir=version,
         test_results=results,
         file_metadata=metadata,
         **stats,

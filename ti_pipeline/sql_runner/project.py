@@ -120,14 +120,16 @@ def load_project(models_dir: Path, raw_sources: Iterable[str]) -> SqlProject:
         raise SqlProjectError(f"models folder {models_dir} does not exist")
     raw = frozenset(s if s.startswith(RAW_PREFIX) else RAW_PREFIX + s for s in raw_sources)
 
-    files = sorted(models_dir.rglob("*.sql"))
+    # Every problem of every file is collected, so that one load lists everything to fix.
     errors: list[str] = []
     models: dict[str, Model] = {}
-    for path in files:
+    unreadable: set[str] = set()  # files that failed to parse: references to them are not "unknown"
+    for path in sorted(models_dir.rglob("*.sql")):
         try:
             model = parse_model_file(path, models_dir)
         except SqlProjectError as e:
             errors.append(str(e))
+            unreadable.add(path.stem.lower())
             continue
         if model.name in models:
             errors.append(f"duplicate model name {model.name!r}: {models[model.name].file} and {model.file}")
@@ -135,10 +137,7 @@ def load_project(models_dir: Path, raw_sources: Iterable[str]) -> SqlProject:
             errors.append(f"{model.file}: model name {model.name!r} is the name of a raw source")
         else:
             models[model.name] = model
-    if errors:
-        raise SqlProjectError(_join(errors))
-
-    errors = _unknown_references(models, raw)
+    errors += _unknown_references(models, raw | unreadable)
     if errors:
         raise SqlProjectError(_join(errors))
     ordered = _topological_order(models)
@@ -245,8 +244,8 @@ def _split_header(text: str, shown: str) -> tuple[dict[str, Any], str]:
     return header, body
 
 
-def _unknown_references(models: Mapping[str, Model], raw: frozenset[str]) -> list[str]:
-    known = set(models) | raw
+def _unknown_references(models: Mapping[str, Model], known_elsewhere: Iterable[str]) -> list[str]:
+    known = set(models) | set(known_elsewhere)
     errors = []
     for model in models.values():
         for dep in model.all_deps:

@@ -10,9 +10,9 @@ and "move old away, move new in" leaves a moment with no mart or with a mix of p
 
 Publishing = rename the audited candidate into ``.versions`` and replace the symlink with
 ``os.replace`` (``rename(2)`` of a symlink: atomic on POSIX). A reader resolving ``marts/<name>``
-gets the old version or the new one, never a mix; the previous version stays on disk (``KEEP``
-versions are kept) so that a reader in the middle of a query on it, or holding a catalog whose
-views point at it, keeps working until the next publication. The symlink target is relative so the
+gets the old version or the new one, never a mix; older versions stay on disk (the ``KEEP`` newest
+are kept) so that a reader in the middle of a query on one, or holding a catalog whose views point
+at one, keeps working during the next publications. The symlink target is relative so the
 data folder can be moved or copied (``cp -a``, ``rsync -a``) without breaking it.
 
 Not here: what goes in the files (``execute``), the DuckDB catalog (``catalog_db``).
@@ -29,7 +29,9 @@ from pathlib import Path
 
 VERSIONS_DIR = ".versions"
 TMP_DIR = ".tmp"
-KEEP = 2  # the published version and the one before it
+# The published version and the two before it: a catalog (or a query) opened on a version keeps
+# working during the next two publications. Marts are small; disk is not the constraint here.
+KEEP = 3
 STALE_CANDIDATE_SECONDS = 6 * 3600  # a candidate untouched this long belongs to a killed run
 
 
@@ -76,8 +78,9 @@ def current_version_dir(marts_dir: Path, name: str) -> Path | None:
 
 
 def _prune_versions(versions: Path, keep: set[Path | None]) -> None:
+    # Version names start with their UTC publication time: sorted by name = sorted by age.
     entries = sorted((p for p in versions.iterdir() if p.is_dir()), reverse=True)
-    kept = [p for p in entries if p in keep][:KEEP]
+    kept = set(entries[:KEEP]) | {p for p in keep if p is not None}
     for p in entries:
         if p not in kept:
             shutil.rmtree(p, ignore_errors=True)

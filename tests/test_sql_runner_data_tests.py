@@ -1,0 +1,92 @@
+"""Each kind of data test catches a crafted failure, passes on clean data, and shows example rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from ti_pipeline.sql_runner.data_tests import parse_test, run_test
+
+CLEAN = """
+    select * from (values
+        ('ti-0001', 'pop', 2021, '%', 10.0),
+        ('ti-0002', 'pop', 2021, 'nombre', 20.0),
+        ('ti-0001', 'emp', 2021, 'EUR', 30.0)
+    ) t(id_ti, code_indicateur, annee, unite, valeur)
+"""
+
+# (test spec, crafted bad row, expected failing count)
+CASES = [
+    ({"unique": ["id_ti", "code_indicateur", "annee"]}, "('ti-0001', 'pop', 2021, '%', 99.0)", 1),
+    ({"not_null": ["id_ti", "code_indicateur"]}, "('ti-0003', null, 2021, '%', 1.0)", 1),
+    ({"accepted_values": {"column": "unite", "values": ["%", "nombre", "EUR"]}}, "('ti-0003', 'x', 2021, 'kg', 1.0)", 1),
+    ({"relationships": {"column": "id_ti", "to": "composition.id_ti"}}, "('ti-0404', 'x', 2021, '%', 1.0)", 1),
+    ({"row_count": {"min": 1, "max": 3}}, "('ti-0003', 'x', 2021, '%', 1.0)", 1),
+    ({"assert": {"name": "valeur_positive", "sql": "select * from indicateurs where valeur < 0 -- rows are failures"}},
+     "('ti-0003', 'x', 2021, '%', -5.0)", 1),
+]
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as c:
+        c.execute("create table composition as select * from (values ('ti-0001'), ('ti-0002'), ('ti-0003')) t(id_ti)")
+        yield c
+
+
+@pytest.mark.parametrize("spec, bad_row, expected", CASES, ids=[next(iter(c[0])) for c in CASES])
+def test_each_kind_catches_a_crafted_failure(con, spec, bad_row, expected):
+    test = parse_test(spec)
+    con.execute(f"create table indicateurs as {CLEAN}")
+    clean = run_test(con, test, "indicateurs")
+    assert clean.passed and clean.failing_count == 0, clean.summary()
+
+    con.execute(f"insert into indicateurs values {bad_row}")
+    bad = run_test(con, test, "indicateurs")
+    assert not bad.passed and bad.blocks
+    assert bad.failing_count == expected
+    assert bad.examples, "a failure shows example rows"
+    assert test.name in bad.summary() and "failing row" in bad.summary()
+
+
+def test_unique_reports_the_duplicated_key_and_its_count(con):
+    con.execute(f"create table indicateurs as {CLEAN} union all select 'ti-0002', 'pop', 2021, '%', 1.0")
+    result = run_test(con, parse_test({"unique": ["id_ti", "code_indicateur", "annee"]}), "indicateurs")
+    assert result.columns == ["id_ti", "code_indicateur", "annee", "n"]
+    assert result.examples == [("ti-0002", "pop", 2021, 2)]
+
+
+def test_nulls_are_not_accepted_values_or_relationship_failures(con):
+    # dbt's convention: not_null is the test for nulls; other tests ignore them.
+    con.execute(f"create table indicateurs as {CLEAN} union all select null, 'x', 2021, null, 1.0")
+    assert run_test(con, parse_test({"accepted_values": {"column": "unite", "values": ["%", "nombre", "EUR"]}}), "indicateurs").passed
+    assert run_test(con, parse_test({"relationships": {"column": "id_ti", "to": "composition.id_ti"}}), "indicateurs").passed
+
+
+def test_a_test_that_cannot_run_is_a_failure_with_the_error(con):
+    con.execute(f"create table indicateurs as {CLEAN}")
+    result = run_test(con, parse_test({"not_null": ["colonne_absente"]}), "indicateurs")
+    assert not result.passed and result.error and "colonne_absente" in result.error
+    assert "could not run" in result.summary()
+
+
+def test_names_descriptions_and_severity():
+    assert parse_test({"not_null": "a"}).name == "not_null_a"
+    assert parse_test({"unique": ["a", "b"], "name": "cle_unique"}).name == "cle_unique"
+    assert parse_test({"assert": {"name": "ratio_in_bounds", "sql": "select 1"}}).name == "ratio_in_bounds"
+    warn = parse_test({"row_count": {"min": 10}, "severity": "warn"})
+    assert warn.severity == "warn" and warn.description == "row count within [10, None]"
+    with pytest.raises(ValueError, match="severity"):
+        parse_test({"row_count": {"min": 10}, "severity": "fatal"})
+    with pytest.raises(ValueError, match="letters, digits"):
+        parse_test({"unique": ["a"], "name": "clé unique"})
+    with pytest.raises(ValueError, match="<model>.<column>"):
+        parse_test({"relationships": {"column": "a", "to": "composition"}})
+    with pytest.raises(ValueError, match="exactly one kind"):
+        parse_test({"unique": ["a"], "not_null": ["a"]})
+
+
+def test_warn_severity_does_not_block(con):
+    con.execute(f"create table indicateurs as {CLEAN}")
+    result = run_test(con, parse_test({"row_count": {"min": 10}, "severity": "warn"}), "indicateurs")
+    assert not result.passed and not result.blocks
