@@ -7,41 +7,138 @@ import duckdb
 
 from ti_pipeline.sql_runner import CATALOG_ASSET, build_catalog_asset, build_sql_assets, load_project
 
-from test_sql_runner_execute import RAW, models, paths, write_model  # noqa: F401  (fixtures)
+from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
+
+RAW_KEYS = [dg.AssetKey(f"raw_{s}") for s in RAW]
 
 
-def _raw_stubs() -> list[dg.AssetSpec]:
-    # The raw assets are built elsewhere; here the raw Parquet is written by the fixture.
-    return [dg.AssetSpec(f"raw_{s}") for s in RAW]
+def all_defs(project) -> list:
+    # The raw assets are built elsewhere (ti_pipeline/assets/raw.py); here they are plain specs and
+    # their Parquet is written by the fixture.
+    return [*(dg.AssetSpec(k) for k in RAW_KEYS), *build_sql_assets(project), build_catalog_asset(project)]
 
 
-def test_assets_groups_deps_and_checks(models):
+def materialize_sql(project, **kw) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        all_defs(project),
+        selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_KEYS),
+        instance=dg.DagsterInstance.ephemeral(),
+        **kw,
+    )
+
+
+def graph_of(project):
+    return dg.Definitions(assets=all_defs(project)).resolve_asset_graph()
+
+
+def checks_of(graph, key: str) -> set[str]:
+    return {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey(key)}
+
+
+def test_assets_groups_deps_kinds_and_checks(models):
     project = load_project(models, RAW)
-    defs = dg.Definitions(assets=[*_raw_stubs(), *build_sql_assets(project), build_catalog_asset(project)])
-    graph = defs.resolve_asset_graph()
-    node = graph.get(dg.AssetKey("mart_ti_population"))
-    assert node.group_name == "marts"
-    assert node.parent_keys == {dg.AssetKey("int_ti_population")}
+    graph = graph_of(project)
+    mart = graph.get(dg.AssetKey("mart_ti_population"))
+    assert mart.group_name == "marts"
+    assert mart.parent_keys == {dg.AssetKey("int_ti_population"), dg.AssetKey("mart_ti_composition")}
+    assert mart.description == "Population of each territory."
+    assert mart.code_version == project.models["mart_ti_population"].sql_hash[:16]
+    assert {"duckdb", "sql", "parquet"} <= set(mart.kinds)
+    assert graph.get(dg.AssetKey("stg_communes")).group_name == "staging"
     assert graph.get(dg.AssetKey("stg_communes")).parent_keys == {dg.AssetKey("raw_communes")}
+    assert "parquet" not in graph.get(dg.AssetKey("stg_communes")).kinds
+    assert graph.get(dg.AssetKey("int_ti_population")).group_name == "intermediate"
     assert graph.get(dg.AssetKey(CATALOG_ASSET)).parent_keys == {
-        dg.AssetKey("mart_ti_population"),
-        dg.AssetKey("mart_ti_composition"),
+        dg.AssetKey("mart_ti_population"), dg.AssetKey("mart_ti_composition"),
     }
-    checks = {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("mart_ti_population")}
-    assert checks == {"unique_id_ti__annee", "row_count"}
-    assert node.kinds >= {"duckdb", "sql", "parquet"} if hasattr(node, "kinds") else True
+    assert checks_of(graph, "mart_ti_population") == {
+        "unique_id_ti__annee", "row_count", "relationships_id_ti__mart_ti_composition", "population_positive",
+    }
+    mart_checks = [graph.get_check_spec(k) for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("mart_ti_population")]
+    assert all(spec.blocking for spec in mart_checks)
+    view_checks = [graph.get_check_spec(k) for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("stg_communes")]
+    assert [spec.blocking for spec in view_checks] == [False]
 
 
-def test_materialize_in_process(models, paths):
+def test_a_new_sql_file_adds_an_asset_with_deps_and_checks(models):
+    before = graph_of(load_project(models, RAW))
+    assert dg.AssetKey("mart_ti_laureats") not in before.get_all_asset_keys()
+
+    write_model(models, "marts/mart_ti_laureats.sql", """
+        /* ---
+        tests:
+          - not_null: [id_laureat]
+          - relationships: {column: id_ti, to: mart_ti_composition.id_ti}
+        --- */
+        with l as (select * from raw_laureats)
+        select l.id_laureat, c.id_ti from l join stg_communes c using (code_commune)
+        """)
+    after = graph_of(load_project(models, RAW))  # no Python changed: only the folder did
+    node = after.get(dg.AssetKey("mart_ti_laureats"))
+    assert node.group_name == "marts"
+    assert node.parent_keys == {dg.AssetKey("raw_laureats"), dg.AssetKey("stg_communes"), dg.AssetKey("mart_ti_composition")}
+    assert checks_of(after, "mart_ti_laureats") == {"not_null_id_laureat", "relationships_id_ti__mart_ti_composition"}
+    assert dg.AssetKey("mart_ti_laureats") in after.get(dg.AssetKey(CATALOG_ASSET)).parent_keys
+
+
+def test_materialize_in_process_end_to_end(models, paths):
     project = load_project(models, RAW)
-    result = dg.materialize([*_raw_stubs(), *build_sql_assets(project), build_catalog_asset(project)],
-                            selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*[f"raw_{s}" for s in RAW]))
+    result = materialize_sql(project)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert evaluations and all(e.passed for e in evaluations)
-    mats = {m.asset_key.to_user_string(): m for m in result.get_asset_materialization_events()}
-    md = mats["mart_ti_population"].materialization.metadata
+    assert len(evaluations) == 7 and all(e.passed for e in evaluations)
+
+    mats = {m.asset_key.to_user_string(): m.materialization.metadata for m in result.get_asset_materialization_events()}
+    assert set(mats) == {*project.models, CATALOG_ASSET}
+    md = mats["mart_ti_population"]
     assert md["dagster/row_count"].value == 4
-    assert {c.name for c in md["dagster/column_schema"].schema.columns} == {"id_ti", "annee", "population", "perimetre"}
+    columns = {c.name: c for c in md["dagster/column_schema"].schema.columns}
+    assert set(columns) == {"id_ti", "annee", "population", "perimetre"}
+    assert columns["id_ti"].description == "Territory id (ti-NNNN)"
+    assert "```sql" in md["sql"].value and "int_ti_population" in md["sql"].value
+    assert "| id_ti |" in md["preview"].value
+    assert md["path"].value == str(paths.marts / "mart_ti_population")
+    assert mats["stg_communes"]["dagster/row_count"].value == 6 and "path" not in mats["stg_communes"]
+    assert mats[CATALOG_ASSET]["views"].value == ["mart_ti_composition", "mart_ti_population"]
+
     with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
-        assert con.sql("select count(*) from mart_ti_population").fetchall() == [(4,)]
+        assert con.sql("select sum(population) from mart_ti_population where annee = 2024").fetchall() == [(240,)]
+        assert con.sql("select count(*) from mart_ti_composition").fetchall() == [(2,)]
+
+
+def test_failing_mart_test_in_dagster_blocks_the_mart_and_the_catalog(models, paths):
+    project = load_project(models, RAW)
+    assert materialize_sql(project).success
+    mart = paths.marts / "mart_ti_population"
+    before, catalog_before = tree_bytes(mart), paths.catalog_db.read_bytes()
+
+    write_communes(paths, 2025, [("01001", "ti-0001", -10)])
+    result = materialize_sql(project, raise_on_error=False)
+    assert not result.success
+
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [("mart_ti_population", "population_positive")]
+    assert failed[0].metadata["failing_rows"].value == 1
+    assert "-10" in failed[0].metadata["examples"].value
+    materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert "mart_ti_population" not in materialized and CATALOG_ASSET not in materialized
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "mart_ti_population")
+    assert "population_positive" in failure.step_failure_data.error.message
+    assert tree_bytes(mart) == before and paths.catalog_db.read_bytes() == catalog_before
+
+
+def test_failing_test_on_a_table_is_reported_without_blocking(models, paths):
+    project = load_project(models, RAW)
+    write_communes(paths, 2025, [("01001", "ti-0001", 1)])  # fine for the marts
+    write_model(models, "intermediate/int_ti_population.sql", """
+        /* ---
+        tests:
+          - row_count: {max: 2}
+        --- */
+        select id_ti, annee, sum(population)::bigint as population, 'BE' as perimetre from stg_communes group by all
+        """)
+    project = load_project(models, RAW)
+    result = materialize_sql(project, raise_on_error=False)
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    assert failed == ["row_count"]
+    assert (paths.marts / "mart_ti_population").exists()  # downstream ran: only marts' tests block
