@@ -37,6 +37,11 @@ def similarity(a: str, b: str) -> float:
     return max(ratio, words)
 
 
+def quoted(name: str) -> str:
+    # Not repr(): a regex family name would show its backslashes doubled.
+    return f"'{name}'"
+
+
 def closest(name: str, candidates: list[str], cutoff: float) -> str | None:
     scored = [(similarity(name, c), c) for c in candidates if c != name]
     scored = [sc for sc in scored if sc[0] >= cutoff]
@@ -87,20 +92,20 @@ class SchemaDriftError(Exception):
         ]
         for name in self.missing:
             if name in self.renamed:
-                lines.append(f"- column {name!r} missing; found {self.renamed[name]!r} — renamed?")
+                lines.append(f"- column {quoted(name)} missing; found {quoted(self.renamed[name])} — renamed?")
             elif name in self.closest:
-                lines.append(f"- column {name!r} missing; closest existing name: {self.closest[name]!r}")
+                lines.append(f"- column {quoted(name)} missing; closest existing name: {quoted(self.closest[name])}")
             else:
-                lines.append(f"- column {name!r} missing; no similar column in the file")
+                lines.append(f"- column {quoted(name)} missing; no similar column in the file")
         if self.unexpected:
             lines.append(
                 "- unexpected columns (the catalog forbids undeclared columns for this source): "
-                + ", ".join(repr(c) for c in self.unexpected)
+                + ", ".join(quoted(c) for c in self.unexpected)
             )
         for column in self.duplicated:
-            lines.append(f"- column {column!r} appears more than once")
+            lines.append(f"- column {quoted(column)} appears more than once")
         for column, problem in self.dtype_problems.items():
-            lines.append(f"- column {column!r}: {problem}")
+            lines.append(f"- column {quoted(column)}: {problem}")
         if self.missing or self.unexpected:
             lines.append(f"Declared columns: {', '.join(self.declared)}")
             lines.append(f"Columns in the file: {', '.join(self.columns)}")

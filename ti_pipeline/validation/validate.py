@@ -75,8 +75,15 @@ def _literal(name: str) -> str:
 
 
 def _examples(values: pd.Series, mask: np.ndarray) -> str:
-    picked = values[mask].astype("string").drop_duplicates().head(EXAMPLES_IN_MESSAGES)
-    return ", ".join(repr(v) for v in picked)
+    # repr of the values as read: 'abc' (text) and 210100012 (a JSON number) must look different.
+    picked: list[str] = []
+    for v in values[mask].head(50):
+        text = repr(v.item() if hasattr(v, "item") else v)
+        if text not in picked:
+            picked.append(text)
+        if len(picked) == EXAMPLES_IN_MESSAGES:
+            break
+    return ", ".join(picked)
 
 
 def validate(
@@ -148,7 +155,8 @@ def validate(
         elif n_bad >= DRIFT_MIN_BAD and n_bad > DRIFT_SHARE * n_values:
             dtype_problems[column] = (
                 f"declared {f.dtype}, but {n_bad} of its {n_values} non-empty values "
-                f"({n_bad / n_values:.0%}) do not parse as {f.dtype} (e.g. {_examples(frame[column], result.bad)})"
+                f"({n_bad / n_values:.0%}) {'are not text' if f.dtype == 'str' else f'do not parse as {f.dtype}'} "
+                f"(e.g. {_examples(frame[column], result.bad)})"
             )
         typed[column] = result.values
         if n_bad:
