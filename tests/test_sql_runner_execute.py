@@ -12,7 +12,7 @@ import pytest
 
 from ti_pipeline import __version__
 from ti_pipeline.sql_runner import DataTestsFailed, ModelInputMissing, load_project, run_model
-from ti_pipeline.sql_runner.execute import mart_read_sql
+from ti_pipeline.sql_runner.relations import mart_read_sql
 
 from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 

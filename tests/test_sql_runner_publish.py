@@ -131,3 +131,16 @@ def test_stale_candidates_of_killed_runs_are_removed(tmp_path, monkeypatch):
 
 def test_never_published(tmp_path):
     assert publish.current_version_dir(tmp_path, "mart_x") is None
+
+
+def test_versions_read_by_the_catalog_survive_republishing_without_a_catalog_rebuild(models, paths):
+    project = load_project(models, RAW)
+    run_marts(project, paths)
+    with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
+        listed = dict(con.sql("select mart, version_dir from catalog_marts").fetchall())
+    assert listed["mart_ti_composition"] == (paths.marts / "mart_ti_composition").resolve().as_posix()
+    for _ in range(publish.KEEP + 2):  # e.g. an engineer re-running one mart from the UI
+        run_model(project, "mart_ti_composition", paths)
+    with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
+        assert con.sql("select count(*) from mart_ti_composition").fetchall() == [(2,)]
+    assert len(list((paths.marts / ".versions" / "mart_ti_composition").iterdir())) == publish.KEEP + 1

@@ -14,7 +14,8 @@ Modules, from plain to Dagster:
 from ti_pipeline.sql_runner.catalog_db import build_catalog
 from ti_pipeline.sql_runner.dagster_assets import CATALOG_ASSET, build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.data_tests import DataTest, DataTestResult
-from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelInputMissing, ModelRunResult, run_model
+from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, run_model
+from ti_pipeline.sql_runner.relations import ModelInputMissing
 from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, SqlProjectError, load_project
 
 __all__ = [

@@ -15,6 +15,10 @@ Paths in the views are **absolute** and point at the **resolved version folder**
   versions of each mart, so a catalog opened before a run keeps working during that run and the
   next one; a connection held open longer must be reopened (it then also sees the new data).
 
+The catalog also holds a table ``catalog_marts(mart, version_dir, catalog_built_at)``: readers see
+which version they read, and publication never prunes a version the current catalog reads, even if
+marts are re-published several times without rebuilding the catalog.
+
 Not here: publishing marts (``publish``), Dagster (``dagster_assets``).
 """
 
@@ -29,7 +33,12 @@ import duckdb
 
 from ti_pipeline.config import Paths
 from ti_pipeline.sql_runner import publish
-from ti_pipeline.sql_runner.execute import mart_read_sql
+from ti_pipeline.sql_runner.data_tests import quote_literal
+from ti_pipeline.sql_runner.relations import mart_read_sql
+
+# A table (not a view) in the catalog telling readers which version of each mart their views read,
+# and telling ``publish`` which versions must not be pruned.
+CATALOG_TABLE = "catalog_marts"
 
 
 def build_catalog(paths: Paths, marts: Iterable[str]) -> dict[str, list[str]]:
@@ -41,12 +50,21 @@ def build_catalog(paths: Paths, marts: Iterable[str]) -> dict[str, list[str]]:
     created, skipped = [], []
     try:
         with duckdb.connect(str(tmp)) as con:
+            con.execute(
+                f"create table {CATALOG_TABLE} (mart varchar, version_dir varchar, "
+                "catalog_built_at timestamptz default current_timestamp)"
+            )
             for name in sorted(marts):
                 version = publish.current_version_dir(paths.marts, name)
                 if version is None:
                     skipped.append(name)
                     continue
-                con.execute(f"create view {name} as {mart_read_sql(version.resolve())}")
+                version = version.resolve()
+                con.execute(f"create view {name} as {mart_read_sql(version)}")
+                con.execute(
+                    f"insert into {CATALOG_TABLE} (mart, version_dir) values "
+                    f"({quote_literal(name)}, {quote_literal(version.as_posix())})"
+                )
                 created.append(name)
             con.execute("checkpoint")
         os.replace(tmp, target)
@@ -54,3 +72,15 @@ def build_catalog(paths: Paths, marts: Iterable[str]) -> dict[str, list[str]]:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
     return {"views": created, "skipped": skipped}
+
+
+def referenced_versions(paths: Paths) -> set[Path]:
+    """Mart version folders the current catalog reads (empty if there is no readable catalog)."""
+    if not paths.catalog_db.exists():
+        return set()
+    try:
+        with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
+            rows = con.sql(f"select version_dir from {CATALOG_TABLE}").fetchall()
+    except duckdb.Error:
+        return set()  # an older or foreign catalog: fall back on publish.KEEP alone
+    return {Path(row[0]) for row in rows}

@@ -33,19 +33,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ti_pipeline.config import Paths, get_industry_scope
-from ti_pipeline.lake import read_file_metadata, write_parquet_atomic
+from ti_pipeline.lake import write_parquet_atomic
 from ti_pipeline.sources.catalog import TARGET_COG_YEAR
-from ti_pipeline.sql_runner import publish
+from ti_pipeline.sql_runner import catalog_db, publish
 from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests
-from ti_pipeline.sql_runner.parquet_metadata import PARTITIONING_KEY, model_file_metadata
-from ti_pipeline.sql_runner.project import RAW_PREFIX, Model, SqlProject
+from ti_pipeline.sql_runner.parquet_metadata import model_file_metadata
+from ti_pipeline.sql_runner.project import Model, SqlProject
+from ti_pipeline.sql_runner.relations import (
+    MART_FILE,
+    ModelInputMissing,
+    mart_read_sql,
+    parquet_read_sql,
+    raw_read_sql,
+)
 
 PREVIEW_ROWS = 10
-MART_FILE = "data.parquet"
-
-
-class ModelInputMissing(RuntimeError):
-    """Something the model reads has not been materialized yet."""
 
 
 class DataTestsFailed(RuntimeError):
@@ -148,31 +150,6 @@ def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, mode
         create(dep)
 
 
-def raw_read_sql(paths: Paths, raw_asset: str) -> str:
-    folder = paths.raw / raw_asset.removeprefix(RAW_PREFIX)
-    if not any(folder.glob("millesime=*/*.parquet")):
-        raise ModelInputMissing(f"raw source {raw_asset} has no materialized vintage under {folder}")
-    pattern = quote_literal((folder / "millesime=*" / "*.parquet").as_posix())
-    return f"select * from read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
-
-
-def parquet_read_sql(path: Path) -> str:
-    return f"select * from read_parquet({quote_literal(path.as_posix())})"
-
-
-def mart_read_sql(mart_dir: Path) -> str:
-    """SQL reading one version of a mart, with partition columns typed as they were written."""
-    files = sorted(mart_dir.rglob("*.parquet"))
-    if not files:
-        raise ModelInputMissing(f"no Parquet file in {mart_dir}")
-    partitioning = read_file_metadata(files[0]).get(PARTITIONING_KEY)
-    if not partitioning:
-        return parquet_read_sql(mart_dir / MART_FILE)
-    pattern = mart_dir.as_posix() + "/*" * len(partitioning["columns"]) + "/*.parquet"
-    types = ", ".join(f"{quote_literal(c)}: {quote_literal(t)}" for c, t in partitioning["types"].items())
-    return f"select * from read_parquet({quote_literal(pattern)}, hive_partitioning = true, hive_types = {{{types}}})"
-
-
 def _write_audit_publish(
     con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any]
 ) -> ModelRunResult:
@@ -197,7 +174,10 @@ def _write_audit_publish(
             raise DataTestsFailed(model, results)
         stats = _describe(con, model.name)
         con.execute(f"drop view {model.name}")  # the view reads the candidate folder, about to move
-        version = publish.publish_candidate(paths.marts, model.name, candidate)
+        # Versions the current catalog points at stay, even when the catalog was not rebuilt since.
+        version = publish.publish_candidate(
+            paths.marts, model.name, candidate, protect=catalog_db.referenced_versions(paths)
+        )
     except BaseException:
         publish.discard_candidate(candidate)
         raise

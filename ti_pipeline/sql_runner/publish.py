@@ -10,9 +10,9 @@ and "move old away, move new in" leaves a moment with no mart or with a mix of p
 
 Publishing = rename the audited candidate into ``.versions`` and replace the symlink with
 ``os.replace`` (``rename(2)`` of a symlink: atomic on POSIX). A reader resolving ``marts/<name>``
-gets the old version or the new one, never a mix; older versions stay on disk (the ``KEEP`` newest
-are kept) so that a reader in the middle of a query on one, or holding a catalog whose views point
-at one, keeps working during the next publications. The symlink target is relative so the
+gets the old version or the new one, never a mix; older versions stay on disk (the ``KEEP`` newest,
+and any version the current catalog reads) so that a reader in the middle of a query on one, or
+holding a catalog whose views point at one, keeps working during the next publications. The symlink target is relative so the
 data folder can be moved or copied (``cp -a``, ``rsync -a``) without breaking it.
 
 Not here: what goes in the files (``execute``), the DuckDB catalog (``catalog_db``).
@@ -26,6 +26,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 VERSIONS_DIR = ".versions"
 TMP_DIR = ".tmp"
@@ -47,10 +48,14 @@ def discard_candidate(candidate: Path) -> None:
     shutil.rmtree(candidate, ignore_errors=True)
 
 
-def publish_candidate(marts_dir: Path, name: str, candidate: Path) -> Path:
-    """Make ``candidate`` the published version of mart ``name``, atomically. Returns the version dir."""
+def publish_candidate(marts_dir: Path, name: str, candidate: Path, *, protect: Iterable[Path] = ()) -> Path:
+    """Make ``candidate`` the published version of mart ``name``, atomically. Returns the version dir.
+
+    Versions in ``protect`` (those the current catalog's views read) are never pruned.
+    """
     versions = marts_dir / VERSIONS_DIR / name
     versions.mkdir(parents=True, exist_ok=True)
+    versions = versions.resolve()  # compared with resolved symlink targets when pruning
     version = versions / (datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8])
     os.rename(candidate, version)
     link = marts_dir / name
@@ -64,7 +69,7 @@ def publish_candidate(marts_dir: Path, name: str, candidate: Path) -> Path:
     tmp_link = marts_dir / f".{name}.link-{uuid.uuid4().hex}"
     os.symlink(os.path.relpath(version, marts_dir), tmp_link, target_is_directory=True)
     os.replace(tmp_link, link)
-    _prune_versions(versions, keep={version, previous})
+    _prune_versions(versions, keep={version, previous, *protect})
     return version
 
 
@@ -79,8 +84,8 @@ def current_version_dir(marts_dir: Path, name: str) -> Path | None:
 
 def _prune_versions(versions: Path, keep: set[Path | None]) -> None:
     # Version names start with their UTC publication time: sorted by name = sorted by age.
-    entries = sorted((p for p in versions.iterdir() if p.is_dir()), reverse=True)
-    kept = set(entries[:KEEP]) | {p for p in keep if p is not None}
+    entries = sorted((p.resolve() for p in versions.iterdir() if p.is_dir()), reverse=True)
+    kept = set(entries[:KEEP]) | {Path(p).resolve() for p in keep if p is not None}
     for p in entries:
         if p not in kept:
             shutil.rmtree(p, ignore_errors=True)
