@@ -1,0 +1,196 @@
+"""Writers of the census files (RP bases communales): évolution-structure and emploi-population active.
+
+What belongs here: the census values of each statistical unit (communes, Paris/Lyon/Marseille
+arrondissements) and the layout of the four files (RP 2021 in COG 2023, RP 2022 in COG 2024, both
+before the 2025 merger). Values are built as shares of the population ``p`` and of the jobs ``e`` /
+industrial jobs ``i`` of ``Geographie``, with shares nested so that rounding keeps
+ACT <= POP1564, CHOM <= ACT, CS6 <= ACTOCC1564, INDUS <= EMPLT, INDUSLT_F/SAL <= INDUS.
+
+Hand units use fixed share profiles (a/b/c below) on round numbers, so every value is an integer a
+person can recompute; random units draw their shares, and about 8 % of them keep decimals like the
+weighted estimates of the real files. RP 2021 emploi is written in latin-1 (with accented LIBGEO),
+the three others in UTF-8.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ti_pipeline.sources import catalog as cat
+
+from .codes import rng_for
+from .ecriture import ZipSink
+from .geographie import Geographie
+from .perimetres import path_of
+
+# Shares of the population (p) and of industrial jobs (i) by hand profile.
+PROFILES = {
+    #      pop1564 act   chom  cs6   ind_f ind_sal
+    "a": (0.60, 0.45, 0.03, 0.06, 0.20, 0.90),
+    "b": (0.60, 0.42, 0.05, 0.10, 0.30, 0.80),
+    "c": (0.62, 0.48, 0.08, 0.14, 0.40, 0.90),
+}
+AGE_SHARES = (0.17, 0.16, 0.18, 0.20, 0.18, 0.11)  # 0-14, 15-29, 30-44, 45-59, 60-74, 75+
+ENCODING = {("rp_emploi", 2021): "latin-1"}
+
+
+def _vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, np.ndarray]:
+    """Every census variable of one vintage, keyed by its name without the year prefix."""
+    rng = rng_for(seed, "rp", str(millesime))
+    n = len(units)
+    hand = units["hand"].to_numpy(dtype=bool)
+    p = units["p"].to_numpy(dtype=float).copy()
+    e = units["e"].to_numpy(dtype=float).copy()
+    i = units["i"].to_numpy(dtype=float).copy()
+    if millesime == 2022:
+        # One year later: hand units +100 inhabitants, +10 jobs, +10 industrial jobs; others drift.
+        p = np.where(hand, p + 100, p * rng.uniform(0.98, 1.03, n))
+        e = np.where(hand, e + 10, e * rng.uniform(0.97, 1.04, n))
+        i = np.where(hand, i + 10, i * rng.uniform(0.95, 1.05, n))
+    dec = ~hand & (rng.random(n) < 0.08)
+
+    def r(x):
+        return np.where(dec, np.round(x, 5), np.round(x))
+
+    prof = np.array([PROFILES.get(k, PROFILES["a"]) for k in units["profile"]])
+
+    def share(col, lo, hi):
+        return np.where(hand, prof[:, col], rng.uniform(lo, hi, n))
+
+    s_1564 = share(0, 0.55, 0.66)
+    s_act = s_1564 * np.where(hand, prof[:, 1] / prof[:, 0], rng.uniform(0.68, 0.80, n))
+    s_chom = s_act * np.where(hand, prof[:, 2] / prof[:, 1], rng.uniform(0.05, 0.18, n))
+    s_cs6 = (s_act - s_chom) * np.where(hand, prof[:, 3] / (prof[:, 1] - prof[:, 2]), rng.uniform(0.08, 0.35, n))
+    ind_f = share(4, 0.15, 0.40)
+    ind_sal = share(5, 0.80, 0.97)
+
+    ages = np.where(hand[:, None], np.array(AGE_SHARES)[None, :], rng.dirichlet(np.array(AGE_SHARES) * 60, n))
+    v: dict[str, np.ndarray] = {}
+    v["POP"] = r(p)
+    age_vals = [r(p * ages[:, k]) for k in range(6)]
+    # Age classes are rounded independently (like the real weighted estimates); the last one closes the sum
+    # for integer units so that they add up to POP.
+    age_vals[5] = np.where(dec, age_vals[5], v["POP"] - sum(age_vals[:5]))
+    age_vals[5] = np.maximum(age_vals[5], 0)
+    for name, val in zip(("POP0014", "POP1529", "POP3044", "POP4559", "POP6074", "POP75P"), age_vals):
+        v[name] = val
+    v["POP7589"] = r(v["POP75P"] * np.where(hand, 10 / 11, rng.uniform(0.85, 0.93, n)))
+    v["POP90P"] = v["POP75P"] - v["POP7589"]
+    v["POPH"] = r(p * np.where(hand, 0.48, rng.uniform(0.47, 0.50, n)))
+    v["POPF"] = v["POP"] - v["POPH"]
+    v["POP1564"] = r(p * s_1564)
+    v["POP1524"] = r(p * s_1564 * np.where(hand, 0.2, rng.uniform(0.15, 0.25, n)))
+    v["POP5564"] = r(p * s_1564 * np.where(hand, 0.25, rng.uniform(0.2, 0.3, n)))
+    v["POP2554"] = v["POP1564"] - v["POP1524"] - v["POP5564"]
+    v["H1564"] = r(v["POP1564"] * 0.5)
+    v["F1564"] = v["POP1564"] - v["H1564"]
+    v["ACT1564"] = r(p * s_act)
+    v["CHOM1564"] = r(p * s_chom)
+    v["ACTOCC1564"] = v["ACT1564"] - v["CHOM1564"]
+    v["INACT1564"] = v["POP1564"] - v["ACT1564"]
+    v["ETUD1564"] = r(v["INACT1564"] * np.where(hand, 0.4, rng.uniform(0.3, 0.5, n)))
+    v["RETR1564"] = r(v["INACT1564"] * np.where(hand, 0.3, rng.uniform(0.2, 0.35, n)))
+    v["AINACT1564"] = v["INACT1564"] - v["ETUD1564"] - v["RETR1564"]
+    v["ACTOCC"] = v["ACTOCC1564"] + r(p * np.where(hand, 0.01, rng.uniform(0.005, 0.02, n)))
+    v["ACT15P"] = v["ACTOCC"] + v["CHOM1564"]
+    v["C_ACTOCC1564"] = v["ACTOCC1564"]
+    v["C_ACTOCC1564_CS6"] = r(p * s_cs6)
+    # The five other groups (CS1..CS5) share the rest.
+    rest = v["C_ACTOCC1564"] - v["C_ACTOCC1564_CS6"]
+    cs_w = np.where(hand[:, None], np.array([0.02, 0.08, 0.2, 0.3, 0.4])[None, :],
+                    rng.dirichlet([1, 3, 6, 9, 12], n))
+    acc = np.zeros(n)
+    for k in range(4):
+        v[f"C_ACTOCC1564_CS{k + 1}"] = r(rest * cs_w[:, k])
+        acc = acc + v[f"C_ACTOCC1564_CS{k + 1}"]
+    v["C_ACTOCC1564_CS5"] = np.maximum(rest - acc, 0)
+    v["EMPLT"] = r(e)
+    v["EMPLT_SAL"] = r(e * np.where(hand, 0.9, rng.uniform(0.8, 0.95, n)))
+    v["EMPLT_NSAL"] = v["EMPLT"] - v["EMPLT_SAL"]
+    v["EMPLT_FSAL"] = r(v["EMPLT_SAL"] * np.where(hand, 0.5, rng.uniform(0.4, 0.55, n)))
+    v["C_EMPLT"] = v["EMPLT"]
+    v["C_EMPLT_INDUS"] = np.minimum(r(i), v["C_EMPLT"])
+    v["C_INDUSLT_F"] = r(v["C_EMPLT_INDUS"] * ind_f)
+    v["C_INDUSLT_SAL"] = r(v["C_EMPLT_INDUS"] * ind_sal)
+    v["C_INDUSLT_NSAL"] = v["C_EMPLT_INDUS"] - v["C_INDUSLT_SAL"]
+    other = v["C_EMPLT"] - v["C_EMPLT_INDUS"]
+    v["C_EMPLT_AGRI"] = r(other * np.where(hand, 0.1, rng.uniform(0.0, 0.15, n)))
+    v["C_EMPLT_CONST"] = r(other * np.where(hand, 0.1, rng.uniform(0.05, 0.12, n)))
+    v["C_EMPLT_APESAS"] = r(other * np.where(hand, 0.3, rng.uniform(0.2, 0.4, n)))
+    v["C_EMPLT_CTS"] = other - v["C_EMPLT_AGRI"] - v["C_EMPLT_CONST"] - v["C_EMPLT_APESAS"]
+    # Six years earlier (P15_ for RP 2021, P16_ for RP 2022), same geography.
+    v["HIST_POP"] = r(p * np.where(hand, 0.95, rng.uniform(0.92, 1.05, n)))
+    v["HIST_EMPLT"] = r(e * np.where(hand, 0.9, rng.uniform(0.85, 1.1, n)))
+    v["HIST_POP1564"] = r(v["HIST_POP"] * s_1564)
+    v["HIST_ACT1564"] = r(v["HIST_POP"] * s_act)
+    v["HIST_CHOM1564"] = r(v["HIST_POP"] * s_chom)
+    return v
+
+
+def _layout(kind: str, millesime: int) -> list[tuple[str, str]]:
+    """(column name, value key) in file order: the catalog's columns plus real-looking extras."""
+    yy = f"{millesime % 100:02d}"
+    hh = f"{(millesime - 6) % 100:02d}"
+    P, C, H = f"P{yy}_", f"C{yy}_", f"P{hh}_"
+    if kind == "rp_population":
+        ages = ["POP0014", "POP1529", "POP3044", "POP4559", "POP6074"]
+        ages += ["POP75P"] if millesime <= 2021 else ["POP7589", "POP90P"]
+        cols = [(P + "POP", "POP"), *[(P + a, a) for a in ages], (P + "POP1564", "POP1564"),
+                (P + "POPH", "POPH"), (P + "POPF", "POPF"), (H + "POP", "HIST_POP")]
+        return cols
+    cols = [(P + "POP1564", "POP1564"), (P + "POP1524", "POP1524"), (P + "POP2554", "POP2554"),
+            (P + "POP5564", "POP5564"), (P + "H1564", "H1564"), (P + "F1564", "F1564"),
+            (P + "ACT1564", "ACT1564"), (P + "ACTOCC1564", "ACTOCC1564"), (P + "CHOM1564", "CHOM1564"),
+            (P + "INACT1564", "INACT1564"), (P + "ETUD1564", "ETUD1564"), (P + "RETR1564", "RETR1564"),
+            (P + "AINACT1564", "AINACT1564"), (C + "ACTOCC1564", "C_ACTOCC1564")]
+    if millesime <= 2021:
+        cols += [(f"{C}ACTOCC1564_CS{k}", f"C_ACTOCC1564_CS{k}") for k in range(1, 7)]
+    else:
+        # PCS 2020: GSEC11..16 (16 = ouvriers) replace CS1..CS6.
+        cols += [(f"{C}ACTOCC1564_STAT_GSEC1{k}", f"C_ACTOCC1564_CS{k}") for k in range(1, 7)]
+    cols += [(P + "ACTOCC", "ACTOCC"), (P + "ACT15P", "ACT15P"), (P + "EMPLT", "EMPLT"),
+             (P + "EMPLT_SAL", "EMPLT_SAL"), (P + "EMPLT_FSAL", "EMPLT_FSAL"), (P + "EMPLT_NSAL", "EMPLT_NSAL"),
+             (C + "EMPLT", "C_EMPLT"), (C + "EMPLT_AGRI", "C_EMPLT_AGRI"), (C + "EMPLT_INDUS", "C_EMPLT_INDUS"),
+             (C + "EMPLT_CONST", "C_EMPLT_CONST"), (C + "EMPLT_CTS", "C_EMPLT_CTS"),
+             (C + "EMPLT_APESAS", "C_EMPLT_APESAS"), (C + "INDUSLT_F", "C_INDUSLT_F"),
+             (C + "INDUSLT_SAL", "C_INDUSLT_SAL"), (C + "INDUSLT_NSAL", "C_INDUSLT_NSAL"),
+             (H + "POP1564", "HIST_POP1564"), (H + "ACT1564", "HIST_ACT1564"), (H + "CHOM1564", "HIST_CHOM1564"),
+             (H + "EMPLT", "HIST_EMPLT")]
+    return cols
+
+
+def format_numbers(x: np.ndarray) -> np.ndarray:
+    """Integers without a decimal point, estimates with up to 5 decimals (Insee writes a dot)."""
+    x = np.asarray(x, dtype=float)
+    is_int = x == np.round(x)
+    ints = np.round(x).astype(np.int64).astype(str)
+    decs = np.char.rstrip(np.char.rstrip(np.char.mod("%.5f", x), "0"), ".")
+    return np.where(is_int, ints, decs)
+
+
+def write_rp(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
+    counts = {}
+    for source in (cat.RP_POPULATION, cat.RP_EMPLOI):
+        for release in source.releases:
+            m = release.millesime
+            units = geo.units(release.cog_year)
+            values = _vintage_values(units, m, seed)
+            layout = _layout(source.name, m)
+            table = {"CODGEO": units["code"].to_numpy()}
+            if source.name == "rp_emploi":
+                # Not in the real files (they are much wider but carry no name): here so that the
+                # encoding of the file matters to its reader.
+                table["LIBGEO"] = units["nom"].to_numpy()
+            for col, key in layout:
+                table[col] = format_numbers(values[key])
+            df = pd.DataFrame(table)
+            encoding = ENCODING.get((source.name, m), "utf-8")
+            member = release.file_name.replace("_csv.zip", ".CSV")
+            with ZipSink(cat.sample_path(out, source, release)) as z, z.open(member) as stream:
+                text = df.to_csv(sep=";", index=False, lineterminator="\n")
+                stream.write(text.encode(encoding))
+            counts[f"{source.name}_{m}"] = len(df)
+    return counts
