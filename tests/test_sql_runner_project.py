@@ -131,6 +131,7 @@ def test_model_named_like_a_raw_source(models):
         ("staging/stg_h.sql", "/* ---\ntests: [{unique: a}, {unique: [a]}]\n--- */\nselect 1 as a", "several tests named"),
         ("staging/stg_h.sql", "/* ---\ncolumns: [a\n--- */\nselect 1", "YAML header is invalid"),
         ("staging/stg_h.sql", "/* ---\ndescription: x\nselect 1", "not closed"),
+        ("staging/stg_h.sql", "-- licence\n/* ---\ntests: [{unique: [a]}]\n--- */\nselect 1 as a", "at the very top"),
         ("staging/stg_h.sql", "select 1; select 2", "one query, found 2 statements"),
         ("staging/stg_h.sql", "create table t as select 1", "one SELECT query"),
         ("staging/stg_h.sql", "select from where", "sqlglot cannot parse"),

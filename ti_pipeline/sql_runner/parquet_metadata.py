@@ -7,7 +7,7 @@ So that a file read on its own says where it comes from (DESIGN.md decision 8):
   millésime, COG year...);
 - ``ti_pipeline.code_version``: package version and git commit (null outside a git checkout);
 - ``ti_pipeline.generated_at``: UTC time of the run;
-- ``ti_pipeline.model``: name, file, layer, materialization, sha256 of the SQL file;
+- ``ti_pipeline.model``: name, file, layer, materialization, sha256 of the SQL file, description;
 - ``ti_pipeline.variables``: the DuckDB variables the SQL ran with (industry scope, target COG);
 - ``ti_pipeline.partitioning``: partition columns and their DuckDB types (marts with partition_by),
   so that readers rebuild the exact types from the folder names;
@@ -74,6 +74,7 @@ def model_file_metadata(
             "layer": model.layer,
             "materialized": model.materialized,
             "sql_sha256": model.sql_hash,
+            "description": model.description,
         },
         VARIABLES_KEY: dict(variables),
     }

@@ -227,6 +227,9 @@ def _split_header(text: str, shown: str) -> tuple[dict[str, Any], str]:
     if match is None:
         if re.match(r"\A\s*/\*\s*---", text):
             raise SqlProjectError(f"{shown}: the header opened with '/* ---' is not closed with '--- */'")
+        if re.search(r"/\*\s*---", text):
+            # Ignoring it would silently drop the model's tests and options.
+            raise SqlProjectError(f"{shown}: the '/* --- ... --- */' header must be at the very top of the file")
         header, body = {}, text
     else:
         try:
