@@ -39,7 +39,7 @@ def test_view_table_and_marts(models, paths):
     mart = run_model(project, "mart_ti_population", paths)
     assert mart.path == paths.marts / "mart_ti_population"
     assert sorted(p.parent.name for p in mart.path.glob("*/data.parquet")) == ["annee=2023", "annee=2024"]
-    assert ("annee", "BIGINT") in mart.columns
+    assert mart.columns == [("id_ti", "VARCHAR"), ("annee", "BIGINT"), ("population", "BIGINT"), ("perimetre", "VARCHAR")]
     assert all(r.passed for r in mart.test_results) and len(mart.test_results) == 4
     assert mart.preview_rows and mart.preview_columns[0] == "id_ti"
     # Published behind a symlink to an immutable version folder.
@@ -75,7 +75,9 @@ def test_parquet_metadata_readable_with_pyarrow(models, paths):
     assert json.loads(kv["ti_pipeline.model"])["sql_sha256"] == project.models["mart_ti_population"].sql_hash
     assert json.loads(kv["ti_pipeline.generated_at"]).endswith("+00:00")
     assert json.loads(kv["ti_pipeline.synthetic"]) is True
-    assert json.loads(kv["ti_pipeline.partitioning"]) == {"columns": ["annee"], "types": {"annee": "BIGINT"}}
+    assert json.loads(kv["ti_pipeline.partitioning"]) == {
+        "columns": ["annee"], "types": {"annee": "BIGINT"}, "column_order": ["id_ti", "annee", "population", "perimetre"],
+    }
     assert json.loads(kv["ti_pipeline.column_descriptions"])["id_ti"] == "Territory id (ti-NNNN)"
     assert schema.field("id_ti").metadata[b"description"] == b"Territory id (ti-NNNN)"
     assert "annee" not in schema.names  # hive: the partition value lives in the folder name
@@ -173,7 +175,7 @@ def test_string_partitions_keep_their_type_and_leading_zeros(tmp_path, paths):
     assert ("code_departement", "VARCHAR") in result.columns
     with duckdb.connect() as con:
         rows = con.sql(f"{mart_read_sql(paths.marts / 'mart_dep')} order by code_departement").fetchall()
-    assert rows[0][-1] == "01"
+    assert rows[0][0] == "01"  # first, as in the query, and still text
 
 
 def test_empty_partitioned_mart_is_refused(tmp_path, paths):

@@ -160,7 +160,12 @@ def _write_audit_publish(
         missing = [c for c in model.partition_by if c not in types]
         if missing:
             raise ValueError(f"{model.file}: partition_by columns {missing} are not in the result {list(types)}")
-        partitioning = {"columns": list(model.partition_by), "types": {c: types[c] for c in model.partition_by}}
+        partitioning = {
+            "columns": list(model.partition_by),
+            "types": {c: types[c] for c in model.partition_by},
+            # Hive readers append partition columns at the end; DuckDB readers get the query's order back.
+            "column_order": list(types),
+        }
     metadata = model_file_metadata(project, model, paths, variables, partitioning=partitioning)
     table = relation.to_arrow_table()
 

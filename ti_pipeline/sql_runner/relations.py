@@ -3,7 +3,8 @@
 - raw source: ``lake/raw/<source>/millesime=*/*.parquet``, hive-partitioned, ``union_by_name``;
 - table model: ``lake/<layer>/<name>.parquet``;
 - mart version folder: ``data.parquet``, or ``<col>=<value>/.../data.parquet`` with the partition
-  columns' DuckDB types read back from the files' metadata (so ``code_departement=01`` stays text).
+  columns' DuckDB types read back from the files' metadata (so ``code_departement=01`` stays text)
+  and the query's column order restored (hive readers put partition columns last).
 
 Not here: which relations a model needs (``execute``), publication (``publish``).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ti_pipeline.config import Paths
 from ti_pipeline.lake import read_file_metadata
-from ti_pipeline.sql_runner.data_tests import quote_literal
+from ti_pipeline.sql_runner.data_tests import quote_ident, quote_literal
 from ti_pipeline.sql_runner.parquet_metadata import PARTITIONING_KEY
 from ti_pipeline.sql_runner.project import RAW_PREFIX
 
@@ -47,4 +48,6 @@ def mart_read_sql(mart_dir: Path) -> str:
         return parquet_read_sql(mart_dir / MART_FILE)
     pattern = mart_dir.as_posix() + "/*" * len(partitioning["columns"]) + "/*.parquet"
     types = ", ".join(f"{quote_literal(c)}: {quote_literal(t)}" for c, t in partitioning["types"].items())
-    return f"select * from read_parquet({quote_literal(pattern)}, hive_partitioning = true, hive_types = {{{types}}})"
+    order = partitioning.get("column_order")
+    select = ", ".join(quote_ident(c) for c in order) if order else "*"
+    return f"select {select} from read_parquet({quote_literal(pattern)}, hive_partitioning = true, hive_types = {{{types}}})"
