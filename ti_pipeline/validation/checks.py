@@ -21,7 +21,9 @@ from ti_pipeline.validation import quarantine
 from ti_pipeline.validation.schemas import match_columns, rule_texts
 from ti_pipeline.validation.validate import ValidationResult
 
-CHECK_NAME = "valid_rows"
+# The name the raw assets give their blocking validation check (French, like the other names the
+# operator reads in the UI: it counts "lignes valides").
+CHECK_NAME = "lignes_valides"
 EXAMPLES_PER_RULE = 3
 
 # Declared dtype -> the type name shown in Dagster's column schema (and the data dictionary).

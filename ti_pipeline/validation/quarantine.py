@@ -63,6 +63,16 @@ def with_values(frame: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return found
 
 
+def _failures_json(found: pd.DataFrame) -> np.ndarray:
+    """One JSON object per failure, built column-wise (millions of failures must stay cheap)."""
+    # Rules and columns are few: encode each distinct one once.
+    rule = found["_rule"].map({r: json.dumps(r) for r in found["_rule"].unique()}).to_numpy(dtype=object)
+    column = found["_column"].map({c: json.dumps(c) for c in found["_column"].unique()}).to_numpy(dtype=object)
+    values = found["_value"].to_numpy(dtype=object, na_value=None)
+    value = np.array([json.dumps(v, ensure_ascii=False) for v in values], dtype=object)
+    return '{"rule": ' + rule + ', "column": ' + column + ', "value": ' + value + "}"
+
+
 def build_rejects(frame: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """The rejects table from the input ``frame`` (positional index) and its failures (``with_values``)."""
     text_columns = [str(c) for c in frame.columns]
@@ -70,30 +80,29 @@ def build_rejects(frame: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
         empty = {c: pd.Series([], dtype="string") for c in REJECT_COLUMNS + text_columns}
         empty["_row"] = pd.Series([], dtype="Int64")
         return pd.DataFrame(empty)[REJECT_COLUMNS + text_columns]
-    as_json = pd.Series(
-        [
-            json.dumps({"rule": r, "column": c, "value": None if pd.isna(v) else v}, ensure_ascii=False)
-            for r, c, v in zip(found["_rule"], found["_column"], found["_value"])
-        ],
-        index=found.index,
-    )
-    # drop_duplicates, not groupby().first(): first() would skip a NA _value (a not-null failure).
-    first = found.drop_duplicates("_row", keep="first").set_index("_row")
-    listed = as_json.groupby(found["_row"], sort=False).agg(lambda parts: "[" + ", ".join(parts) + "]")
-    rows = first.index.to_numpy()
+    # ``found`` is sorted by row: each rejected row is a run of consecutive failures.
+    all_rows = found["_row"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, all_rows[1:] != all_rows[:-1]])
+    counts = np.diff(np.r_[starts, len(all_rows)])
+    parts = _failures_json(found)
+    listed = np.empty(len(starts), dtype=object)
+    single = counts == 1
+    listed[single] = "[" + parts[starts[single]] + "]"
+    for i in np.flatnonzero(~single):
+        listed[i] = "[" + ", ".join(parts[starts[i] : starts[i] + counts[i]]) + "]"
+    rows = all_rows[starts]
     originals = frame.iloc[rows].reset_index(drop=True)
     originals.columns = text_columns
-    originals = pd.DataFrame({c: _as_text(originals[c]) for c in text_columns})
     head = pd.DataFrame(
         {
             "_row": pd.array(rows, dtype="Int64"),
-            "_rule": pd.array(first["_rule"].to_numpy(), dtype="string"),
-            "_column": pd.array(first["_column"].to_numpy(), dtype="string"),
-            "_value": pd.array(first["_value"].to_numpy(), dtype="string"),
-            "_failures": pd.array(listed.loc[rows].to_numpy(), dtype="string"),
+            "_rule": pd.array(found["_rule"].to_numpy()[starts], dtype="string"),
+            "_column": pd.array(found["_column"].to_numpy()[starts], dtype="string"),
+            "_value": pd.array(found["_value"].to_numpy(dtype=object, na_value=None)[starts], dtype="string"),
+            "_failures": pd.array(listed, dtype="string"),
         }
     )
-    return pd.concat([head, originals], axis=1)
+    return pd.concat([head, pd.DataFrame({c: _as_text(originals[c]) for c in text_columns})], axis=1)
 
 
 def failure_counts(found: pd.DataFrame) -> dict[tuple[str, str], int]:
