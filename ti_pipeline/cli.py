@@ -24,6 +24,9 @@ def _prepare_instance_env() -> Path:
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
     home.mkdir(parents=True, exist_ok=True)
+    # an empty dagster.yaml selects the default local storage (SQLite under DAGSTER_HOME) and
+    # silences Dagster's warning that the file is missing
+    (home / "dagster.yaml").touch(exist_ok=True)
     return home
 
 
@@ -42,7 +45,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, asset_selection=selection, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            asset_selection=selection,
+            raise_on_error=False,
+            # step-level DEBUG events are for the UI; the terminal gets INFO and above
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        )
     elapsed = time.perf_counter() - started
 
     materialized = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events() if e.asset_key]
@@ -98,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="materialize the assets (default: every asset) in this process")
     run.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.set_defaults(func=cmd_run)
 
     catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences")

@@ -88,13 +88,17 @@ flores as (
     from flores_communes
 ),
 laureats as (
+    -- every commune gets a count, 0 when no lauréat is located there: absence of lauréats is a
+    -- known zero, not missing data (else every territory would be flagged partiel)
     select
         'nb_laureats_relance' as code_indicateur,
         'DGE, Plan de relance - projets industriels' as source,
-        millesime, millesime as annee, code_commune,
-        count(distinct id_laureat)::double as numerateur, null::double as denominateur, false as secret
-    from int_laureats_localises
-    where source_laureat = 'relance_laureats' and code_commune is not null
+        a.millesime, a.millesime as annee, c.code_commune,
+        count(distinct l.id_laureat)::double as numerateur, null::double as denominateur, false as secret
+    from int_communes c
+    cross join (select distinct millesime from int_laureats_localises where source_laureat = 'relance_laureats') a
+    left join int_laureats_localises l
+      on l.code_commune = c.code_commune and l.millesime = a.millesime and l.source_laureat = 'relance_laureats'
     group by all
 ),
 communes as (

@@ -8,12 +8,12 @@ stops the asset before anything is written, so downstream models keep their prev
 The logic lives in ``ingest_release`` (a plain function); the Dagster decorator is the thin edge.
 """
 
-from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from ti_pipeline import lake
 from ti_pipeline.config import Paths, get_mode, get_paths
@@ -134,7 +134,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
         ],
         tags={"source": source.name},
     )
-    def _raw_asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _raw_asset(context: AssetExecutionContext) -> dg.MaterializeResult:
         paths, mode = get_paths(), get_mode()
         ingested: list[IngestedRelease] = []
         unavailable: dict[int, str] = {}
