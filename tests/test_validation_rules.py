@@ -104,10 +104,13 @@ def test_flores_unparseable_value_is_reported_once_as_type():
 
 
 def test_flores_geo_is_a_commune_code_only_at_commune_level():
-    frame = _flores(GEO_OBJECT=["COM", "ZE2020", "COM", "REG"], GEO=["01001", "8405", "8405", "84"])
+    frame = _flores(
+        GEO_OBJECT=["COM", "ZE2020", "COM", "REG", "ARM", "ARM"], GEO=["01001", "8405", "8405", "84", "75101", "751"]
+    )
     result = validate(get_source("flores_a38"), 2024, frame, file_name="DS_FLORES_A38_2024_data.csv")
     assert result.rejects[["_row", "_rule", "_column", "_value"]].values.tolist() == [
-        [2, "geo_commune_code", "GEO", "8405"]
+        [2, "geo_commune_code", "GEO", "8405"],
+        [5, "geo_commune_code", "GEO", "751"],
     ]
 
 

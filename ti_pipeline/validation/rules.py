@@ -133,8 +133,9 @@ def _obs_value_iff_confidential(df: pd.DataFrame) -> pd.Series:
 
 
 def _geo_commune_code(df: pd.DataFrame) -> pd.Series:
-    # GEO holds codes of every level (region '84', ZE '8405'...); only COM rows are commune codes.
-    at_commune = (df["GEO_OBJECT"] == "COM").fillna(False).astype(bool)
+    # GEO holds codes of every level (region '84', ZE '8405'...); only COM and ARM (arrondissement
+    # municipal: 75101, 69381, 13201) rows are commune codes.
+    at_commune = df["GEO_OBJECT"].isin(["COM", "ARM"]).fillna(False).astype(bool)
     is_code = df["GEO"].astype("string").str.fullmatch(COMMUNE_CODE.strip("^$")).fillna(False).astype(bool)
     return ~at_commune | is_code
 
@@ -157,7 +158,7 @@ ROW_RULES: dict[str, RowRule] = {
         ),
         RowRule(
             "geo_commune_code",
-            "GEO is a commune code (^(\\d{5}|2[AB]\\d{3})$) when GEO_OBJECT is COM",
+            "GEO is a commune code (^(\\d{5}|2[AB]\\d{3})$) when GEO_OBJECT is COM or ARM",
             "GEO",
             ("GEO", "GEO_OBJECT"),
             _geo_commune_code,
