@@ -243,13 +243,23 @@ def _num(x) -> str:
     return f"{float(x):.1f}"
 
 
+# Approximate centres of the départements of the core, so that coordinates look plausible.
+_DEP_CENTRE = {
+    "01": (46.1, 5.35), "04": (44.1, 6.2), "13": (43.5, 5.1), "2A": (41.9, 8.9), "2B": (42.4, 9.2),
+    "29": (48.3, -4.1), "35": (48.2, -1.6), "38": (45.3, 5.6), "57": (49.0, 6.6), "59": (50.4, 3.4),
+    "62": (50.5, 2.3), "69": (45.75, 4.8), "75": (48.86, 2.35), "83": (43.4, 6.2), "88": (48.2, 6.4),
+    "92": (48.85, 2.22), "93": (48.91, 2.48), "94": (48.78, 2.47), "971": (16.2, -61.5),
+}
+
+
 def _gps(dep: str, rng: np.random.Generator) -> tuple[float, float]:
-    if dep.startswith("97"):
-        return 16.2 + rng.uniform(-0.1, 0.1), -61.5 + rng.uniform(-0.1, 0.1)
-    if dep in ("2A", "2B"):
-        return 42.2 + rng.uniform(-0.4, 0.6), 9.0 + rng.uniform(-0.3, 0.4)
-    h = int(dep) if dep.isdigit() else 20
-    return 43.0 + (h * 37 % 80) / 10 + rng.uniform(-0.2, 0.2), -1.5 + (h * 53 % 90) / 10 + rng.uniform(-0.2, 0.2)
+    if dep in _DEP_CENTRE:
+        lat, lon = _DEP_CENTRE[dep]
+    else:
+        # Elsewhere: a fixed point of metropolitan France derived from the code.
+        h = int(dep) if dep.isdigit() else 20
+        lat, lon = 43.2 + (h * 37 % 70) / 10, -1.0 + (h * 53 % 80) / 10
+    return lat + rng.uniform(-0.15, 0.15), lon + rng.uniform(-0.15, 0.15)
 
 
 def _random_laureats(geo: Geographie, rng: np.random.Generator, n: int) -> list[Laureat]:

@@ -1,23 +1,299 @@
-"""Renders data/sample/README.md from the generated world (so the documentation never drifts)."""
+"""Renders data/sample/README.md from the generated world, so the documentation never drifts.
+
+What belongs here: the prose of the sample's README, the per-territory composition, the table of
+deliberate quirks and the hand-checkable values (RP, Flores, lauréats) of the territories that
+tests recompute by hand. Values are taken from the same functions that write the files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .geographie import Geographie
+import numpy as np
+import pandas as pd
+
+from ti_pipeline.sources import catalog as cat
+
+from .emploi import HAND_FLORES
+from .entreprises import HAND_LAUREATS, INVALID_ID, UNKNOWN_COMMUNE, UNKNOWN_POSTCODE, build_laureats
+from .geographie import ISLAND, MERGED_A, MERGED_B, PLM, SHARED, Geographie
+from .recensement import _vintage_values
+from .referentiels import A38_INDUSTRIE, DEPARTEMENTS, REGIONS
+
+HAND_TI = ("ti-8402", "ti-8413", "ti-8420")
+RP_COLUMNS = (
+    ("POP", "P21_POP"), ("POP1564", "P21_POP1564"), ("ACT1564", "P21_ACT1564"), ("CHOM1564", "P21_CHOM1564"),
+    ("ACTOCC1564", "P21_ACTOCC1564"), ("ACTOCC", "P21_ACTOCC"), ("EMPLT", "P21_EMPLT"),
+    ("EMPLT_SAL", "P21_EMPLT_SAL"), ("HIST_EMPLT", "P15_EMPLT"), ("HIST_POP", "P15_POP"),
+    ("C_EMPLT_INDUS", "C21_EMPLT_INDUS"), ("C_INDUSLT_F", "C21_INDUSLT_F"), ("C_INDUSLT_SAL", "C21_INDUSLT_SAL"),
+    ("C_ACTOCC1564_CS6", "C21_ACTOCC1564_CS6"), ("POP6074", "P21_POP6074"), ("POP75P", "P21_POP75P"),
+)
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(x) for x in r) + " |" for r in rows]
+    return out
+
+
+def _fmt(x) -> str:
+    if isinstance(x, float) and x == int(x):
+        return str(int(x))
+    return str(x)
+
+
+def _rp_section(geo: Geographie, seed: int, tid: str) -> list[str]:
+    units = geo.units(2023)
+    values = _vintage_values(units, 2021, seed)
+    mask = units["ti"].map(lambda t: tid in t).to_numpy()
+    rows, total = [], np.zeros(len(RP_COLUMNS))
+    for k in np.flatnonzero(mask):
+        vals = [values[key][k] for key, _col in RP_COLUMNS]
+        total += vals
+        note = []
+        code = units["code"].iloc[k]
+        if code == SHARED:
+            note.append("shared")
+        if code == MERGED_A:
+            note.append(f"absorbs {MERGED_B} on 1/1/2025")
+        if code == MERGED_B:
+            note.append(f"merged into {MERGED_A} on 1/1/2025")
+        if code != units["parent"].iloc[k]:
+            note.append(f"ARM of {units['parent'].iloc[k]}")
+        rows.append([code, units["nom"].iloc[k], *(_fmt(v) for v in vals), ", ".join(note)])
+    rows.append(["**total**", "", *(f"**{_fmt(v)}**" for v in total), ""])
+    t = dict(zip((c for _k, c in RP_COLUMNS), total))
+    lines = [f"RP 2021 (`base-cc-…-2021`, COG 2023; RP 2022 = same shares on P+100, EMPLT+10, INDUS+10):", ""]
+    lines += _table(["CODGEO", "name", *(c for _k, c in RP_COLUMNS), "note"], rows)
+    lines += ["", "Ratios of sums (RP 2021): "
+              f"taux_activite_15_64 = {t['P21_ACT1564']:.0f}/{t['P21_POP1564']:.0f} = {t['P21_ACT1564'] / t['P21_POP1564']:.4f}; "
+              f"taux_chomage_15_64 = {t['P21_CHOM1564']:.0f}/{t['P21_ACT1564']:.0f} = {t['P21_CHOM1564'] / t['P21_ACT1564']:.4f}; "
+              f"part_emploi_industriel = {t['C21_EMPLT_INDUS']:.0f}/{t['P21_EMPLT']:.0f} = {t['C21_EMPLT_INDUS'] / t['P21_EMPLT']:.4f} "
+              f"(C21_EMPLT = P21_EMPLT for every unit); "
+              f"part_femmes_industrie = {t['C21_INDUSLT_F']:.0f}/{t['C21_EMPLT_INDUS']:.0f} = {t['C21_INDUSLT_F'] / t['C21_EMPLT_INDUS']:.4f}; "
+              f"part_ouvriers_actifs_occ = {t['C21_ACTOCC1564_CS6']:.0f}/{t['P21_ACTOCC1564']:.0f} = "
+              f"{t['C21_ACTOCC1564_CS6'] / t['P21_ACTOCC1564']:.4f} (C21_ACTOCC1564 = P21_ACTOCC1564); "
+              f"concentration_emploi = 100 × {t['P21_EMPLT']:.0f}/{t['P21_ACTOCC']:.0f} = {100 * t['P21_EMPLT'] / t['P21_ACTOCC']:.2f}.", ""]
+    return lines
+
+
+def _flores_section(geo: Geographie, tid: str) -> list[str]:
+    units = geo.units(2025)
+    codes = [c for c, t in zip(units["code"], units["ti"]) if tid in t]
+    rows = []
+    tot = {"ind24": 0, "ind23": 0, "all24": 0, "etab_ind24": 0, "ge50_pub": 0, "ge50_all": 0, "ge250_all": 0}
+    for code in codes:
+        for a, b, n24, p24, n23, p23, secret in HAND_FLORES[code]:
+            rows.append([code, a, b, n23, p23, n24, p24, "C (secret)" if secret else "A"])
+            ind = a in A38_INDUSTRIE
+            tot["all24"] += p24
+            if ind:
+                tot["ind24"] += p24
+                tot["ind23"] += p23
+                tot["etab_ind24"] += n24
+                if b in ("E50T99", "E100T199", "E200T499", "E_GE500"):
+                    tot["ge50_all"] += p24
+                    tot["ge50_pub"] += 0 if secret else p24
+                if b in ("E200T499", "E_GE500"):
+                    tot["ge250_all"] += p24
+    lines = ["Flores A38 (COG 2025; detail cells below, every `_T` margin is their sum; secret cells have "
+             "OBS_STATUS C and an empty OBS_VALUE, their margins stay published):", ""]
+    lines += _table(["GEO", "ACTIVITY", "NUMBER_EMPL", "UNIT_LOC 2023", "EMPL3112 2023", "UNIT_LOC 2024",
+                     "EMPL3112 2024", "OBS_STATUS"], rows)
+    lines += ["", f"Totals: industrial posts (A38 BZ..EZ, NUMBER_EMPL `_T`) 2024 = **{tot['ind24']}**, 2023 = "
+              f"**{tot['ind23']}**; all posts (`_T`,`_T`) 2024 = **{tot['all24']}** "
+              f"(part_industrie_emploi_salarie = {tot['ind24'] / tot['all24']:.4f}); industrial establishments 2024 = "
+              f"**{tot['etab_ind24']}**; industrial posts in establishments of 50+ = **{tot['ge50_all']}** "
+              f"(of which published detail cells: {tot['ge50_pub']}), 250+ = **{tot['ge250_all']}**.", ""]
+    return lines
 
 
 def write_readme(out: Path, geo: Geographie, seed: int) -> None:
-    lines = [
-        "# data/sample — SYNTHETIC sample of every source",
+    ti = geo.territoires
+    com = geo.communes
+    com25 = geo.communes_2025()
+    lib = dict(zip(ti["id_ti"], ti["lib_ti"]))
+    n_in = int(com["in_ti"].sum())
+    regions = sorted({r for r in com["reg"]})
+    L: list[str] = []
+    L += [
+        "# data/sample — the SYNTHETIC sample of every source",
         "",
-        "All values are **synthetic** (generated by `python -m ti_pipeline.sample --scale sample --seed 42`).",
-        "Files have the live names, formats and quirks (see ti_pipeline/sources/catalog.py).",
-        "Do not edit by hand: regenerate. A detailed table of quirks follows in the next version.",
+        "**Every value in this folder is synthetic.** Names of communes, EPCI, companies and projects are made up",
+        "(a few real city names and codes are kept where the quirks need them: Paris, Lyon, Marseille, Ajaccio,",
+        "Bourg-en-Bresse, Oyonnax); numbers are random or hand-picked. The files have the **same names, formats,",
+        "separators, encodings, column names and quirks as the live files** (`ti_pipeline/sources/catalog.py`,",
+        "`shared/SOURCES.md`), so that sample mode and live mode share every line of code after the file is obtained.",
         "",
-        "| id_ti | lib_ti |",
-        "|---|---|",
-        *[f"| {t.id_ti} | {t.lib_ti} |" for t in geo.territoires.itertuples()],
+        "Do not edit these files by hand. They are written by the generator, the single source of truth:",
+        "",
+        "```",
+        f"python -m ti_pipeline.sample --scale sample --out data/sample --seed {seed}",
+        "```",
+        "",
+        "`tests/test_sample_generator.py` checks that this folder is byte-identical to a fresh generation (this README",
+        "included: it is rendered from the same tables). The same generator writes national-scale data for",
+        "benchmarks (`--scale national`, or a fraction such as `--scale 0.1`) into another folder.",
+        "",
+        "## Files",
         "",
     ]
-    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    file_rows = []
+    for s in cat.SOURCES:
+        for r in s.releases:
+            p = cat.sample_path(Path("."), s, r)
+            where = f"`{p.as_posix()}`" + (f" → `{r.member}`" if r.member else "") + (f" sheet `{r.sheet}`" if r.sheet else "")
+            file_rows.append([s.name, r.millesime, r.cog_year, where])
+    L += _table(["source", "millésime", "COG", "file (→ zip member regex, sheet)"], file_rows)
+    L += [
+        "",
+        "`cog_communes`/`cog_regions` share one zip (which also holds `v_departement_2025.csv` and",
+        "`v_mvt_commune_2025.csv`), `epci`/`epci_communes` share one xlsx (two sheets).",
+        "",
+        "## Geography",
+        "",
+        f"- {len(com25)} communes in COG 2025 ({len(com)} in COG 2023, before the merger), "
+        f"{len(geo.arrondissements)} arrondissements municipaux, {len(geo.epci)} EPCI, {len(ti)} territories in "
+        f"{ti['reg'].nunique()} regions; communes in {len(regions)} regions ({', '.join(f'{r} {REGIONS[r][1]}' for r in regions)}).",
+        f"- {n_in} communes (COG 2023) are in at least one territory, {len(com) - n_in} are outside every territory "
+        "(the *France outside TI* comparator), Paris among them.",
+        "- Territory ids follow `ti-RRNN` (RR = region code).",
+        "",
+        "### Territories",
+        "",
+    ]
+    rows = []
+    for t in ti.itertuples():
+        grp = "; ".join(f"{s} {n} ({nat})" for s, n, nat in t.groupements)
+        members = com[com["ti"].map(lambda x, i=t.id_ti: i in x)]
+        rows.append([t.id_ti, t.lib_ti, f"{t.reg} {REGIONS[t.reg][1]}", len(members), grp])
+    L += _table(["id_ti", "lib_ti", "region", "communes (COG 2023)", "groupements: siren lib (nature_juridique)"], rows)
+    L += ["", "### Communes of each territory (COG 2023 codes, as in `liste-ti-com2023`)", ""]
+    for t in ti.itertuples():
+        members = com[com["ti"].map(lambda x, i=t.id_ti: i in x)]
+        items = []
+        for c in members.itertuples():
+            tags = []
+            if len(c.ti) > 1:
+                tags.append("**shared** " + " ; ".join(c.ti))
+            if c.code == MERGED_A:
+                tags.append(f"**merger**: absorbs {MERGED_B} on 1/1/2025")
+            if c.code == MERGED_B:
+                tags.append(f"**merged** into {MERGED_A} on 1/1/2025")
+            if c.code in PLM:
+                n_arm = int((geo.arrondissements["parent"] == c.code).sum())
+                tags.append(f"**{n_arm} arrondissements** in RP/Urssaf/Sirene/Flores ARM")
+            items.append(f"{c.code} {c.nom}" + (f" ({'; '.join(tags)})" if tags else ""))
+        L.append(f"- **{t.id_ti} {t.lib_ti}**: " + ", ".join(items))
+    outside = com[~com["in_ti"]]
+    by_dep = outside.groupby("dep").size()
+    L += ["", "Outside every territory: " + ", ".join(f"{n} in {d} {DEPARTEMENTS[d][2]}" for d, n in by_dep.items())
+          + f" — including 75056 Paris (20 arrondissements) and {ISLAND} Île-de-Sein (no EPCI).", ""]
+
+    L += ["## Deliberate quirks", ""]
+    q = [
+        ["commune in two territories", "`ti/2024/liste-ti-com2023-20240704.csv`",
+         f"{SHARED} Nurieux-sur-Oignin: `id_ti` = `ti-8402 ; ti-8413`, `lib_ti` joined the same way (in ti-8402 "
+         "through its EPCI CC Ain-Oignin, in ti-8413 as a single-commune groupement)"],
+        ["`COM` groupement carries the commune's SIREN", "`ti/2024/liste-ti-grpt2023-20240704.csv`",
+         f"ti-8413 row `nature_juridique` COM, `siren_groupement` = {com.set_index('code').loc[SHARED, 'siren']} "
+         f"(SIREN of {SHARED} in `communes.json`), not the INSEE code"],
+        ["MET69 / METRO natures", "`liste-ti-grpt2023`", "ti-8420 Métropole de Lyon `MET69`; ti-9305 "
+         "Métropole d'Aix-Marseille-Provence `METRO` (both `ME` in the Insee EPCI file)"],
+        ["commune merger 2023/2024 → 2025", "passage table, COG, EPCI, communes.json, all COG-2025 sources",
+         f"{MERGED_A} Vernoux-en-Revermont absorbs {MERGED_B} Chavagnat on 1/1/2025: two passage rows with "
+         f"CODGEO_2023/2024 {MERGED_A} and {MERGED_B} and CODGEO_2025 {MERGED_A}; `v_commune_2025.csv` has COMD rows "
+         f"for {MERGED_A} and {MERGED_B} (COMPARENT {MERGED_A}) and `v_mvt_commune_2025.csv` the event (MOD 32); "
+         "`communes.json` lists both as `commune-deleguee`. TI list, RP 2021 and RP 2022 have both codes; Flores, "
+         f"Urssaf, EPCI, COG, communes.json and Sirene only know {MERGED_A} (with B's activity folded in)"],
+        ["Paris/Lyon/Marseille as arrondissements", "RP (4 files), Urssaf, Sirene, Flores",
+         "751xx/6938x/132xx only, never 75056/69123/13055 (RP, Urssaf, Sirene). Flores has `GEO_OBJECT` ARM rows "
+         "**and** the commune's COM row (sum of its arrondissements). COG: ARM rows with COMPARENT; communes.json: "
+         "`arrondissement-municipal` with `commune`"],
+        ["Paris outside every territory", "TI lists", "75056 is in no territory but counts for France"],
+        ["Corsica", "all", "ti-9401: communes 2A… (CA du Pays Ajaccien) and 2B… (CC de Marana-Golo); "
+         "CC du Cap Corse (2B) outside"],
+        ["DOM", "all", "ti-0101 Guadeloupe – Jarry (971, CA Cap Excellence); CA Nord Basse-Terre (971) outside; "
+         "5-digit codes 971NN"],
+        ["commune without EPCI", "`epci/2025/epci_au_01-01-2025.zip`",
+         f"{ISLAND} Île-de-Sein: `EPCI` ZZZZZZZZZ, `LIBEPCI` Sans objet; the EPCI sheet has a ZZZZZZZZZ / "
+         "`NATURE_EPCI` ZZ row; no `codeEpci` in communes.json"],
+        ["xlsx title rows", "EPCI (both sheets), passage table (sheet COM)", "5 rows above the header (title, "
+         "source line, blanks): read with `skiprows=5`"],
+        ["latin-1", "`rp_emploi/2021/…zip` → `base-cc-emploi-pop-active-2021.CSV`",
+         "encoded latin-1, with an extra `LIBGEO` column holding accented names (Neuvy-le-Château…); the three other "
+         "RP files are UTF-8. Members have an upper-case `.CSV` extension"],
+        ["RP 2022 variable changes", "`rp_population/2022`, `rp_emploi/2022`",
+         "`P22_POP7589` + `P22_POP90P` instead of `P22_POP75P`; `C22_ACTOCC1564_STAT_GSEC11..16` instead of "
+         "`C22_ACTOCC1564_CS1..6` (GSEC16 = ouvriers); history columns P16_ (P15_ in RP 2021)"],
+        ["RP weighted estimates", "RP files", "about 8 % of the random units carry decimals (e.g. 01001); every "
+         "hand unit is an integer"],
+        ["Flores secret cells", "`flores/2024/…zip` → `DS_FLORES_A38_2024_data.csv`",
+         "detail cells (ACTIVITY and NUMBER_EMPL both detailed) with `OBS_STATUS` C and empty `OBS_VALUE`; all `_T` "
+         "margins published, so summing detail cells under-estimates. Hand examples: 01053 CA E50T99, 69387 CH E20T49"],
+        ["Flores levels", "Flores", "`GEO_OBJECT` COM, ARM, DEP and REG rows: filter on COM"],
+        ["Urssaf empty cells", "`urssaf/2024/…csv`", "empty `effectifs_salaries_YYYY` (secret) and empty pairs "
+         "before a series starts (no employer yet); `intitule_commune` is `code name`; `code_ape` without dot"],
+        ["lauréat ids", "`relance/2022/plan-de-relance.csv` column `siren`",
+         f"14-digit SIRET, 9-digit SIREN, empty, and one invalid value `{INVALID_ID}` (fails the Luhn key)"],
+        ["float département codes", "`plan-de-relance.csv` `code_departement`", "`1.0` (Ain), `971.0`, `75.0`"],
+        ["GPS", "`plan-de-relance.csv` `coordonnees_gps`", "`lat, lon`; empty for Épinal Scierie and the "
+         "unmatchable row; malformed (`48,58 5,94`, decimal commas) for Vosges Textile"],
+        ["HTML entities", "`plan-de-relance.csv` `description_projet`", "`&amp;` in Moules de l'Ain, Raffinerie de "
+         "Feyzin, Sambre Forge (and the laureats_ti titles copied from them)"],
+        ["old commune name", "`plan-de-relance.csv`, `laureats-territoires-industrie.csv`", "Chavagnat Plastiques: "
+         f"`nom_commune` Chavagnat (absorbed {MERGED_B}), postcode of {MERGED_A}; its SIRET locates it in {MERGED_A}"],
+        ["secondary establishment", "`plan-de-relance.csv` + Sirene", "Chimie Vallée du Rhône: the SIRET is an "
+         "establishment in 69387 (Lyon 7e, ti-8420) whose head office is in 75108 (Paris 8e, outside TI): locate by "
+         "SIRET, not by the head office"],
+        ["unmatchable lauréat", "`plan-de-relance.csv`", f"Société Fantôme Industrie: id `{INVALID_ID}`, postcode "
+         f"{UNKNOWN_POSTCODE} and commune `{UNKNOWN_COMMUNE}` exist nowhere"],
+        ["Sirene types", "`sirene/2026/StockEtablissement_utf8.parquet`", "codes as strings, `etablissementSiege` "
+         "bool, dates as date32, NAF with a dot (`25.62A`), optional `activitePrincipaleNAF25Etablissement`, closed "
+         "establishments (`etatAdministratifEtablissement` F); every SIREN/SIRET Luhn-valid"],
+    ]
+    L += _table(["quirk", "file", "where"], q)
+
+    L += ["", "## Values to check by hand", "",
+          "Territories ti-8402, ti-8413 (they share 01260, which counts fully in both) and ti-8420 (Lyon by its",
+          "arrondissements) carry small round numbers. A territory's rate is the sum of numerators over the sum of",
+          "denominators of its units, never an average of commune rates.", ""]
+    for tid in HAND_TI:
+        L += [f"### {tid} {lib[tid]}", ""]
+        L += _rp_section(geo, seed, tid)
+        L += _flores_section(geo, tid)
+
+    relance_rows, ti_rows, _etabs = build_laureats(geo, seed)
+    L += ["## Lauréats", "",
+          "`plan-de-relance.csv` (DGE, all industrial measures) — how each row is meant to be located:", ""]
+    rows = []
+    units = geo.units(2025).set_index("code")
+    for spec, r in zip(HAND_LAUREATS, relance_rows):
+        ident = r[2]
+        kind = {"siret": "SIRET → Sirene establishment", "siret_secondary": "SIRET → secondary establishment",
+                "siren": "SIREN → Sirene head office", "none": "no id → postcode + name",
+                "invalid": "**unmatchable**"}[spec.kind]
+        unit = next((u for u in _locate(spec, geo)), "")
+        commune = units.loc[unit, "parent"] if unit else ""
+        tis = " ; ".join(com.set_index("code").loc[commune, "ti"]) if commune and commune in set(com["code"]) else ""
+        rows.append([r[0], f"`{ident}`" if ident else "", kind, unit, commune, tis or "outside TI", r[11],
+                     f"`{r[6]}`"])
+    L += _table(["entreprise", "siren column", "locate by", "establishment commune", "commune (COG 2025)",
+                 "territory", "mesure_light", "code_departement"], rows)
+    L += ["", "`laureats-territoires-industrie.csv` (TI fund, aid/investment/jobs; empty = not reported):", ""]
+    L += _table(["id_projet", "siret", "entreprise", "code_postal", "nom_commune", "montant_aide",
+                 "montant_investissement", "emplois"],
+                [[r[0], r[1], r[2], r[6], r[7], r[9], r[10], r[11]] for r in ti_rows])
+    L += ["", "## Scales", "",
+          "`generate(out_dir, scale, seed)` (or `python -m ti_pipeline.sample --scale …`): `sample` (this folder), "
+          "`national` (~35,000 communes, 183 territories, ~630 groupements, ~1.23 M Urssaf rows, ~4 M Flores rows, "
+          "40 M Sirene establishments), or a fraction of national (`0.1`). Every scale keeps the hand-written core "
+          "above; larger ones add generated communes, EPCI and territories around it.", ""]
+    (out / "README.md").write_text("\n".join(L), encoding="utf-8")
+
+
+def _locate(spec, geo: Geographie):
+    from .entreprises import _resolve_unit
+
+    if spec.unit:
+        yield _resolve_unit(geo, spec.unit)
