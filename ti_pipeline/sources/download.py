@@ -345,6 +345,14 @@ def _locked(dest: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _size(n: int) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} GB"
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} MB"
+    return f"{n / 1e3:.1f} kB"
+
+
 class _Progress:
     def __init__(self, source: str, url: str, total: int | None, settings: DownloadSettings, callback):
         self.source, self.url, self.total = source, url, total
@@ -370,8 +378,8 @@ class _Progress:
             "done": done,
         }
         pct = f" ({event['percent']:.1f}%)" if event["percent"] is not None else ""
-        of = f" of {self.total / 1e6:.1f} MB" if self.total else ""
-        message = f"source {self.source}: {received / 1e6:.1f} MB{of}{pct} at {event['mb_per_s']:.2f} MB/s" + (" - done" if done else "")
+        of = f" of {_size(self.total)}" if self.total else ""
+        message = f"source {self.source}: {_size(received)}{of}{pct} at {event['mb_per_s']:.2f} MB/s" + (" - done" if done else "")
         event["message"] = message
         if self.callback is not None:
             self.callback(event)
