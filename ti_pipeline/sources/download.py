@@ -51,6 +51,7 @@ from ti_pipeline.sources.readers import describe_non_data
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+SNIFF = 64 * 1024  # bytes looked at to tell a data file from an HTML or JSON error page
 USER_AGENT = "ti-pipeline/0.1 (+open data pipeline of the Territoires d'industrie portraits)"
 
 
@@ -299,8 +300,6 @@ def fetch_json(url: str, *, source: str, settings: DownloadSettings | None = Non
 
     return _with_retries(attempt, source, url, settings)
 
-
-SNIFF = 64 * 1024
 
 
 # ------------------------------------------------------------------------------------------------
