@@ -24,9 +24,12 @@ def _prepare_instance_env() -> Path:
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
     home.mkdir(parents=True, exist_ok=True)
-    # an empty dagster.yaml selects the default local storage (SQLite under DAGSTER_HOME) and
-    # silences Dagster's warning that the file is missing
-    (home / "dagster.yaml").touch(exist_ok=True)
+    # A minimal dagster.yaml: the default local storage (SQLite under DAGSTER_HOME), and no
+    # telemetry (these machines reach no host but the package registries). Never overwritten: an
+    # operator's own dagster.yaml (e.g. PostgreSQL storage, see README) wins.
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
     return home
 
 
