@@ -11,6 +11,7 @@ from __future__ import annotations
 from ti_pipeline.sources.catalog import SOURCES, Source
 from ti_pipeline.validation import rules
 from ti_pipeline.validation.checks import DISPLAY_TYPES
+from ti_pipeline.validation.examples import example_value
 from ti_pipeline.validation.schemas import rule_texts
 
 
@@ -36,13 +37,17 @@ def source_markdown(source: Source) -> str:
         "",
         f"Columns (names for millésime {newest.millesime}; `{{yy}}` columns follow the vintage):",
         "",
-        "| column | type | description | rules |",
-        "| --- | --- | --- | --- |",
+        "| column | type | description | rules | example |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for f in source.fields_for(newest.millesime):
         name = f"`{f.name}` (family)" if f.name_is_regex else f"`{f.name}`"
+        # An example says something only for a constrained value; 'texte' for a name would not.
+        informative = f.pattern is not None or f.isin is not None or f.dtype != "str"
+        example = f"`{_cell(str(example_value(f)))}`" if informative else ""
         lines.append(
-            f"| {_cell(name)} | {DISPLAY_TYPES[f.dtype]} | {_cell(f.description)} | {_cell('; '.join(rule_texts(f)))} |"
+            f"| {_cell(name)} | {DISPLAY_TYPES[f.dtype]} | {_cell(f.description)} | {_cell('; '.join(rule_texts(f)))} "
+            f"| {example} |"
         )
     if source.row_checks:
         lines += ["", "Rules across columns:", ""]
