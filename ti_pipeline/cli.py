@@ -78,14 +78,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
-    from ti_pipeline.sources.listing import catalog_rows
+    from ti_pipeline.sources.listing import print_catalog
 
-    rows = catalog_rows(args.mode)
-    columns = ["source", "millesime", "file", "url", "licence", "approx_size"]
-    widths = {c: min(max(len(str(r.get(c, ""))) for r in rows + [{c: c}]), 70) for c in columns}
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    for r in rows:
-        print("  ".join(str(r.get(c, ""))[: widths[c]].ljust(widths[c]) for c in columns))
+    print_catalog(args.mode)
     return 0
 
 
