@@ -33,8 +33,11 @@ def build_sql_assets(project: SqlProject) -> list[dg.AssetsDefinition]:
     return [_model_asset(project, model) for model in project.models.values()]
 
 
-def build_catalog_asset(project: SqlProject) -> dg.AssetsDefinition:
-    """``duckdb_catalog``: downstream of every mart, rebuilds ``data/catalog.duckdb``."""
+def build_catalog_asset(project: SqlProject, *, pool: str | None = None) -> dg.AssetsDefinition:
+    """``duckdb_catalog``: downstream of every mart, rebuilds ``data/catalog.duckdb``.
+
+    ``pool``: the Dagster concurrency pool of the writer (the orchestration layer limits it to one
+    slot, so two runs never write the catalog at once)."""
     marts = [m.name for m in project.marts]
 
     @dg.asset(
@@ -42,6 +45,7 @@ def build_catalog_asset(project: SqlProject) -> dg.AssetsDefinition:
         group_name="marts",
         deps=[dg.AssetKey(m) for m in marts],
         kinds={"duckdb"},
+        pool=pool,
         description="Read-only DuckDB catalog (data/catalog.duckdb): one view per published mart, rebuilt "
         "into a new file and swapped in atomically, so readers holding it open see no error.",
     )
