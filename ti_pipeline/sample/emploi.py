@@ -183,6 +183,25 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
     df["_b"] = df["b"].map(band_order)
     df = df.sort_values(["_o", "geo", "_a", "_b", "year"], kind="stable").reset_index(drop=True)
 
+    header = [f.name for f in cat.FLORES_A38.fields_for(2024)]
+    release = cat.FLORES_A38.release(2024)
+    n_rows = 0
+    with ZipSink(cat.sample_path(out, cat.FLORES_A38, release)) as z:
+        with z.open("DS_FLORES_A38_2024_data.csv") as stream:
+            # One cell gives two rows (UNIT_LOC, EMPL3112); built and written by chunks of cells so that
+            # the national file (millions of rows) never exists whole as Python strings.
+            chunk = 250_000
+            for start in range(0, max(len(df), 1), chunk):
+                long = _long_rows(df.iloc[start:start + chunk])
+                assert list(long.columns) == header
+                stream.write(long.to_csv(sep=";", index=False, header=start == 0, quoting=csv.QUOTE_ALL,
+                                         lineterminator="\n").encode("utf-8"))
+                n_rows += len(long)
+        z.write_bytes("DS_FLORES_A38_2024_metadata.csv", _flores_metadata().encode("utf-8"))
+    return {"flores_a38": n_rows}
+
+
+def _long_rows(df: pd.DataFrame) -> pd.DataFrame:
     n = len(df)
     long = pd.DataFrame({
         "GEO": np.repeat(df["geo"].to_numpy(), 2),
@@ -196,18 +215,7 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         "OBS_VALUE": np.ravel(np.column_stack([df["n"].to_numpy(np.int64), df["posts"].to_numpy(np.int64)])).astype(str),
     })
     long.loc[long["OBS_STATUS"] == "C", "OBS_VALUE"] = ""
-    header = [f.name for f in cat.FLORES_A38.fields_for(2024)]
-    assert list(long.columns) == header
-    release = cat.FLORES_A38.release(2024)
-    with ZipSink(cat.sample_path(out, cat.FLORES_A38, release)) as z:
-        with z.open("DS_FLORES_A38_2024_data.csv") as stream:
-            chunk = 500_000
-            for start in range(0, max(len(long), 1), chunk):
-                part = long.iloc[start:start + chunk]
-                stream.write(part.to_csv(sep=";", index=False, header=start == 0, quoting=csv.QUOTE_ALL,
-                                         lineterminator="\n").encode("utf-8"))
-        z.write_bytes("DS_FLORES_A38_2024_metadata.csv", _flores_metadata().encode("utf-8"))
-    return {"flores_a38": len(long)}
+    return long
 
 
 def _flores_metadata() -> str:
@@ -319,7 +327,8 @@ def write_urssaf(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         chunk_units = 5000
         for s in range(0, len(units), chunk_units):
             sub = units.iloc[s:s + chunk_units].reset_index(drop=True)
-            target = int(round(geo.scale.urssaf * len(sub) / len(units)))
+            # Cumulative rounding: the chunk targets add up to the scale's exact row count.
+            target = int(round(geo.scale.urssaf * (s + len(sub)) / len(units))) - int(round(geo.scale.urssaf * s / len(units)))
             df = urssaf_frame(sub, target, rng)
             u = df.pop("u").to_numpy()
             c = df.pop("c").to_numpy()

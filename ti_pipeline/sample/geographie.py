@@ -276,7 +276,9 @@ def build(scale: Scale, seed: int) -> Geographie:
     namer = _Namer(seed)
     hand_codes = {c.code for spec in CORE_EPCI for c in spec.communes if isinstance(c, Hand)}
     hand_codes.add(ISLAND)
-    alloc = _CodeAllocator(hand_codes | {"75056"})
+    # Arrondissement codes are never commune codes (13201 is Marseille 1er, not a commune of 13).
+    arm_codes = {str(ARM_FIRST[c] + k) for c in PLM for k in range(ARM_COUNT[c])}
+    alloc = _CodeAllocator(hand_codes | {"75056"} | arm_codes)
 
     ti_of_epci = {k: tid for tid, _lib, keys, _com in CORE_TI for k in keys}
     rows = []
@@ -409,20 +411,26 @@ def _filler(scale: Scale, seed: int, alloc: _CodeAllocator, namer: _Namer, n_cor
     sizes = 2 + rng.multinomial(n_com - 2 * n_epci, weights / weights.sum())
     deps = [d for d in DEPARTEMENTS if d != "75"]
     dep_w = np.array([0.1 if len(d) == 3 else (0.5 if d in ("2A", "2B") else 1.0) for d in deps])
-    # Départements with 3-character codes only have 99 commune codes: keep their EPCI small.
     epci_dep = rng.choice(len(deps), size=n_epci, p=dep_w / dep_w.sum())
     natures = rng.choice(["CC", "CA", "CU", "ME"], size=n_epci, p=[0.79, 0.18, 0.015, 0.015])
+    # Départements with 3-character codes (DOM) only have 99 commune codes: cap their EPCI at 8
+    # communes and give the excess to the biggest metropolitan EPCI, so the total stays exact.
+    dom = np.array([len(deps[d]) == 3 for d in epci_dep])
+    if dom.any() and (~dom).any():
+        excess = int(np.maximum(sizes[dom] - 8, 0).sum())
+        sizes[dom] = np.minimum(sizes[dom], 8)
+        sizes[np.flatnonzero(~dom)[np.argmax(sizes[~dom])]] += excess
     com_rows = []
     epci_rows = []
     for k in range(n_epci):
         dep = deps[epci_dep[k]]
-        size = int(sizes[k]) if len(dep) == 2 else min(int(sizes[k]), 8)
+        size = int(sizes[k])
         siren = str(int(siren_from_payload(20_100_000 + 13 * k)))
         codes = alloc.take(dep, size)
         names = namer.take(dep, size)
         nat = str(natures[k])
         prefix = {"CC": "CC", "CA": "CA", "CU": "CU", "ME": "Métropole"}[nat]
-        epci_rows.append(dict(siren=siren, key=f"F{k:04d}", nom=f"{prefix} de {names[0].split('-')[0]}",
+        epci_rows.append(dict(siren=siren, key=f"F{k:04d}", nom=f"{prefix} de {names[0]}",
                               nature=nat, ti_nature="METRO" if nat == "ME" else nat, dep=dep, core=False))
         for c, nom in zip(codes, names):
             com_rows.append(dict(code=c, nom=nom, dep=dep, epci=siren, p=np.nan, e=np.nan, i=np.nan, profile="r",
@@ -458,7 +466,7 @@ def _filler(scale: Scale, seed: int, alloc: _CodeAllocator, namer: _Namer, n_cor
                     break
             counters[r] = nn
             used_ids.add(tid)
-            first = f_epci.iloc[idxs[0]]["nom"].split(" de ", 1)[-1]
+            first = f_epci.iloc[idxs[0]]["nom"].split(" de ", 1)[-1]  # the EPCI's first commune
             grp = [(f_epci.iloc[j]["siren"], f_epci.iloc[j]["nom"], f_epci.iloc[j]["ti_nature"]) for j in idxs]
             ti_rows.append(dict(id_ti=tid, lib_ti=f"{prefixes[t % len(prefixes)]} {first}", reg=r,
                                 groupements=grp, core=False))
