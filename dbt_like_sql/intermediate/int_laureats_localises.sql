@@ -27,8 +27,7 @@ with laureats as (
     union all
     select
         'laureats_ti', id_projet,
-        entreprise, siren, siret,
-        case when siret is not null then 'siret' when siren is not null then 'siren' else 'absent' end,
+        entreprise, siren, siret, identifiant_statut,
         code_postal, nom_commune,
         mesure, 'Territoires d''industrie', filiere,
         montant_aide, montant_investissement, emplois,

@@ -6,6 +6,7 @@ columns:
   id_projet: Project id
   siren: SIREN of the beneficiary (first 9 digits of siret)
   siret: SIRET when 14 digits were given
+  identifiant_statut: siret, siren, absent or invalide (not 9 or 14 digits, or failing the Luhn key)
   montant_aide: Aid granted, EUR
   montant_investissement: Investment, EUR
   emplois: Jobs announced
@@ -16,6 +17,20 @@ with ids as (
     select *, regexp_replace(coalesce(siret, ''), '[^0-9]', '', 'g') as id_chiffres
     from raw_laureats_ti
     where millesime = (select max(millesime) from raw_laureats_ti)
+),
+cles as (
+    -- same rule as stg_relance_laureats: an id failing the Luhn key cannot be in Sirene
+    select
+        *,
+        length(id_chiffres) in (9, 14) and (
+            list_sum(list_transform(range(length(id_chiffres)), lambda i:
+                case when (length(id_chiffres) - i) % 2 = 0
+                     then (try_cast(id_chiffres[i + 1] as integer) * 2) // 10 + (try_cast(id_chiffres[i + 1] as integer) * 2) % 10
+                     else try_cast(id_chiffres[i + 1] as integer) end)) % 10 = 0
+            or (length(id_chiffres) = 14 and left(id_chiffres, 9) = '356000000'
+                and list_sum(list_transform(range(length(id_chiffres)), lambda i: try_cast(id_chiffres[i + 1] as integer))) % 5 = 0)
+        ) as id_valide
+    from ids
 )
 select
     id_projet,
@@ -23,8 +38,14 @@ select
     intitule_projet,
     mesure,
     filiere,
-    case when length(id_chiffres) in (9, 14) then left(id_chiffres, 9) end as siren,
-    case when length(id_chiffres) = 14 then id_chiffres end as siret,
+    case when id_valide then left(id_chiffres, 9) end as siren,
+    case when id_valide and length(id_chiffres) = 14 then id_chiffres end as siret,
+    case
+        when id_valide and length(id_chiffres) = 14 then 'siret'
+        when id_valide then 'siren'
+        when id_chiffres = '' then 'absent'
+        else 'invalide'
+    end as identifiant_statut,
     lpad(coalesce(code_postal, ''), 5, '0') as code_postal,
     nom_commune,
     annee,
@@ -32,4 +53,4 @@ select
     cast(montant_investissement as double) as montant_investissement,
     cast(emplois as double) as emplois,
     millesime
-from ids
+from cles

@@ -2,13 +2,15 @@
 description: >
   Lauréats of the France Relance industrial measures (DGE file). The published 'siren' column
   mixes SIREN (9 digits), SIRET (14 digits), empty and invalid values: it is split into siren and
-  siret here, with the reason when neither is usable. Float-formatted département codes (971.0,
+  siret here, with the reason when neither is usable. An id failing the Luhn key that every
+  SIREN and SIRET carries (La Poste's SIRET: digit sum multiple of 5) is invalid: it cannot be in
+  Sirene, so the lauréat is placed by its postcode and commune name instead. Float-formatted département codes (971.0,
   1.0) are repaired.
 columns:
   id_laureat: Row number in the DGE file (the file has no project id)
   siren: SIREN (9 digits) when the published id gives one
   siret: SIRET (14 digits) when the published id is one
-  identifiant_statut: siret, siren, absent or invalide
+  identifiant_statut: siret, siren, absent or invalide (not 9 or 14 digits, or failing the Luhn key)
   code_departement: Département code, zero-padded
   code_postal: Postcode, 5 digits
 tests:
@@ -23,16 +25,30 @@ with latest as (
 ),
 ids as (
     select *, regexp_replace(coalesce(siren, ''), '[^0-9]', '', 'g') as id_chiffres from latest
+),
+cles as (
+    select
+        *,
+        length(id_chiffres) in (9, 14) and (
+            -- Luhn: from the right, every second digit doubled (its digits added), sum multiple of 10
+            list_sum(list_transform(range(length(id_chiffres)), lambda i:
+                case when (length(id_chiffres) - i) % 2 = 0
+                     then (try_cast(id_chiffres[i + 1] as integer) * 2) // 10 + (try_cast(id_chiffres[i + 1] as integer) * 2) % 10
+                     else try_cast(id_chiffres[i + 1] as integer) end)) % 10 = 0
+            or (length(id_chiffres) = 14 and left(id_chiffres, 9) = '356000000'
+                and list_sum(list_transform(range(length(id_chiffres)), lambda i: try_cast(id_chiffres[i + 1] as integer))) % 5 = 0)
+        ) as id_valide
+    from ids
 )
 select
     id_laureat,
     entreprise,
     type_entreprise,
-    case when length(id_chiffres) in (9, 14) then left(id_chiffres, 9) end as siren,
-    case when length(id_chiffres) = 14 then id_chiffres end as siret,
+    case when id_valide then left(id_chiffres, 9) end as siren,
+    case when id_valide and length(id_chiffres) = 14 then id_chiffres end as siret,
     case
-        when length(id_chiffres) = 14 then 'siret'
-        when length(id_chiffres) = 9 then 'siren'
+        when id_valide and length(id_chiffres) = 14 then 'siret'
+        when id_valide then 'siren'
         when trim(coalesce(siren, '')) = '' then 'absent'
         else 'invalide'
     end as identifiant_statut,
@@ -53,4 +69,4 @@ select
     nom_region,
     mise_a_jour,
     millesime
-from ids
+from cles
