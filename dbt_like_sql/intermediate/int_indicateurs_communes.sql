@@ -1,21 +1,29 @@
 /* ---
 description: >
-  Numerators and denominators of every indicator, by commune of the target COG and year (counts,
-  never ratios: territories and comparators add these up and divide last, DESIGN.md decision 5).
-  Census ratios use the values of the census year itself (P21_* of RP 2021); Flores counts the
-  industry of the configured scope; secret is true when a suppressed Flores cell went in.
+  Numerators and denominators of every indicator computed from commune data, by commune of the
+  target COG and year (counts, never ratios: territories and comparators add these up and divide
+  last, DESIGN.md decision 5). Census ratios use the values of the census year itself (P21_* of
+  RP 2021) and census changes the history column of the same file (P15_* in RP 2021, 6 years
+  earlier); Flores and Urssaf count the industry of the configured scope (variable
+  industry_scope); secret is true when a suppressed Flores or Urssaf cell went in. Indicators that
+  cannot be summed commune by commune (nb_epci, top_secteurs_industriels) are computed per zone in
+  int_indicateurs_zones.
 columns:
   code_indicateur: Indicator code (dim_indicateur)
   source: Source of the figures
   millesime: Vintage of the source
   annee: Year the figures refer to
+  annee_base: For changes, the year of the denominator (the start of the period); null otherwise
   code_commune: Commune (target COG)
-  numerateur: Numerator (the value itself for counts)
-  denominateur: Denominator, null for counts
-  secret: A suppressed cell contributed
+  numerateur: Numerator (the value itself for counts and sums)
+  denominateur: Denominator, null for counts and sums
+  secret: A suppressed cell contributed (the figure is an under-estimate)
+  renseigne: The commune has the data this indicator needs (numerator, and denominator for a ratio)
+  nb_unites: For lauréat sums, the lauréats located in the commune; null otherwise
+  nb_unites_renseignees: For lauréat sums, those whose source gives the amount; null otherwise
 tests:
   - unique: [code_indicateur, millesime, annee, code_commune]
-  - not_null: [code_indicateur, annee, code_commune]
+  - not_null: [code_indicateur, annee, code_commune, secret, renseigne]
 --- */
 with definitions_rp(code_indicateur, base, variable_numerateur, variable_denominateur) as (
     values
@@ -33,9 +41,9 @@ with definitions_rp(code_indicateur, base, variable_numerateur, variable_denomin
 rp as (
     select
         d.code_indicateur,
-        'Insee, recensement de la population' as source,
         r.millesime,
         r.annee,
+        null::integer as annee_base,
         r.code_commune,
         sum(r.valeur) filter (where r.variable = d.variable_numerateur) as numerateur,
         sum(r.valeur) filter (where r.variable = d.variable_denominateur) as denominateur,
@@ -47,69 +55,223 @@ rp as (
      and r.annee = r.millesime
     group by d.code_indicateur, r.millesime, r.annee, r.code_commune
 ),
+evolutions_rp as (
+    -- each census file carries its variable 6 years earlier (P15_POP in RP 2021): the change is
+    -- measured over the period the file really gives, in one geography and one methodology
+    select
+        e.code_indicateur,
+        n.millesime,
+        n.annee,
+        d.annee as annee_base,
+        n.code_commune,
+        n.valeur as numerateur,
+        d.valeur as denominateur,
+        false as secret
+    from (values ('evol_population_5a', 'rp_population', 'P_POP'),
+                 ('evol_emplois_lt_5a', 'rp_emploi', 'P_EMPLT')) e(code_indicateur, base, variable)
+    join int_rp_communes n
+      on n.base = e.base and n.variable = e.variable and n.annee = n.millesime
+    join int_rp_communes d
+      on d.base = n.base and d.variable = n.variable and d.millesime = n.millesime
+     and d.code_commune = n.code_commune and d.annee < n.millesime
+),
 flores_communes as (
     select
         millesime, annee, code_commune,
         coalesce(sum(valeur) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and est_industrie), 0) as postes_industrie,
-        bool_or(secret) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and est_industrie) as postes_industrie_secret,
+        coalesce(bool_or(secret) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and est_industrie), false) as postes_industrie_secret,
         sum(valeur) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and activite_a38 = '_T') as postes_total,
-        bool_or(secret) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and activite_a38 = '_T') as postes_total_secret,
+        coalesce(bool_or(secret) filter (where mesure = 'EMPL3112' and tranche_effectif = '_T' and activite_a38 = '_T'), false) as postes_total_secret,
         coalesce(sum(valeur) filter (where mesure = 'UNIT_LOC' and tranche_effectif = '_T' and est_industrie), 0) as etab_industrie,
-        bool_or(secret) filter (where mesure = 'UNIT_LOC' and tranche_effectif = '_T' and est_industrie) as etab_industrie_secret,
+        coalesce(bool_or(secret) filter (where mesure = 'UNIT_LOC' and tranche_effectif = '_T' and est_industrie), false) as etab_industrie_secret,
+        -- size bands are published only as detail cells (A38 x band), the ones most often secret
         coalesce(sum(valeur) filter (
             where mesure = 'EMPL3112' and est_industrie
               and tranche_effectif in ('E50T99', 'E100T199', 'E200T499', 'E_GE500')
         ), 0) as postes_industrie_50_plus,
-        bool_or(secret) filter (
+        coalesce(bool_or(secret) filter (
             where mesure = 'EMPL3112' and est_industrie
               and tranche_effectif in ('E50T99', 'E100T199', 'E200T499', 'E_GE500')
-        ) as postes_industrie_50_plus_secret
+        ), false) as postes_industrie_50_plus_secret,
+        -- Flores has no 250 boundary: the nearest is 200 (bands E200T499 and E_GE500)
+        coalesce(sum(valeur) filter (
+            where mesure = 'EMPL3112' and est_industrie and tranche_effectif in ('E200T499', 'E_GE500')
+        ), 0) as postes_industrie_200_plus,
+        coalesce(bool_or(secret) filter (
+            where mesure = 'EMPL3112' and est_industrie and tranche_effectif in ('E200T499', 'E_GE500')
+        ), false) as postes_industrie_200_plus_secret
     from int_flores_communes
     group by all
 ),
 flores as (
     select 'postes_salaries_industrie' as code_indicateur, millesime, annee, code_commune,
            postes_industrie as numerateur, null::double as denominateur,
-           coalesce(postes_industrie_secret, false) as secret
+           postes_industrie_secret as secret
     from flores_communes
     union all
     select 'part_industrie_emploi_salarie', millesime, annee, code_commune,
            postes_industrie, postes_total,
-           coalesce(postes_industrie_secret, false) or coalesce(postes_total_secret, false)
+           postes_industrie_secret or postes_total_secret
     from flores_communes
     union all
     select 'etab_employeurs_industrie', millesime, annee, code_commune,
-           etab_industrie, null::double, coalesce(etab_industrie_secret, false)
+           etab_industrie, null::double, etab_industrie_secret
     from flores_communes
     union all
     select 'part_postes_ind_etab_50_plus', millesime, annee, code_commune,
            postes_industrie_50_plus, postes_industrie,
-           coalesce(postes_industrie_50_plus_secret, false) or coalesce(postes_industrie_secret, false)
+           postes_industrie_50_plus_secret or postes_industrie_secret
+    from flores_communes
+    union all
+    select 'part_postes_ind_etab_250_plus', millesime, annee, code_commune,
+           postes_industrie_200_plus, postes_industrie,
+           postes_industrie_200_plus_secret or postes_industrie_secret
     from flores_communes
 ),
-laureats as (
+urssaf_presence as (
+    -- a commune of the Urssaf file has 0 industrial employees in a year where it has no
+    -- industrial row; a commune absent from the file has no data (quality 'partiel')
+    select distinct millesime, code_commune from int_urssaf_communes
+),
+urssaf_annees as (
+    select distinct millesime, annee from int_urssaf_communes
+),
+urssaf_industrie as (
+    select
+        p.millesime, a.annee, p.code_commune,
+        coalesce(sum(u.effectifs_salaries) filter (where u.est_industrie), 0) as effectifs_industrie,
+        coalesce(bool_or(u.secret) filter (where u.est_industrie), false) as secret
+    from urssaf_presence p
+    join urssaf_annees a using (millesime)
+    left join int_urssaf_communes u
+      on u.millesime = p.millesime and u.code_commune = p.code_commune and u.annee = a.annee
+    group by all
+),
+urssaf as (
+    select
+        'evol_emploi_ind_prive_' || k.ans || 'a' as code_indicateur,
+        n.millesime,
+        n.annee,
+        d.annee as annee_base,
+        n.code_commune,
+        n.effectifs_industrie as numerateur,
+        d.effectifs_industrie as denominateur,
+        n.secret or d.secret as secret
+    from urssaf_industrie n
+    cross join (values (1), (5), (10)) k(ans)
+    join urssaf_industrie d
+      on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = n.annee - k.ans
+),
+laureats_relance as (
     -- every commune gets a count, 0 when no lauréat is located there: absence of lauréats is a
     -- known zero, not missing data (else every territory would be flagged partiel)
     select
-        'nb_laureats_relance' as code_indicateur,
-        'DGE, Plan de relance - projets industriels' as source,
-        a.millesime, a.millesime as annee, c.code_commune,
-        count(distinct l.id_laureat)::double as numerateur, null::double as denominateur, false as secret
+        a.millesime, c.code_commune,
+        count(distinct l.id_laureat)::double as nb_laureats
     from int_communes c
     cross join (select distinct millesime from int_laureats_localises where source_laureat = 'relance_laureats') a
     left join int_laureats_localises l
       on l.code_commune = c.code_commune and l.millesime = a.millesime and l.source_laureat = 'relance_laureats'
     group by all
 ),
+montants as (
+    select
+        a.millesime, c.code_commune,
+        count(distinct l.id_laureat) as nb_laureats,
+        coalesce(sum(l.montant_investissement), 0) as investissement,
+        count(l.montant_investissement) as nb_investissement,
+        coalesce(sum(l.montant_aide), 0) as aide,
+        count(l.montant_aide) as nb_aide,
+        coalesce(sum(l.emplois), 0) as emplois,
+        count(l.emplois) as nb_emplois
+    from int_communes c
+    cross join (select distinct millesime from int_laureats_localises where source_laureat = 'laureats_ti') a
+    left join int_laureats_localises l
+      on l.code_commune = c.code_commune and l.millesime = a.millesime and l.source_laureat = 'laureats_ti'
+    group by all
+),
+laureats_ti as (
+    select 'investissement_laureats' as code_indicateur, millesime, code_commune,
+           investissement as numerateur, nb_laureats as nb_unites, nb_investissement as nb_unites_renseignees
+    from montants
+    union all
+    select 'aide_laureats', millesime, code_commune, aide, nb_laureats, nb_aide from montants
+    union all
+    select 'emplois_laureats', millesime, code_commune, emplois, nb_laureats, nb_emplois from montants
+),
+annee_postes as (
+    -- lauréats per industrial posts: the posts of the Flores year closest to the lauréats' year
+    -- (the later one on a tie), and of that year's newest Flores vintage
+    select
+        l.millesime as millesime_laureats,
+        arg_min(f.annee, (abs(f.annee - l.millesime), -f.annee)) as annee_flores
+    from (select distinct millesime from laureats_relance) l
+    cross join (select distinct annee from flores_communes) f
+    group by all
+),
+postes_retenus as (
+    select f.*
+    from flores_communes f
+    qualify f.millesime = max(f.millesime) over (partition by f.annee)
+),
+laureats_postes as (
+    select
+        'laureats_pour_10k_postes_ind' as code_indicateur,
+        l.millesime, l.code_commune,
+        -- a commune without Flores data counts neither its lauréats nor its posts
+        case when f.postes_industrie is not null then l.nb_laureats end as numerateur,
+        f.postes_industrie as denominateur,
+        coalesce(f.postes_industrie_secret, false) as secret,
+        'DGE, Plan de relance - projets industriels ; Insee, Flores ' || a.annee_flores as source
+    from laureats_relance l
+    join annee_postes a on a.millesime_laureats = l.millesime
+    left join postes_retenus f on f.annee = a.annee_flores and f.code_commune = l.code_commune
+),
 communes as (
-    select 'nb_communes' as code_indicateur, 'Insee, COG' as source, annee_cog as millesime, annee_cog as annee,
-           code_commune, 1.0 as numerateur, null::double as denominateur, false as secret
+    select 'nb_communes' as code_indicateur, annee_cog as millesime, annee_cog as annee, code_commune,
+           1.0 as numerateur, null::double as denominateur
     from int_communes
 )
-select * from rp
-union all by name
-select *, 'Insee, Flores' as source from flores
-union all by name
-select * from laureats
-union all by name
-select * from communes
+select
+    code_indicateur, 'Insee, recensement de la population' as source, millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret,
+    numerateur is not null and (denominateur is not null or code_indicateur in ('population', 'emplois_lt')) as renseigne,
+    null::bigint as nb_unites, null::bigint as nb_unites_renseignees
+from rp
+union all
+select
+    code_indicateur, 'Insee, recensement de la population', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret, numerateur is not null and denominateur is not null, null, null
+from evolutions_rp
+union all
+select
+    code_indicateur, 'Insee, Flores', millesime, annee, null, code_commune,
+    numerateur, denominateur, secret,
+    numerateur is not null and (denominateur is not null or code_indicateur in ('postes_salaries_industrie', 'etab_employeurs_industrie')),
+    null, null
+from flores
+union all
+select
+    code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
+    code_commune, numerateur, denominateur, secret, true, null, null
+from urssaf
+union all
+select
+    'nb_laureats_relance', 'DGE, Plan de relance - projets industriels', millesime, millesime, null, code_commune,
+    nb_laureats, null, false, true, null, null
+from laureats_relance
+union all
+select
+    code_indicateur, 'ANCT/DGE, lauréats du fonds Territoires d''industrie', millesime, millesime, null, code_commune,
+    numerateur, null, false, true, nb_unites, nb_unites_renseignees
+from laureats_ti
+union all
+select
+    code_indicateur, source, millesime, millesime, null, code_commune,
+    numerateur, denominateur, secret, denominateur is not null, null, null
+from laureats_postes
+union all
+select
+    code_indicateur, 'Insee, COG', millesime, annee, null, code_commune,
+    numerateur, denominateur, false, true, null, null
+from communes

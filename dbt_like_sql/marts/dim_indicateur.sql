@@ -1,40 +1,82 @@
 /* ---
 materialized: mart
 description: >
-  The indicators of the portraits: code, French label, definition, formula, unit, how the value
-  is computed from the numerator and denominator, source and caveats. Portraits and docs read
-  their labels here.
+  The indicators of the portraits (INDICATORS.md): code, French label, definition, formula, unit,
+  how the value is computed from the numerator and denominator, source and caveats. Portraits and
+  docs read their labels here; mart_ti_indicateurs computes every value from type_calcul.
 columns:
   code_indicateur: Indicator code
   libelle: French label
   definition: What it measures
-  formule: Formula (sums over the territory's communes, divided last)
-  unite: nombre (a count), part (a share between 0 and 1), pour 100
-  type_calcul: somme (value = numerator), part (numerator / denominator), pour_100 (100 x numerator / denominator)
+  formule: Formula (sums over the zone's communes, divided last)
+  unite: nombre (a count), part (a share between 0 and 1), pour 100, pour 10 000, taux (a rate of change, may be negative), EUR
+  type_calcul: >
+    somme (value = numerator), part (numerator / denominator), pour_100 (100 x numerator /
+    denominator), pour_10000 (10,000 x numerator / denominator), evolution (numerator /
+    denominator - 1), taux_annuel ((numerator / denominator)^(1 / (annee - annee_base)) - 1)
   source: Source
   precautions: Caveats
   ordre: Display order in the portraits
+  theme: Portrait section (territoire, population, emploi, industrie, laureats)
 tests:
   - unique: [code_indicateur]
-  - not_null: [code_indicateur, libelle, unite, type_calcul]
-  - accepted_values: {column: type_calcul, values: [somme, part, pour_100]}
+  - unique: [ordre]
+  - not_null: [code_indicateur, libelle, definition, formule, unite, type_calcul, source, ordre, theme]
+  - accepted_values: {column: type_calcul, values: [somme, part, pour_100, pour_10000, evolution, taux_annuel]}
+  - accepted_values: {column: unite, values: [nombre, part, pour 100, pour 10 000, taux, EUR]}
+  - accepted_values: {column: theme, values: [territoire, population, emploi, industrie, laureats]}
 --- */
 select * from (
     values
-    (1, 'nb_communes', 'Nombre de communes', 'Communes du territoire (COG cible)', 'nombre de communes', 'nombre', 'somme', 'ANCT, listes TI ; Insee, COG', 'Communes déplacées sur le COG cible : une fusion compte pour une commune.'),
-    (2, 'population', 'Population', 'Population municipale au recensement', 'P_POP', 'nombre', 'somme', 'Insee, recensement de la population', 'Estimation pondérée ; robuste au-delà de 2 000 habitants.'),
-    (3, 'part_60_plus', 'Part des 60 ans ou plus', 'Population de 60 ans ou plus / population', '(P_POP6074 + P_POP75P) / P_POP', 'part', 'part', 'Insee, recensement de la population', 'Le RP 2022 découpe les 75 ans ou plus en 75-89 et 90 ans ou plus ; ils sont additionnés.'),
-    (4, 'taux_activite_15_64', 'Taux d''activité des 15-64 ans', 'Actifs de 15-64 ans / population de 15-64 ans', 'P_ACT1564 / P_POP1564', 'part', 'part', 'Insee, recensement de la population', null),
-    (5, 'taux_chomage_15_64', 'Taux de chômage des 15-64 ans (au sens du recensement)', 'Chômeurs de 15-64 ans / actifs de 15-64 ans', 'P_CHOM1564 / P_ACT1564', 'part', 'part', 'Insee, recensement de la population', 'Chômage déclaré au recensement, différent du chômage au sens du BIT.'),
-    (6, 'part_ouvriers_actifs_occ', 'Part des ouvriers parmi les actifs occupés', 'Actifs occupés de 15-64 ans ouvriers / actifs occupés de 15-64 ans', 'C_ACTOCC1564_CS6 / C_ACTOCC1564', 'part', 'part', 'Insee, recensement de la population', 'PCS 2003 (CS6) jusqu''au RP 2021, PCS 2020 (GSEC16) à partir du RP 2022 : rupture de série.'),
-    (7, 'emplois_lt', 'Emplois au lieu de travail', 'Nombre d''emplois localisés dans le territoire', 'P_EMPLT', 'nombre', 'somme', 'Insee, recensement de la population', null),
-    (8, 'concentration_emploi', 'Indicateur de concentration d''emploi', 'Emplois pour 100 actifs occupés résidents', '100 * P_EMPLT / P_ACTOCC', 'pour 100', 'pour_100', 'Insee, recensement de la population', null),
-    (9, 'part_emploi_industriel', 'Part de l''industrie dans l''emploi', 'Emplois industriels au lieu de travail / emplois (tous statuts)', 'C_EMPLT_INDUS / C_EMPLT', 'part', 'part', 'Insee, recensement de la population', 'Industrie au sens A5 du recensement (sections B à E).'),
-    (10, 'part_femmes_industrie', 'Part des femmes dans l''emploi industriel', 'Emplois industriels occupés par des femmes / emplois industriels', 'C_INDUSLT_F / C_EMPLT_INDUS', 'part', 'part', 'Insee, recensement de la population', null),
-    (11, 'part_salaries_industrie', 'Part des salariés dans l''emploi industriel', 'Emplois industriels salariés / emplois industriels', 'C_INDUSLT_SAL / C_EMPLT_INDUS', 'part', 'part', 'Insee, recensement de la population', null),
-    (12, 'postes_salaries_industrie', 'Postes salariés de l''industrie au 31/12', 'Postes salariés des établissements industriels au 31 décembre', 'somme EMPL3112, A38 industriels, NUMBER_EMPL = _T', 'nombre', 'somme', 'Insee, Flores', 'Cellules soumises au secret statistique non publiées : sous-estimation possible (qualité « secret »).'),
-    (13, 'part_industrie_emploi_salarie', 'Part de l''industrie dans l''emploi salarié', 'Postes salariés industriels / postes salariés de toutes activités', 'postes_salaries_industrie / somme EMPL3112 (_T, _T)', 'part', 'part', 'Insee, Flores', 'Secret statistique : voir postes_salaries_industrie.'),
-    (14, 'etab_employeurs_industrie', 'Établissements industriels', 'Établissements industriels (Flores, unités locales)', 'somme UNIT_LOC, A38 industriels, NUMBER_EMPL = _T', 'nombre', 'somme', 'Insee, Flores', 'Comprend les établissements sans salarié au 31/12 (tranche E0).'),
-    (15, 'part_postes_ind_etab_50_plus', 'Part des postes industriels dans les établissements de 50 salariés ou plus', 'Postes industriels des tranches 50 et plus / postes industriels', 'somme EMPL3112 tranches >= E50T99 / somme EMPL3112 _T', 'part', 'part', 'Insee, Flores', 'Les cellules de détail sont plus souvent secrètes que les totaux.'),
-    (16, 'nb_laureats_relance', 'Lauréats France Relance (mesures industrielles)', 'Projets lauréats localisés dans le territoire', 'nombre de projets distincts', 'nombre', 'somme', 'DGE, Plan de relance - projets industriels ; Insee, Sirene', 'Lauréats localisés par SIRET, siège du SIREN, ou code postal et commune ; les non localisés sont listés dans int_laureats_localises.')
-) as t(ordre, code_indicateur, libelle, definition, formule, unite, type_calcul, source, precautions)
+    (1, 'territoire', 'nb_communes', 'Nombre de communes', 'Communes du territoire (COG cible)', 'nombre de communes', 'nombre', 'somme', 'ANCT, listes TI ; Insee, COG',
+        'Communes déplacées sur le COG cible : une fusion compte pour une commune. Pour l''ensemble des TI, une commune de deux territoires compte une fois.'),
+    (2, 'territoire', 'nb_epci', 'Nombre de groupements (EPCI et communes isolées)', 'Groupements membres du territoire dans la liste ANCT : EPCI, EPT, ou commune membre à titre individuel', 'nombre distinct de siren_groupement', 'nombre', 'somme', 'ANCT, listes TI (groupements) ; Insee, intercommunalités',
+        'Territoires et ensemble des TI : groupements de la liste ANCT (630 au niveau national, chacun une fois). France, région et France hors TI : EPCI de l''Insee ayant au moins une commune dans la zone, une commune sans EPCI comptant pour un groupement ; un EPCI à cheval sur deux régions compte dans chacune.'),
+    (3, 'population', 'population', 'Population', 'Population municipale au recensement', 'P_POP', 'nombre', 'somme', 'Insee, recensement de la population',
+        'Estimation pondérée ; robuste au-delà de 2 000 habitants.'),
+    (4, 'population', 'evol_population_5a', 'Évolution annuelle moyenne de la population', 'Taux de variation annuel moyen de la population municipale entre l''année de l''historique du recensement (annee_base) et l''année du recensement', '(P_POP / P_POP[annee_base])^(1 / (annee - annee_base)) - 1', 'taux', 'taux_annuel', 'Insee, recensement de la population',
+        'Un fichier du recensement donne la population 6 ans plus tôt dans la même géographie (P15_POP dans le RP 2021, P16_POP dans le RP 2022) : le taux annuel moyen est calculé sur ces 6 années réelles (colonne annee_base), pas sur 5.'),
+    (5, 'population', 'part_60_plus', 'Part des 60 ans ou plus', 'Population de 60 ans ou plus / population', '(P_POP6074 + P_POP75P) / P_POP', 'part', 'part', 'Insee, recensement de la population',
+        'Le RP 2022 découpe les 75 ans ou plus en 75-89 et 90 ans ou plus ; ils sont additionnés.'),
+    (6, 'emploi', 'taux_activite_15_64', 'Taux d''activité des 15-64 ans', 'Actifs de 15-64 ans / population de 15-64 ans', 'P_ACT1564 / P_POP1564', 'part', 'part', 'Insee, recensement de la population', null),
+    (7, 'emploi', 'taux_chomage_15_64', 'Taux de chômage des 15-64 ans (au sens du recensement)', 'Chômeurs de 15-64 ans / actifs de 15-64 ans', 'P_CHOM1564 / P_ACT1564', 'part', 'part', 'Insee, recensement de la population',
+        'Chômage déclaré au recensement, différent du chômage au sens du BIT.'),
+    (8, 'emploi', 'part_ouvriers_actifs_occ', 'Part des ouvriers parmi les actifs occupés', 'Actifs occupés de 15-64 ans ouvriers / actifs occupés de 15-64 ans', 'C_ACTOCC1564_CS6 / C_ACTOCC1564', 'part', 'part', 'Insee, recensement de la population',
+        'PCS 2003 (CS6) jusqu''au RP 2021, PCS 2020 (GSEC16) à partir du RP 2022 : rupture de série.'),
+    (9, 'emploi', 'emplois_lt', 'Emplois au lieu de travail', 'Nombre d''emplois localisés dans le territoire', 'P_EMPLT', 'nombre', 'somme', 'Insee, recensement de la population', null),
+    (10, 'emploi', 'evol_emplois_lt_5a', 'Évolution de l''emploi au lieu de travail', 'Variation relative du nombre d''emplois au lieu de travail entre l''année de l''historique du recensement (annee_base) et l''année du recensement', 'P_EMPLT / P_EMPLT[annee_base] - 1', 'taux', 'evolution', 'Insee, recensement de la population',
+        'Évolution sur 6 ans et non 5 : c''est la période que donne un même fichier du recensement (P15_EMPLT dans le RP 2021, colonne annee_base). Ne pas comparer à une évolution sur 5 ans.'),
+    (11, 'emploi', 'concentration_emploi', 'Indicateur de concentration d''emploi', 'Emplois pour 100 actifs occupés résidents', '100 * P_EMPLT / P_ACTOCC', 'pour 100', 'pour_100', 'Insee, recensement de la population', null),
+    (12, 'industrie', 'part_emploi_industriel', 'Part de l''industrie dans l''emploi', 'Emplois industriels au lieu de travail / emplois (tous statuts)', 'C_EMPLT_INDUS / C_EMPLT', 'part', 'part', 'Insee, recensement de la population',
+        'Industrie au sens A5 du recensement (sections B à E), quel que soit le périmètre industry_scope.'),
+    (13, 'industrie', 'part_femmes_industrie', 'Part des femmes dans l''emploi industriel', 'Emplois industriels occupés par des femmes / emplois industriels', 'C_INDUSLT_F / C_EMPLT_INDUS', 'part', 'part', 'Insee, recensement de la population', null),
+    (14, 'industrie', 'part_salaries_industrie', 'Part des salariés dans l''emploi industriel', 'Emplois industriels salariés / emplois industriels', 'C_INDUSLT_SAL / C_EMPLT_INDUS', 'part', 'part', 'Insee, recensement de la population', null),
+    (15, 'industrie', 'postes_salaries_industrie', 'Postes salariés de l''industrie au 31/12', 'Postes salariés des établissements industriels au 31 décembre', 'somme EMPL3112, A38 industriels, NUMBER_EMPL = _T', 'nombre', 'somme', 'Insee, Flores',
+        'Marges publiées (toutes tailles) : elles comprennent les cellules de détail secrètes. Une marge secrète est sous-estimée (qualité « secret »).'),
+    (16, 'industrie', 'part_industrie_emploi_salarie', 'Part de l''industrie dans l''emploi salarié', 'Postes salariés industriels / postes salariés de toutes activités', 'postes_salaries_industrie / somme EMPL3112 (_T, _T)', 'part', 'part', 'Insee, Flores',
+        'Secret statistique : voir postes_salaries_industrie.'),
+    (17, 'industrie', 'etab_employeurs_industrie', 'Établissements industriels', 'Établissements industriels (Flores, unités locales)', 'somme UNIT_LOC, A38 industriels, NUMBER_EMPL = _T', 'nombre', 'somme', 'Insee, Flores',
+        'Comprend les établissements sans salarié au 31/12 (tranche E0).'),
+    (18, 'industrie', 'part_postes_ind_etab_50_plus', 'Part des postes industriels dans les établissements de 50 salariés ou plus', 'Postes industriels des tranches 50 et plus / postes industriels', 'somme EMPL3112 tranches E50T99, E100T199, E200T499, E_GE500 / somme EMPL3112 _T', 'part', 'part', 'Insee, Flores',
+        'Les tranches de taille ne sont publiées qu''en cellules de détail (A38 x tranche), plus souvent secrètes que les marges : le numérateur ne compte que les cellules publiées (sous-estimation, qualité « secret »).'),
+    (19, 'industrie', 'part_postes_ind_etab_250_plus', 'Part des postes industriels dans les établissements de 200 salariés ou plus', 'Postes industriels des tranches 200 à 499 et 500 ou plus / postes industriels', 'somme EMPL3112 tranches E200T499, E_GE500 / somme EMPL3112 _T', 'part', 'part', 'Insee, Flores',
+        'Flores n''a pas de limite à 250 salariés : le seuil réellement appliqué est 200 (tranches E200T499 et E_GE500), ce qui donne une part plus élevée que celle des 250 ou plus. Cellules de détail secrètes non comptées (sous-estimation, qualité « secret »).'),
+    (20, 'industrie', 'top_secteurs_industriels', 'Poids des trois premiers secteurs industriels', 'Postes salariés des trois secteurs industriels A38 les plus employeurs de la zone / postes salariés industriels ; codes des trois secteurs dans la colonne detail, postes, établissements et indice de spécificité dans mart_ti_secteurs', 'somme EMPL3112 des 3 premiers A38 industriels / somme EMPL3112 des A38 industriels', 'part', 'part', 'Insee, Flores',
+        'Chaque zone, comparateurs compris, a ses propres trois premiers secteurs : la valeur mesure la concentration de l''industrie, pas le poids des secteurs du territoire ailleurs. Ex aequo départagés par le nombre d''établissements puis le code.'),
+    (21, 'industrie', 'evol_emploi_ind_prive_1a', 'Évolution de l''emploi salarié privé industriel sur 1 an', 'Variation relative des effectifs salariés au 31/12 des établissements privés industriels entre annee_base (annee - 1) et annee', 'effectifs[annee] / effectifs[annee - 1] - 1, APE divisions 05 à 39 (10 à 33 en périmètre C)', 'taux', 'evolution', 'Urssaf, établissements et effectifs salariés par commune et APE',
+        'Secteur privé seulement, classé par l''APE de l''établissement. Cellule d''effectif vide avec un nombre d''établissements publié : secret statistique (qualité « secret », sous-estimation) ; paire vide : aucun employeur (zéro).'),
+    (22, 'industrie', 'evol_emploi_ind_prive_5a', 'Évolution de l''emploi salarié privé industriel sur 5 ans', 'Variation relative des effectifs salariés au 31/12 des établissements privés industriels entre annee_base (annee - 5) et annee', 'effectifs[annee] / effectifs[annee - 5] - 1, APE divisions 05 à 39 (10 à 33 en périmètre C)', 'taux', 'evolution', 'Urssaf, établissements et effectifs salariés par commune et APE',
+        'Voir evol_emploi_ind_prive_1a.'),
+    (23, 'industrie', 'evol_emploi_ind_prive_10a', 'Évolution de l''emploi salarié privé industriel sur 10 ans', 'Variation relative des effectifs salariés au 31/12 des établissements privés industriels entre annee_base (annee - 10) et annee', 'effectifs[annee] / effectifs[annee - 10] - 1, APE divisions 05 à 39 (10 à 33 en périmètre C)', 'taux', 'evolution', 'Urssaf, établissements et effectifs salariés par commune et APE',
+        'Voir evol_emploi_ind_prive_1a. Un changement de code APE d''un établissement déplace ses salariés d''un secteur à l''autre.'),
+    (24, 'laureats', 'nb_laureats_relance', 'Lauréats France Relance (mesures industrielles)', 'Projets lauréats localisés dans le territoire', 'nombre de projets distincts', 'nombre', 'somme', 'DGE, Plan de relance - projets industriels ; Insee, Sirene',
+        'Toutes les mesures industrielles du fichier DGE (détail par mesure et filière dans mart_ti_laureats). Lauréats localisés par SIRET, siège du SIREN, ou code postal et commune ; les non localisés sont listés avec leur motif dans mart_laureats.'),
+    (25, 'laureats', 'investissement_laureats', 'Investissement des lauréats du fonds Territoires d''industrie', 'Somme des investissements des projets lauréats du fonds localisés dans le territoire', 'somme montant_investissement', 'EUR', 'somme', 'ANCT/DGE, lauréats du fonds Territoires d''industrie',
+        'Le fichier public DGE ne donne aucun montant : sommes tirées de l''extrait du programme (laureats_ti). Seuls les lauréats dont le montant est renseigné sont sommés ; couverture = part des lauréats avec un montant (qualité « partiel » si elle est inférieure à 1).'),
+    (26, 'laureats', 'aide_laureats', 'Aide accordée aux lauréats du fonds Territoires d''industrie', 'Somme des aides accordées aux projets lauréats du fonds localisés dans le territoire', 'somme montant_aide', 'EUR', 'somme', 'ANCT/DGE, lauréats du fonds Territoires d''industrie',
+        'Voir investissement_laureats (couverture, qualité « partiel »).'),
+    (27, 'laureats', 'emplois_laureats', 'Emplois annoncés par les lauréats du fonds Territoires d''industrie', 'Somme des emplois annoncés (créés ou maintenus) par les projets lauréats du fonds localisés dans le territoire', 'somme emplois', 'nombre', 'somme', 'ANCT/DGE, lauréats du fonds Territoires d''industrie',
+        'Emplois déclarés au dépôt du projet, non constatés. Voir investissement_laureats (couverture, qualité « partiel »).'),
+    (28, 'laureats', 'laureats_pour_10k_postes_ind', 'Lauréats pour 10 000 postes salariés industriels', 'Lauréats France Relance localisés pour 10 000 postes salariés de l''industrie', '10000 * nb_laureats_relance / postes_salaries_industrie', 'pour 10 000', 'pour_10000', 'DGE, Plan de relance - projets industriels ; Insee, Flores',
+        'Postes de l''année Flores la plus proche de l''année des lauréats (précisée dans la colonne source de mart_ti_indicateurs). Les communes sans données Flores ne comptent ni au numérateur ni au dénominateur.')
+) as t(ordre, theme, code_indicateur, libelle, definition, formule, unite, type_calcul, source, precautions)
