@@ -24,10 +24,24 @@ columns:
   nature_juridique: Its legal form (CC, CA, CU, METRO, MET69, EPT, COM)
   nb_ti: Number of territories the commune belongs to
   annee_cog: Target COG year
+  libelles_regions: Names of every region the territory touches (same order as codes_regions)
+  libelle_region: Name of the commune's region
+  population_reference: Municipal population of the commune (découpage administratif, target COG), the weight used to choose the reference region
 tests:
   - unique: [id_ti, code_commune]
   - not_null: [id_ti, lib_ti, code_commune, code_region_reference]
   - relationships: {column: id_ti, to: stg_ti_territoires.id_ti}
+  - assert:
+      name: territoires_avec_communes
+      sql: "select id_ti, lib_ti from stg_ti_territoires where id_ti not in (select id_ti from mart_ti_composition)"
+    description: No territory of the ANCT list without communes
+  - assert:
+      name: communes_avec_groupement
+      sql: "select id_ti, code_commune, libelle_commune, siren_epci from mart_ti_composition where siren_groupement is null"
+    severity: warn
+    description: >
+      Every member commune is matched to a groupement of the TI list, through its EPCI (Insee) or
+      its own SIREN (COM); an EPT is in neither, so its communes are reported here
 --- */
 with groupements as (
     -- a commune comes into a territory through its EPCI, or directly (nature COM, by its SIREN)
@@ -57,11 +71,17 @@ select
     g.lib_groupement,
     g.nature_juridique,
     c.nb_ti,
-    c.annee_cog
+    c.annee_cog,
+    (select string_agg(x.libelle_region, ' ; ' order by x.code_region)
+     from stg_cog_regions x
+     where list_contains(string_split(r.codes_regions, ' ; '), x.code_region)) as libelles_regions,
+    reg_c.libelle_region,
+    c.population_reference
 from int_ti_communes m
 join stg_ti_territoires t on t.id_ti = m.id_ti
 join int_communes c on c.code_commune = m.code_commune
 left join int_ti_regions r on r.id_ti = m.id_ti
 left join stg_cog_regions reg on reg.code_region = r.code_region
+left join stg_cog_regions reg_c on reg_c.code_region = c.code_region
 left join groupements gr on gr.id_ti = m.id_ti and gr.code_commune = m.code_commune
 left join stg_ti_groupements g on g.id_ti = m.id_ti and g.siren_groupement = gr.siren_groupement
