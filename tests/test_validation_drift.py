@@ -192,7 +192,7 @@ def test_sirene_parquet_column_of_the_wrong_type():
     frame["siren"] = frame["siren"].astype("int64")
     frame["etablissementSiege"] = 1
     err = _drift(source, 2026, frame)
-    assert "column 'siren': declared str, but the file stores it as int64 (codes and labels must be text" in str(err)
+    assert "column 'siren': declared str, but the file stores it as int64 (codes must be text" in str(err)
     assert "column 'etablissementSiege': declared bool, but the file stores it as int64" in str(err)
 
 

@@ -43,18 +43,20 @@ def _digit_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray
     text = values.astype("string")
     mask = text.str.fullmatch(rf"[0-9]{{{width}}}").fillna(False).to_numpy(dtype=bool)
     picked = text[mask].to_numpy(dtype=object).astype(f"S{width}")
-    digits = np.frombuffer(picked.tobytes(), dtype=np.uint8).reshape(-1, width).astype(np.int16) - 48
+    digits = np.frombuffer(picked.tobytes(), dtype=np.uint8).reshape(-1, width) - np.uint8(48)
     return mask, digits
+
+
+# A doubled digit's Luhn contribution (2*d, minus 9 above 9), looked up rather than computed.
+_DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)
 
 
 def _luhn_ok(digits: np.ndarray) -> np.ndarray:
     """Luhn key of each row of a digit matrix: from the right, every second digit is doubled."""
     width = digits.shape[1]
     doubled = ((width - 1 - np.arange(width)) % 2) == 1
-    d = digits.copy()
-    d[:, doubled] *= 2
-    d[d > 9] -= 9
-    return d.sum(axis=1) % 10 == 0
+    total = digits[:, ~doubled].sum(axis=1, dtype=np.int32) + _DOUBLED[digits[:, doubled]].sum(axis=1, dtype=np.int32)
+    return total % 10 == 0
 
 
 def luhn_siren(values: pd.Series) -> pd.Series:
@@ -70,7 +72,7 @@ def luhn_siret(values: pd.Series) -> pd.Series:
     mask, digits = _digit_matrix(values, 14)
     text = values.astype("string")[mask]
     la_poste = text.str.startswith(LA_POSTE_SIREN).to_numpy(dtype=bool)
-    key_ok = _luhn_ok(digits) | (la_poste & (digits.sum(axis=1) % 5 == 0))
+    key_ok = _luhn_ok(digits) | (la_poste & (digits.sum(axis=1, dtype=np.int32) % 5 == 0))
     ok = np.ones(len(values), dtype=bool)
     ok[mask] = key_ok & _luhn_ok(digits[:, :9])
     return pd.Series(ok, index=values.index)
