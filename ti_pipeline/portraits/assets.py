@@ -1,0 +1,47 @@
+"""The ``portraits`` Dagster asset: the HTML portraits, downstream of the marts they read.
+
+A thin edge over ``build.build_portraits``: it reads the published marts in ``data/marts/`` and
+publishes ``data/portraits/`` atomically. Its dependencies are the marts the portraits know how to
+show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a mart landing later
+becomes an upstream of the portraits without touching this file.
+"""
+
+import dagster as dg
+
+from ti_pipeline.config import PROJECT_ROOT, get_paths
+from ti_pipeline.portraits.build import build_portraits, default_out_dir
+from ti_pipeline.portraits.marts import PORTRAIT_MARTS
+
+MARTS_SQL_DIR = PROJECT_ROOT / "dbt_like_sql" / "marts"
+
+
+def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
+    """The portrait marts that have a SQL model (a dependency on an undefined asset would be an error)."""
+    defined = {p.stem for p in models_dir.rglob("*.sql")} if models_dir.exists() else set()
+    return [m for m in PORTRAIT_MARTS if m in defined]
+
+
+@dg.asset(
+    name="portraits",
+    group_name="portraits",
+    kinds={"html"},
+    deps=[dg.AssetKey(m) for m in upstream_marts()],
+    description="One self-contained HTML page per territory and an index with search (data/portraits/), "
+    "built only from the published Parquet marts; a banner marks pages built from the synthetic sample.",
+)
+def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    paths = get_paths()
+    out = default_out_dir(paths.data_dir)
+    built = build_portraits(paths.marts, out)
+    if built.marts_absents:
+        context.log.info("Marts not published yet, their sections say so: " + ", ".join(sorted(built.marts_absents)))
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(built.index)),
+            "version": dg.MetadataValue.path(str(built.version_dir)),
+            "territoires": dg.MetadataValue.int(len(built.territoires)),
+            "synthetic": dg.MetadataValue.bool(built.synthetic),
+            "marts": dg.MetadataValue.json(built.marts),
+            "marts_absents": dg.MetadataValue.json(built.marts_absents),
+        }
+    )
