@@ -3,6 +3,7 @@
     ti-pipeline run [--mode sample|live] [--select ASSET ...]   materialize assets (default: all)
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
+    ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
 
 ``run`` executes the ``refresh_all`` job in this process against a persistent Dagster instance
 (``$DAGSTER_HOME``, default ``data/dagster_home``), so its runs show in the Dagster UI started with
@@ -98,6 +99,23 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_portraits(args: argparse.Namespace) -> int:
+    from ti_pipeline.portraits import MartsUnavailable, PortraitsOutputError, build_portraits, default_out_dir
+
+    paths = get_paths()
+    out = Path(args.out) if args.out else default_out_dir(paths.data_dir)
+    try:
+        built = build_portraits(paths.marts, out)
+    except (MartsUnavailable, PortraitsOutputError) as exc:
+        print(f"ti-pipeline portraits: {exc}", file=sys.stderr)
+        return 1
+    synthetic = " (synthetic sample data, marked on every page)" if built.synthetic else ""
+    print(f"{len(built.territoires)} portraits and the index in {built.out_dir}{synthetic}: open {built.index}")
+    if built.marts_absents:
+        print("Not published yet, the pages say so: " + ", ".join(sorted(built.marts_absents)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ti-pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", help="output folder (default: the sample folder)")
     gen.add_argument("--seed", type=int, default=42)
     gen.set_defaults(func=cmd_generate_sample)
+    portraits = sub.add_parser("portraits", help="write the HTML portraits (one page per territory) from the published marts")
+    portraits.add_argument("--out", help="output folder (default: data/portraits), replaced atomically")
+    portraits.set_defaults(func=cmd_portraits)
     return parser
 
 

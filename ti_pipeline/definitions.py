@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ti_pipeline.assets.raw import RAW_ASSETS
+from ti_pipeline.portraits.assets import portraits
 from ti_pipeline.sources.catalog import SOURCES
 from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, build_catalog_asset, build_sql_assets, load_project
 
@@ -22,7 +23,7 @@ REFRESH_ALL_JOB = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*RAW_ASSETS, *build_sql_assets(SQL_PROJECT), build_catalog_asset(SQL_PROJECT)],
+    assets=[*RAW_ASSETS, *build_sql_assets(SQL_PROJECT), build_catalog_asset(SQL_PROJECT), portraits],
     jobs=[REFRESH_ALL_JOB],
     # On a 2-core machine a process per step costs seconds of start-up each; the steps are short
     # and DuckDB already uses every core, so steps run in one process (see README, "Executor").
