@@ -1,0 +1,205 @@
+"""Portraits of the embedded sample, end to end: the pipeline's ``portraits`` asset and the CLI write
+the pages, the figures a reader sees for one territory are the marts' (parsed back from the HTML and
+compared with the Parquet files read independently), and a page opens in headless Chromium with no
+console error (one browser launch for the whole file).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from html.parser import HTMLParser
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from ti_pipeline import cli
+from ti_pipeline.portraits.chromium import Chromium, find_chromium
+
+TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: hand-checkable values in data/sample/README.md
+ZONES = {"territoire": "valeur", "region": "valeur_region", "ensemble_ti": "valeur_ensemble_ti", "hors_ti": "valeur_hors_ti", "france": "valeur_france"}
+
+
+@pytest.fixture(scope="module")
+def portraits(sample_run, tmp_path_factory):
+    """The portraits rebuilt by the CLI from the sample run's marts into a folder of their own."""
+    out = tmp_path_factory.mktemp("portraits") / "pages"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TI_DATA_DIR", str(sample_run.data_dir))
+        assert cli.main(["portraits", "--out", str(out)]) == 0
+    return out
+
+
+def read_mart(paths, name: str) -> pd.DataFrame:
+    # read like any tool would, independently of the renderer's reader
+    return duckdb.sql(f"select * from read_parquet('{paths.marts / name}/**/*.parquet', hive_partitioning = true)").df()
+
+
+class IndicatorTable(HTMLParser):
+    """The indicator rows of a portrait: code -> {zone: text, 'annee': text}, plus key figures."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, dict[str, str]] = {}
+        self.cards: dict[str, str] = {}
+        self._code = self._cell = self._card = None
+        self._in_value = False
+        self._text: list[str] = []
+        self._col = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-code" in a:
+            self._code, self._col = a["data-code"], 0
+            self.rows[self._code] = {}
+        elif tag == "td" and self._code:
+            self._col += 1
+            self._cell = a.get("data-zone") or ("annee" if self._col == 1 else None)
+            self._text = []
+        elif tag == "li" and "data-code" in a:
+            self._card = a["data-code"]
+        elif tag == "p" and self._card and a.get("class") == "valeur":
+            self._in_value, self._text = True, []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell:
+            self.rows[self._code][self._cell] = "".join(self._text).strip()
+            self._cell = None
+        elif tag == "tr":
+            self._code = None
+        elif tag == "p" and self._in_value:
+            self.cards[self._card] = "".join(self._text).strip()
+            self._in_value = self._card = None
+
+    def handle_data(self, data):
+        if self._cell or self._in_value:
+            self._text.append(data)
+
+
+def shown(text: str) -> tuple[float | None, float]:
+    """The number a French-formatted cell shows and the rounding it went through (half a unit of
+    its last digit, in the mart's unit): '29,0 %' -> (0.29, 0.0005); '1,7 M€' -> (1.7e6, 5e4)."""
+    t = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if t == "n.d.":
+        return None, 0.0
+    scale = 1.0
+    for suffix, factor in (("Md€", 1e9), ("M€", 1e6), ("€", 1.0), ("%", 0.01)):
+        if t.endswith(suffix):
+            t, scale = t[: -len(suffix)], factor
+            break
+    decimals = len(t.split(",")[1]) if "," in t else 0
+    return float(t.replace(",", ".")) * scale, 0.5 * 10**-decimals * scale
+
+
+def test_the_pipeline_asset_publishes_the_portraits(sample_run):
+    out = sample_run.data_dir / "portraits"
+    assert out.is_symlink(), "the portraits asset publishes data/portraits behind a symlink"
+    ids = sorted(read_mart(sample_run, "mart_ti_composition")["id_ti"].unique())
+    assert sorted(p.stem for p in out.glob("ti-*.html")) == ids
+    assert (out / "index.html").exists()
+
+
+def test_figures_of_one_territory_are_the_marts(sample_run, portraits):
+    html = (portraits / f"{TERRITOIRE}.html").read_text(encoding="utf-8")
+    table = IndicatorTable()
+    table.feed(html)
+    dim = read_mart(sample_run, "dim_indicateur")
+    ind = read_mart(sample_run, "mart_ti_indicateurs")
+    ind = ind[ind.id_ti == TERRITOIRE]
+    assert set(table.rows) == set(dim.code_indicateur), "every indicator of dim_indicateur is listed"
+    checked = 0
+    for code, cells in table.rows.items():
+        rows = ind[ind.code_indicateur == code].sort_values("annee")
+        if rows.empty:
+            assert all(cells[z] == "n.d." for z in ZONES), code
+            continue
+        latest = rows.iloc[-1]
+        base = latest.get("annee_base")
+        expected_year = f"{int(base)}–{int(latest.annee)}" if "annee_base" in rows and pd.notna(base) else str(int(latest.annee))
+        assert cells["annee"] == expected_year, code
+        for zone, column in ZONES.items():
+            value, tolerance = shown(cells[zone])
+            if pd.isna(latest[column]):
+                assert value is None, (code, zone)
+            else:
+                assert value == pytest.approx(float(latest[column]), abs=tolerance + 1e-9), (code, zone, cells[zone], latest[column])
+                checked += 1
+    assert checked >= 5 * 15
+    # hand-checked in data/sample/README.md: RP 2022 = RP 2021 + 100 per commune (6 COG-2023 codes),
+    # industrial posts Flores 2024 = 264
+    assert table.rows["population"]["territoire"] == "8\u202f200"
+    assert table.rows["postes_salaries_industrie"]["territoire"] == "264"
+    assert table.cards["population"] == "8\u202f200"
+
+
+def test_identity_sources_and_synthetic_banner(sample_run, portraits):
+    html = (portraits / f"{TERRITOIRE}.html").read_text(encoding="utf-8")
+    comp = read_mart(sample_run, "mart_ti_composition")
+    comp = comp[comp.id_ti == TERRITOIRE]
+    assert f"<h1>{comp.lib_ti.iloc[0]}</h1>" in html
+    for libelle in comp.libelle_commune:
+        assert f'<th scope="row">{libelle}</th>' in html
+    for groupement in comp.lib_groupement.dropna().unique():
+        assert groupement in html
+    assert 'class="bandeau-synthetique"' in html and "<title>[Données synthétiques]" in html
+    first = next((sample_run.marts / "mart_ti_indicateurs").resolve().rglob("*.parquet"))
+    provenance = json.loads(pq.read_schema(first).metadata[b"ti_pipeline.provenance"])
+    sources = re.findall(r"\(<code>([a-z_0-9]+)</code>\)", html)
+    assert set(provenance) <= set(sources), "every source upstream of the indicators is listed"
+    assert "contours des communes ne font pas partie des marts" in html
+
+
+def test_sections_follow_the_optional_marts(sample_run, portraits):
+    html = (portraits / f"{TERRITOIRE}.html").read_text(encoding="utf-8")
+    published = {p.name for p in sample_run.marts.iterdir() if not p.name.startswith(".")}
+    if "mart_ti_secteurs" in published:
+        sect = read_mart(sample_run, "mart_ti_secteurs")
+        sect = sect[(sect.id_ti == TERRITOIRE) & (sect.annee == sect.annee.max())]
+        top = sect.sort_values("rang").iloc[0]
+        assert f"{top.activite_a38} · " in html and 'id="g-secteurs-titre"' in html
+    else:
+        assert "le mart mart_ti_secteurs n'est pas publié" in html
+    if "mart_ti_laureats" not in published:
+        assert "mart_ti_laureats n'est pas publié" in html
+    nb = read_mart(sample_run, "mart_ti_indicateurs")
+    nb = nb[(nb.id_ti == TERRITOIRE) & (nb.code_indicateur == "nb_laureats_relance")]
+    if not nb.empty:
+        n = int(nb.sort_values("annee").valeur.iloc[-1])
+        assert re.search(rf'data-code="nb_laureats_relance">{n} projets? lauréats?<', html)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed (Debian: apt-get install chromium; .ci/run installs it)")
+def test_pages_open_in_headless_chromium_without_console_errors(portraits, tmp_path):
+    with Chromium(width=1200, height=900) as browser:
+        page = browser.open((portraits / f"{TERRITOIRE}.html").as_uri(), screenshot=True, clip_height=2400,
+                            probes={"svgs": "document.querySelectorAll('svg[role=img]').length",
+                                    "h1": "document.querySelector('h1').textContent"})
+        index = browser.open(
+            (portraits / "index.html").as_uri(),
+            probes={
+                "rows": "document.querySelectorAll('#territoires tbody tr').length",
+                # type a search as a user would: accents and case do not matter
+                "visible": "(() => { const c = document.getElementById('recherche'); c.value = 'BOURG en bresse';"
+                " c.dispatchEvent(new Event('input')); return [...document.querySelectorAll('#territoires tbody tr')]"
+                ".filter(r => !r.hidden).map(r => r.querySelector('a').getAttribute('href')); })()",
+                "count": "document.getElementById('nb-resultats').textContent",
+            },
+        )
+    for report in (page, index):
+        assert not report.errors, [f"{m.source}: {m.text}" for m in report.errors]
+    width, height = _png_size(page.screenshot)
+    assert (width, height) == (1200, 2400)
+    (tmp_path / "portrait.png").write_bytes(page.screenshot)
+    assert page.probes["svgs"] >= 1 and page.probes["h1"] == "Bassin de Bourg-en-Bresse"
+    assert page.title.startswith("[Données synthétiques] Bassin de Bourg-en-Bresse")
+    assert index.probes["rows"] == 10
+    assert index.probes["visible"] == [f"{TERRITOIRE}.html"]
+    assert index.probes["count"] == "1 territoire affiché sur 10"
