@@ -76,7 +76,7 @@ h3{font-size:1.15rem;margin:1.6rem 0 .5rem}
 h4{font-size:1rem;margin:1.2rem 0 .3rem}
 .sommaire{margin:1rem 0 0;padding:.6rem 0 0;border-top:1px solid rgba(255,255,255,.4);font-size:.95rem}
 .sommaire ul{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:.3rem 1.3rem}
-.chiffres-cles{display:grid;grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr));gap:.8rem;margin:1.4rem 0 0;padding:0;list-style:none}
+.chiffres-cles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.8rem;margin:1.4rem 0 0;padding:0;list-style:none}
 .chiffre{border:1px solid var(--bord);border-top:4px solid var(--bleu);padding:.6rem .8rem;background:#fff}
 .chiffre .libelle{font-size:.9rem;margin:0}
 .chiffre .valeur{font-size:1.55rem;font-weight:700;color:var(--bleu);margin:.1rem 0;white-space:nowrap}
