@@ -5,7 +5,9 @@ conversion of one column read from a file (text for CSV/xlsx, native types for P
 that dtype. A value that does not parse is not turned into NaN silently: it is flagged, and the
 caller rejects its row (or reports type drift when most of the column does not parse). A column
 whose *storage* type cannot hold the declared type at all (numbers where codes are declared: the
-leading zeros of ``01001`` are already lost) is reported as a storage mismatch, which is drift.
+leading zeros of ``01001`` are already lost; text or numbers where dates or booleans are declared
+the other way round) is reported as a storage mismatch, which is drift. Text storage is parsed
+whatever the file format: a Parquet column of ISO dates stored as strings is accepted, value by value.
 
 Not here: the value rules (``rules``, ``schemas``), deciding drift vs rejects (``validate``).
 """
