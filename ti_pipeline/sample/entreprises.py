@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -127,7 +126,7 @@ HAND_LAUREATS: tuple[Laureat, ...] = (
 )
 
 
-def _resolve_unit(geo: Geographie, ref: str) -> str:
+def resolve_unit(geo: Geographie, ref: str) -> str:
     """'E07:1' = the second commune of core EPCI E07 (by code); anything else is a unit code."""
     if ":" not in ref:
         return ref
@@ -167,7 +166,7 @@ def build_laureats(geo: Geographie, seed: int):
     next_payload = 30_000_000
 
     for k, s in enumerate(specs):
-        unit = _resolve_unit(geo, s.unit) if s.unit else ""
+        unit = resolve_unit(geo, s.unit) if s.unit else ""
         siren = int(siren_from_payload(next_payload))
         next_payload += 7
         naf = _naf_for(s.filiere, rng)

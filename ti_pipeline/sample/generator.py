@@ -63,7 +63,7 @@ def generate(out_dir: Path, scale: str | float | Scale = "sample", seed: int = D
         "scale": sc.name,
         "seed": seed,
         "out_dir": str(out_dir),
-        "communes": int((geo.communes["code"] != "").sum()),
+        "communes": len(geo.communes_2025()),  # COG 2025 (the merged commune counted once)
         "territoires": len(geo.territoires),
         "rows": rows,
         "files": files,

@@ -257,7 +257,7 @@ def _postcode(dep: str, k: int) -> str:
     if len(dep) == 3:
         return f"{dep}{(10 * (k // 4)) % 100:02d}"
     prefix = "20" if dep in ("2A", "2B") else dep
-    base = 0 if dep not in ("2A", "2B") else (0 if dep == "2A" else 200)
+    base = 200 if dep == "2B" else 0  # Haute-Corse postcodes are 202xx, Corse-du-Sud 201xx here
     return f"{prefix}{(base + 100 + 10 * (k // 4)) % 1000:03d}"
 
 
@@ -272,6 +272,7 @@ def _random_values(rng: np.random.Generator, n: int, in_ti: np.ndarray, median_p
 
 
 def build(scale: Scale, seed: int) -> Geographie:
+    """The synthetic world at ``scale``: the hand-written core, plus generated filler above ``sample``."""
     rng = rng_for(seed, "geographie")
     namer = _Namer(seed)
     hand_codes = {c.code for spec in CORE_EPCI for c in spec.communes if isinstance(c, Hand)}
@@ -280,7 +281,6 @@ def build(scale: Scale, seed: int) -> Geographie:
     arm_codes = {str(ARM_FIRST[c] + k) for c in PLM for k in range(ARM_COUNT[c])}
     alloc = _CodeAllocator(hand_codes | {"75056"} | arm_codes)
 
-    ti_of_epci = {k: tid for tid, _lib, keys, _com in CORE_TI for k in keys}
     rows = []
     epci_rows = []
     for idx, spec in enumerate(CORE_EPCI):
@@ -310,7 +310,6 @@ def build(scale: Scale, seed: int) -> Geographie:
     epci = pd.DataFrame(epci_rows)
 
     # Territory membership of the core.
-    key_to_siren = dict(zip(epci["key"], epci["siren"]))
     ti_rows = []
     membership: dict[str, list[str]] = {}
     for tid, lib, keys, com_rows in CORE_TI:
@@ -353,7 +352,7 @@ def build(scale: Scale, seed: int) -> Geographie:
     vals = _random_values(rng, int(todo.sum()), communes.loc[todo, "in_ti"].to_numpy(), 900.0)
     for col, v in vals.items():
         communes.loc[todo, col] = v
-    # Corsica's and Guadeloupe's core towns are bigger than the villages around them.
+    # Ajaccio is a town, not a village like the generated communes around it.
     for code, factor in (("2A004", 40.0),):
         m = communes["code"] == code
         communes.loc[m, ["p", "e", "i"]] = communes.loc[m, ["p", "e", "i"]].to_numpy() * factor

@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ti_pipeline.sources import catalog as cat
 
 from .emploi import HAND_FLORES
-from .entreprises import HAND_LAUREATS, INVALID_ID, UNKNOWN_COMMUNE, UNKNOWN_POSTCODE, build_laureats
+from .entreprises import HAND_LAUREATS, INVALID_ID, UNKNOWN_COMMUNE, UNKNOWN_POSTCODE, build_laureats, resolve_unit
 from .geographie import ISLAND, MERGED_A, MERGED_B, PLM, SHARED, Geographie
-from .recensement import _vintage_values
+from .recensement import vintage_values
 from .referentiels import A38_INDUSTRIE, DEPARTEMENTS, REGIONS
 
 HAND_TI = ("ti-8402", "ti-8413", "ti-8420")
@@ -44,7 +43,7 @@ def _fmt(x) -> str:
 
 def _rp_section(geo: Geographie, seed: int, tid: str) -> list[str]:
     units = geo.units(2023)
-    values = _vintage_values(units, 2021, seed)
+    values = vintage_values(units, 2021, seed)
     mask = units["ti"].map(lambda t: tid in t).to_numpy()
     rows, total = [], np.zeros(len(RP_COLUMNS))
     for k in np.flatnonzero(mask):
@@ -273,7 +272,7 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
         kind = {"siret": "SIRET → Sirene establishment", "siret_secondary": "SIRET → secondary establishment",
                 "siren": "SIREN → Sirene head office", "none": "no id → postcode + name",
                 "invalid": "**unmatchable**"}[spec.kind]
-        unit = next((u for u in _locate(spec, geo)), "")
+        unit = resolve_unit(geo, spec.unit) if spec.unit else ""
         commune = units.loc[unit, "parent"] if unit else ""
         tis = " ; ".join(com.set_index("code").loc[commune, "ti"]) if commune and commune in set(com["code"]) else ""
         rows.append([r[0], f"`{ident}`" if ident else "", kind, unit, commune, tis or "outside TI", r[11],
@@ -291,9 +290,3 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
           "above; larger ones add generated communes, EPCI and territories around it.", ""]
     (out / "README.md").write_text("\n".join(L), encoding="utf-8")
 
-
-def _locate(spec, geo: Geographie):
-    from .entreprises import _resolve_unit
-
-    if spec.unit:
-        yield _resolve_unit(geo, spec.unit)

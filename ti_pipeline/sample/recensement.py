@@ -24,7 +24,6 @@ from ti_pipeline.sources import catalog as cat
 from .codes import rng_for
 from .ecriture import ZipSink
 from .geographie import Geographie
-from .perimetres import path_of
 
 # Shares of the population (p) and of industrial jobs (i) by hand profile.
 PROFILES = {
@@ -37,7 +36,7 @@ AGE_SHARES = (0.17, 0.16, 0.18, 0.20, 0.18, 0.11)  # 0-14, 15-29, 30-44, 45-59, 
 ENCODING = {("rp_emploi", 2021): "latin-1"}
 
 
-def _vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, np.ndarray]:
+def vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, np.ndarray]:
     """Every census variable of one vintage, keyed by its name without the year prefix."""
     rng = rng_for(seed, "rp", str(millesime))
     n = len(units)
@@ -177,7 +176,7 @@ def write_rp(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         for release in source.releases:
             m = release.millesime
             units = geo.units(release.cog_year)
-            values = _vintage_values(units, m, seed)
+            values = vintage_values(units, m, seed)
             layout = _layout(source.name, m)
             table = {"CODGEO": units["code"].to_numpy()}
             if source.name == "rp_emploi":
