@@ -1,7 +1,7 @@
 """Validation in the assembled pipeline: the checks are in the Definitions, a blocking failure keeps
 the published marts as they were, a warning lets the refresh go on.
 
-These run the whole ``refresh_all`` job in process on a copy of the sample (a few seconds each).
+These run the whole refresh in process on a copy of the sample (a few seconds each).
 """
 
 from __future__ import annotations
@@ -46,16 +46,18 @@ def pristine_sample(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def pipeline(tmp_path, monkeypatch, pristine_sample, defs):
-    """A private data folder and sample copy; returns a function running ``refresh_all``."""
+    """A private data folder and sample copy; returns a function running the whole refresh (the
+    runs of ``ti-pipeline run``: raw sources per partitions definition, then downstream)."""
+    from ti_pipeline.orchestration.refresh import refresh_in_process
+
     sample = tmp_path / "sample"
     shutil.copytree(pristine_sample, sample)
     monkeypatch.setenv("TI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TI_SAMPLE_DIR", str(sample))
     monkeypatch.setenv("TI_MODE", "sample")
-    job = defs.get_job_def("refresh_all")
 
-    def run() -> dg.ExecuteInProcessResult:
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    def run():
+        return refresh_in_process(dg.DagsterInstance.ephemeral(), log_level="WARNING")
 
     run.sample = sample
     run.marts = tmp_path / "data" / "marts"
@@ -92,14 +94,14 @@ def corrupt_first_row(sample: Path, source_name: str, column: str, value: str) -
     path.write_bytes(("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "").encode() + "".join(lines).encode("utf-8"))
 
 
-def check_evaluation(result: dg.ExecuteInProcessResult, asset: str):
+def check_evaluation(result, asset: str):
     for event in result.get_asset_check_evaluations():
         if event.asset_key == dg.AssetKey(asset) and event.check_name == CHECK_NAME:
             return event
     raise AssertionError(f"no {CHECK_NAME} evaluation for {asset}")
 
 
-def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
+def materialized(result) -> set[str]:
     return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
 
 

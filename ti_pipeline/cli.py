@@ -1,13 +1,15 @@
 """The ``ti-pipeline`` command line: run the pipeline, list the source catalog, generate data.
 
     ti-pipeline run [--mode sample|live] [--select ASSET ...]   materialize assets (default: all)
+    ti-pipeline backfill SOURCE VINTAGES [--raw-only]           some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
     ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
 
-``run`` executes the ``refresh_all`` job in this process against a persistent Dagster instance
-(``$DAGSTER_HOME``, default ``data/dagster_home``), so its runs show in the Dagster UI started with
-the same ``DAGSTER_HOME``. Only argument parsing and printing live here.
+``run`` and ``backfill`` execute Dagster runs in this process (``orchestration.refresh``: the raw
+sources, one run per partitions definition, then everything downstream) against a persistent
+Dagster instance (``$DAGSTER_HOME``, default ``data/dagster_home``), so their runs show in the
+Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing and printing live here.
 """
 
 from __future__ import annotations
@@ -34,39 +36,22 @@ def _prepare_instance_env() -> Path:
     return home
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    if args.mode:
-        os.environ["TI_MODE"] = args.mode
-    home = _prepare_instance_env()
-
-    import dagster as dg
-
-    from ti_pipeline.definitions import REFRESH_ALL_JOB, defs
-
-    job = defs.resolve_job_def(REFRESH_ALL_JOB.name)
-    selection = [dg.AssetKey(a) for a in args.select] if args.select else None
-    paths = get_paths()
-    print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
-    started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            asset_selection=selection,
-            raise_on_error=False,
-            # step-level DEBUG events are for the UI; the terminal gets INFO and above
-            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        )
-    elapsed = time.perf_counter() - started
-
-    materialized = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events() if e.asset_key]
+def _print_refresh(result, paths, elapsed: float) -> int:
+    """The summary of ``run`` and ``backfill``: what was materialized, failed checks, failures."""
+    events = result.get_asset_materialization_events()
+    assets = {e.asset_key.to_user_string() for e in events if e.asset_key}
+    vintages = sum(1 for e in events if e.partition)
     failed_checks = [
         f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}"
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-    print(f"{len(materialized)} assets materialized in {elapsed:.1f} s (run {result.run_id}).")
+    of_vintages = f", {vintages} source vintages" if vintages else ""
+    print(f"{len(assets)} assets materialized{of_vintages} in {elapsed:.1f} s ({len(result.runs)} runs: {' '.join(result.run_ids)}).")
     if failed_checks:
         print("Checks that did not pass: " + ", ".join(sorted(failed_checks)))
+    if result.skipped:
+        print(f"Not rebuilt, as {', '.join(sorted(result.blocked))} did not deliver: {', '.join(sorted(result.skipped))}")
     marts = sorted(p.name for p in paths.marts.glob("*") if p.is_dir() and not p.name.startswith("."))
     if marts:
         print(f"Marts in {paths.marts}: {', '.join(marts)}")
@@ -76,6 +61,51 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_plan(args: argparse.Namespace, make_plan) -> int:
+    if args.mode:
+        os.environ["TI_MODE"] = args.mode
+    home = _prepare_instance_env()
+
+    import dagster as dg
+
+    from ti_pipeline.definitions import defs
+    from ti_pipeline.orchestration.refresh import run_plan
+
+    try:
+        plan = make_plan(defs)
+    except (KeyError, ValueError) as exc:
+        print(f"ti-pipeline: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    paths = get_paths()
+    print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
+
+    def on_run(outcome) -> None:
+        print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]})")
+
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run)
+    return _print_refresh(result, paths, time.perf_counter() - started)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ti_pipeline.orchestration.refresh import full_plan
+
+    return _run_plan(args, lambda defs: full_plan(defs, args.select))
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from ti_pipeline.orchestration.partitions import parse_vintages
+    from ti_pipeline.orchestration.refresh import backfill_plan
+    from ti_pipeline.sources.catalog import get_source
+
+    def make_plan(defs):
+        source = get_source(args.source)
+        return backfill_plan(defs, source, parse_vintages(source, args.vintages), downstream=not args.raw_only)
+
+    return _run_plan(args, make_plan)
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
@@ -124,7 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"], help="in_process (default, measured faster here) or a process per step")
     run.set_defaults(func=cmd_run)
+
+    backfill = sub.add_parser("backfill", help="materialize some vintages of a source, then what depends on it")
+    backfill.add_argument("source", help="source name (rp_emploi) or raw asset (raw_rp_emploi)")
+    backfill.add_argument("vintages", help="2021, 2021...2022 (either order), 2021,2022 or all")
+    backfill.add_argument("--raw-only", action="store_true", help="only the raw vintages, not the models downstream")
+    backfill.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
+    backfill.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    backfill.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"])
+    backfill.set_defaults(func=cmd_backfill)
 
     catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences")
     catalog.add_argument("--mode", choices=MODES, default="live")

@@ -1,14 +1,24 @@
 """Raw assets: one ``raw_<source>`` Dagster asset per catalog source.
 
-Each asset obtains the file of every vintage (the sample, or a live download), reads it with the
+Each asset obtains the file of a vintage (the sample, or a live download), reads it with the
 real-format readers, validates it against the source's pandera schema, and writes the valid rows to
 the raw Parquet lake and the rejected rows, with their reason, to the rejects table. A schema drift
 stops the asset before anything is written, so downstream models keep their previous inputs.
+
+Sources published per year are partitioned by vintage (``orchestration.partitions``): a run
+materializes the vintages of its partition key or range (single-run backfill policy, so a backfill
+of several vintages is one run that validates them all before writing any), and each vintage's
+lake folder is replaced whole. Other sources read their one release each run.
+
+In live mode a failed download is retried by Dagster (``NETWORK_RETRY``); any other failure is
+final (``Failure(allow_retries=False)``): trying a missing sample file or a drifted schema again
+cannot help.
 
 The logic lives in ``ingest_release`` (a plain function); the Dagster decorator is the thin edge.
 """
 
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +27,8 @@ from dagster import AssetExecutionContext
 
 from ti_pipeline import lake
 from ti_pipeline.config import Paths, get_mode, get_paths
+from ti_pipeline.orchestration.partitions import vintage_partitions
+from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
 from ti_pipeline.sources.obtain import SourceUnavailable, obtain
 from ti_pipeline.sources.readers import read_release
@@ -112,67 +124,85 @@ def _raw_description(source: Source) -> str:
 
 def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     newest = source.releases[0]
+    partitions_def = vintage_partitions(source)
 
-    @dg.asset(
-        name=source.asset_name,
-        group_name="raw",
-        kinds={"python", "pandera", "parquet"},
-        description=_raw_description(source),
-        metadata={
-            "publisher": source.publisher,
-            "licence": source.licence,
-            "dataset_page": dg.MetadataValue.url(source.page),
-            "dagster/column_schema": table_schema(source, newest.millesime),
-        },
-        check_specs=[
-            dg.AssetCheckSpec(
-                QUALITY_CHECK,
-                asset=source.asset_name,
-                blocking=True,
-                description="Rows read, valid and rejected; blocks downstream above the source's reject threshold.",
-            )
-        ],
-        tags={"source": source.name},
-    )
-    def _raw_asset(context: AssetExecutionContext) -> dg.MaterializeResult:
-        paths, mode = get_paths(), get_mode()
-        ingested: list[IngestedRelease] = []
-        unavailable: dict[int, str] = {}
-        # Read and validate every vintage before writing any: a drift in one vintage leaves the
-        # whole source as it was.
-        for release in source.releases:
-            try:
-                ingested.append(ingest_release(source, release, paths, mode, log=context.log.info))
-            except SourceUnavailable as exc:
-                unavailable[release.millesime] = str(exc)
-                context.log.warning(str(exc))
-        for item in ingested:
-            publish_release(item, paths)
-        for millesime, reason in unavailable.items():
-            publish_unavailable(source, source.release(millesime), paths, reason)
+    with warnings.catch_warnings():
+        # backfill_policy is a beta parameter in Dagster 1.13; say it once here, not on every load
+        warnings.simplefilter("ignore", dg.BetaWarning)
 
-        check = _quality_check(source, ingested, unavailable)
-        metadata = {
-            "mode": mode,
-            "millesimes": ", ".join(str(i.release.millesime) for i in ingested) or "none",
-            "dagster/row_count": sum(i.result.rows_valid for i in ingested),
-            "rows_in": sum(i.result.rows_in for i in ingested),
-            "rows_rejected": sum(i.result.rows_rejected for i in ingested),
-            "files": dg.MetadataValue.md(
-                "\n".join(
-                    f"- {i.release.millesime}: `{i.provenance.get('file_name')}` sha256 `{str(i.provenance.get('sha256'))[:12]}…` "
-                    f"from {i.provenance.get('url')}"
-                    for i in ingested
+        @dg.asset(
+            name=source.asset_name,
+            group_name="raw",
+            kinds={"python", "pandera", "parquet"},
+            description=_raw_description(source),
+            metadata={
+                "publisher": source.publisher,
+                "licence": source.licence,
+                "dataset_page": dg.MetadataValue.url(source.page),
+                "dagster/column_schema": table_schema(source, newest.millesime),
+            },
+            check_specs=[
+                dg.AssetCheckSpec(
+                    QUALITY_CHECK,
+                    asset=source.asset_name,
+                    blocking=True,
+                    description="Rows read, valid and rejected; blocks downstream above the source's reject threshold.",
                 )
-                or "none"
-            ),
-            "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
-        }
-        if unavailable:
-            metadata["unavailable"] = "; ".join(f"{m}: {r}" for m, r in unavailable.items())
-        return dg.MaterializeResult(metadata=metadata, check_results=[check])
+            ],
+            tags={"source": source.name},
+            partitions_def=partitions_def,
+            backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
+            retry_policy=NETWORK_RETRY,
+        )
+        def _raw_asset(context: AssetExecutionContext) -> dg.MaterializeResult:
+            mode = get_mode()
+            releases = [source.release(int(k)) for k in context.partition_keys] if partitions_def else list(source.releases)
+            try:
+                return _materialize(source, releases, get_paths(), mode, context.log)
+            except Exception as exc:
+                if mode == "live" and retry_allowed(exc):
+                    raise  # the step's retry policy tries again later
+                raise dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc
 
     return _raw_asset
+
+
+def _materialize(source: Source, releases: list[Release], paths: Paths, mode: str, log) -> dg.MaterializeResult:
+    ingested: list[IngestedRelease] = []
+    unavailable: dict[int, str] = {}
+    # Read and validate every vintage before writing any: a drift in one vintage leaves the
+    # whole source as it was.
+    for release in releases:
+        try:
+            ingested.append(ingest_release(source, release, paths, mode, log=log.info))
+        except SourceUnavailable as exc:
+            unavailable[release.millesime] = str(exc)
+            log.warning(str(exc))
+    for item in ingested:
+        publish_release(item, paths)
+    for millesime, reason in unavailable.items():
+        publish_unavailable(source, source.release(millesime), paths, reason)
+
+    check = _quality_check(source, ingested, unavailable)
+    metadata = {
+        "mode": mode,
+        "millesimes": ", ".join(str(i.release.millesime) for i in ingested) or "none",
+        "dagster/row_count": sum(i.result.rows_valid for i in ingested),
+        "rows_in": sum(i.result.rows_in for i in ingested),
+        "rows_rejected": sum(i.result.rows_rejected for i in ingested),
+        "files": dg.MetadataValue.md(
+            "\n".join(
+                f"- {i.release.millesime}: `{i.provenance.get('file_name')}` sha256 `{str(i.provenance.get('sha256'))[:12]}…` "
+                f"from {i.provenance.get('url')}"
+                for i in ingested
+            )
+            or "none"
+        ),
+        "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
+    }
+    if unavailable:
+        metadata["unavailable"] = "; ".join(f"{m}: {r}" for m, r in unavailable.items())
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 RAW_ASSETS: list[dg.AssetsDefinition] = [build_raw_asset(s) for s in SOURCES]

@@ -1,0 +1,210 @@
+"""Running a refresh or a backfill from the command line: several Dagster runs, in this process.
+
+A Dagster run holds one partitions definition, so materializing everything takes several runs:
+first the raw sources (``plan.plan_source_runs``: one run per partitions definition, its vintages
+as one partition range, plus one run for the unpartitioned sources), then everything downstream in
+one run of the ``rebuild_from_lake`` job. A raw source that fails, or whose blocking validation
+check fails, keeps its downstream assets out of the second run, as a single run would have: the
+marts built on it stay as they were.
+
+Runs go to the given Dagster instance (``ti-pipeline`` passes ``$DAGSTER_HOME``), so they show in
+the UI, tagged ``ti/trigger=cli`` and with the ``ti/refresh`` id shared by the runs of one command.
+The executor is in process (``execute_in_process``), measured fastest for this project;
+``executor="multiprocess"`` launches the same runs with a process per step (``execute_job``), as
+a bigger machine might prefer.
+
+Not here: argument parsing and printing (``cli``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import dagster as dg
+
+from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
+from ti_pipeline.sources.catalog import SOURCES, Source
+
+EXECUTORS = ("in_process", "multiprocess")
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    raw_runs: list[PlannedRun]
+    downstream: frozenset[dg.AssetKey]  # rebuilt after the raw runs, in one run
+
+
+@dataclass
+class RunOutcome:
+    label: str
+    result: Any  # ExecuteInProcessResult or JobExecutionResult: same event accessors
+
+    @property
+    def success(self) -> bool:
+        return self.result.success
+
+    @property
+    def run_id(self) -> str:
+        return self.result.run_id
+
+
+@dataclass
+class RefreshResult:
+    """The runs of one refresh, read like one run's result."""
+
+    runs: list[RunOutcome] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)  # raw assets that failed or were refused by their check
+    skipped: set[str] = field(default_factory=set)  # downstream assets not run because of them
+
+    @property
+    def success(self) -> bool:
+        return bool(self.runs) and all(r.success for r in self.runs)
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [r.run_id for r in self.runs]
+
+    @property
+    def all_events(self) -> list:
+        return [e for r in self.runs for e in r.result.all_events]
+
+    def get_asset_materialization_events(self) -> list:
+        return [e for r in self.runs for e in r.result.get_asset_materialization_events()]
+
+    def get_asset_check_evaluations(self) -> list:
+        return [e for r in self.runs for e in r.result.get_asset_check_evaluations()]
+
+
+# ------------------------------------------------------------------------------------------------
+# Plans
+# ------------------------------------------------------------------------------------------------
+def _raw_keys(graph) -> dict[dg.AssetKey, Source]:
+    by_key = {dg.AssetKey(s.asset_name): s for s in SOURCES}
+    return {k: by_key[k] for k in graph.materializable_asset_keys if k in by_key}
+
+
+def full_plan(defs: dg.Definitions, select: Iterable[str] | None = None) -> RefreshPlan:
+    """Every asset (or the selected ones): every vintage of the raw sources, then the rest."""
+    graph = defs.resolve_asset_graph()
+    everything = set(graph.materializable_asset_keys)
+    wanted = everything if select is None else {dg.AssetKey.from_user_string(a) for a in select}
+    unknown = sorted(k.to_user_string() for k in wanted - everything)
+    if unknown:
+        raise ValueError(f"unknown asset(s): {', '.join(unknown)}")
+    raw = _raw_keys(graph)
+    sources = [raw[k] for k in raw if k in wanted]
+    return RefreshPlan(plan_source_runs(all_vintages(sources)), frozenset(wanted - set(raw)))
+
+
+def backfill_plan(defs: dg.Definitions, source: Source, vintages: tuple[str, ...], downstream: bool = True) -> RefreshPlan:
+    """Some vintages of one source in one run, then (unless ``downstream`` is False) everything
+    that depends on the source, so the marts include them."""
+    graph = defs.resolve_asset_graph()
+    key = dg.AssetKey(source.asset_name)
+    below = dg.AssetSelection.assets(key).downstream().resolve(graph) - {key} if downstream else set()
+    return RefreshPlan(plan_source_runs({source: vintages}), frozenset(below))
+
+
+# ------------------------------------------------------------------------------------------------
+# Execution
+# ------------------------------------------------------------------------------------------------
+def implicit_asset_job() -> dg.JobDefinition:
+    """Module-level, so that ``dg.reconstructable`` can load it in step processes."""
+    from ti_pipeline.definitions import defs
+
+    return defs.resolve_implicit_global_asset_job_def()
+
+
+def rebuild_from_lake_job() -> dg.JobDefinition:
+    from ti_pipeline.definitions import defs
+    from ti_pipeline.orchestration.triggers import REBUILD_FROM_LAKE_JOB
+
+    return defs.resolve_job_def(REBUILD_FROM_LAKE_JOB.name)
+
+
+def _execute(job_fn: Callable[[], dg.JobDefinition], keys: list[dg.AssetKey], instance, executor: str, run_config: dict, tags: dict):
+    if executor == "in_process":
+        return job_fn().execute_in_process(
+            instance=instance, asset_selection=keys, raise_on_error=False, run_config=run_config, tags=tags
+        )
+    config = {**run_config, "execution": {"config": {"multiprocess": {}}}}
+    with dg.execute_job(dg.reconstructable(job_fn), instance=instance, run_config=config, tags=tags, asset_selection=keys) as result:
+        return result
+
+
+def _not_delivered(result, assets: tuple[str, ...]) -> set[str]:
+    """Raw assets of a finished run that did not materialize, or whose blocking check failed."""
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    refused = {
+        e.asset_key.to_user_string()
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    }
+    return {a for a in assets if a not in materialized or a in refused}
+
+
+def run_plan(
+    defs: dg.Definitions,
+    plan: RefreshPlan,
+    instance: dg.DagsterInstance,
+    *,
+    executor: str = "in_process",
+    log_level: str = "INFO",
+    tags: dict[str, str] | None = None,
+    on_run: Callable[[RunOutcome], None] | None = None,
+) -> RefreshResult:
+    """Execute ``plan``: the raw runs in order, then the downstream run without what depends on a
+    raw source that was not delivered."""
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
+    # step-level DEBUG events are for the UI; the terminal gets log_level and above
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    base_tags = {"ti/trigger": "cli", "ti/refresh": uuid.uuid4().hex[:8], **(tags or {})}
+    out = RefreshResult()
+
+    def record(label: str, result) -> None:
+        outcome = RunOutcome(label, result)
+        out.runs.append(outcome)
+        if on_run:
+            on_run(outcome)
+
+    for run in plan.raw_runs:
+        keys = [dg.AssetKey(a) for a in run.assets]
+        result = _execute(implicit_asset_job, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
+        record(run.label, result)
+        out.blocked |= _not_delivered(result, run.assets)
+
+    downstream = set(plan.downstream)
+    if out.blocked:
+        graph = defs.resolve_asset_graph()
+        held = dg.AssetSelection.assets(*[dg.AssetKey(a) for a in out.blocked]).downstream().resolve(graph)
+        out.skipped = {k.to_user_string() for k in downstream & held}
+        downstream -= held
+    if downstream:
+        keys = sorted(downstream, key=lambda k: k.to_user_string())
+        record("rebuild_from_lake", _execute(rebuild_from_lake_job, keys, instance, executor, run_config, base_tags))
+    return out
+
+
+def refresh_in_process(
+    instance: dg.DagsterInstance | None = None, select: Iterable[str] | None = None, **kwargs
+) -> RefreshResult:
+    """Everything (or ``select``), as ``ti-pipeline run`` does; an ephemeral instance by default."""
+    from ti_pipeline.definitions import defs
+
+    instance = instance or dg.DagsterInstance.ephemeral()
+    return run_plan(defs, full_plan(defs, select), instance, **kwargs)
+
+
+__all__ = [
+    "EXECUTORS",
+    "RefreshPlan",
+    "RefreshResult",
+    "RunOutcome",
+    "backfill_plan",
+    "full_plan",
+    "refresh_in_process",
+    "run_plan",
+]
