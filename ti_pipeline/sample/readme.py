@@ -20,13 +20,22 @@ from .recensement import vintage_values
 from .referentiels import A38_INDUSTRIE, DEPARTEMENTS, REGIONS
 
 HAND_TI = ("ti-8402", "ti-8413", "ti-8420")
+# (value key, column name pattern): {P} = P21_/P22_, {C} = C21_/C22_, {H} = P15_/P16_ history.
 RP_COLUMNS = (
-    ("POP", "P21_POP"), ("POP1564", "P21_POP1564"), ("ACT1564", "P21_ACT1564"), ("CHOM1564", "P21_CHOM1564"),
-    ("ACTOCC1564", "P21_ACTOCC1564"), ("ACTOCC", "P21_ACTOCC"), ("EMPLT", "P21_EMPLT"),
-    ("EMPLT_SAL", "P21_EMPLT_SAL"), ("HIST_EMPLT", "P15_EMPLT"), ("HIST_POP", "P15_POP"),
-    ("C_EMPLT_INDUS", "C21_EMPLT_INDUS"), ("C_INDUSLT_F", "C21_INDUSLT_F"), ("C_INDUSLT_SAL", "C21_INDUSLT_SAL"),
-    ("C_ACTOCC1564_CS6", "C21_ACTOCC1564_CS6"), ("POP6074", "P21_POP6074"), ("POP75P", "P21_POP75P"),
+    ("POP", "{P}POP"), ("POP1564", "{P}POP1564"), ("ACT1564", "{P}ACT1564"), ("CHOM1564", "{P}CHOM1564"),
+    ("ACTOCC1564", "{P}ACTOCC1564"), ("ACTOCC", "{P}ACTOCC"), ("EMPLT", "{P}EMPLT"),
+    ("EMPLT_SAL", "{P}EMPLT_SAL"), ("HIST_EMPLT", "{H}EMPLT"), ("HIST_POP", "{H}POP"),
+    ("C_EMPLT_INDUS", "{C}EMPLT_INDUS"), ("C_INDUSLT_F", "{C}INDUSLT_F"), ("C_INDUSLT_SAL", "{C}INDUSLT_SAL"),
+    ("C_ACTOCC1564_CS6", "{CS6}"), ("POP6074", "{P}POP6074"), ("POP75P", "{P}POP75P"),
 )
+
+
+def _rp_names(millesime: int) -> list[str]:
+    yy, hh = f"{millesime % 100:02d}", f"{(millesime - 6) % 100:02d}"
+    cs6 = f"C{yy}_ACTOCC1564_CS6" if millesime <= 2021 else f"C{yy}_ACTOCC1564_STAT_GSEC16"
+    names = [c.format(P=f"P{yy}_", C=f"C{yy}_", H=f"P{hh}_", CS6=cs6) for _k, c in RP_COLUMNS]
+    # RP 2022 splits 75+ (P22_POP7589 + P22_POP90P): the table shows their sum.
+    return [n if n != "P22_POP75P" else "P22_POP7589+P22_POP90P" for n in names]
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:
@@ -41,9 +50,10 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def _rp_section(geo: Geographie, seed: int, tid: str) -> list[str]:
-    units = geo.units(2023)
-    values = vintage_values(units, 2021, seed)
+def _rp_section(geo: Geographie, seed: int, tid: str, millesime: int) -> list[str]:
+    units = geo.units(2023 if millesime == 2021 else 2024)
+    values = vintage_values(units, millesime, seed)
+    names = _rp_names(millesime)
     mask = units["ti"].map(lambda t: tid in t).to_numpy()
     rows, total = [], np.zeros(len(RP_COLUMNS))
     for k in np.flatnonzero(mask):
@@ -61,18 +71,23 @@ def _rp_section(geo: Geographie, seed: int, tid: str) -> list[str]:
             note.append(f"ARM of {units['parent'].iloc[k]}")
         rows.append([code, units["nom"].iloc[k], *(_fmt(v) for v in vals), ", ".join(note)])
     rows.append(["**total**", "", *(f"**{_fmt(v)}**" for v in total), ""])
-    t = dict(zip((c for _k, c in RP_COLUMNS), total))
-    lines = [f"RP 2021 (`base-cc-…-2021`, COG 2023; RP 2022 = same shares on P+100, EMPLT+10, INDUS+10):", ""]
-    lines += _table(["CODGEO", "name", *(c for _k, c in RP_COLUMNS), "note"], rows)
-    lines += ["", "Ratios of sums (RP 2021): "
-              f"taux_activite_15_64 = {t['P21_ACT1564']:.0f}/{t['P21_POP1564']:.0f} = {t['P21_ACT1564'] / t['P21_POP1564']:.4f}; "
-              f"taux_chomage_15_64 = {t['P21_CHOM1564']:.0f}/{t['P21_ACT1564']:.0f} = {t['P21_CHOM1564'] / t['P21_ACT1564']:.4f}; "
-              f"part_emploi_industriel = {t['C21_EMPLT_INDUS']:.0f}/{t['P21_EMPLT']:.0f} = {t['C21_EMPLT_INDUS'] / t['P21_EMPLT']:.4f} "
-              f"(C21_EMPLT = P21_EMPLT for every unit); "
-              f"part_femmes_industrie = {t['C21_INDUSLT_F']:.0f}/{t['C21_EMPLT_INDUS']:.0f} = {t['C21_INDUSLT_F'] / t['C21_EMPLT_INDUS']:.4f}; "
-              f"part_ouvriers_actifs_occ = {t['C21_ACTOCC1564_CS6']:.0f}/{t['P21_ACTOCC1564']:.0f} = "
-              f"{t['C21_ACTOCC1564_CS6'] / t['P21_ACTOCC1564']:.4f} (C21_ACTOCC1564 = P21_ACTOCC1564); "
-              f"concentration_emploi = 100 × {t['P21_EMPLT']:.0f}/{t['P21_ACTOCC']:.0f} = {100 * t['P21_EMPLT'] / t['P21_ACTOCC']:.2f}.", ""]
+    t = dict(zip((key for key, _c in RP_COLUMNS), total))
+    n = dict(zip((key for key, _c in RP_COLUMNS), names))
+    cog = 2023 if millesime == 2021 else 2024
+    lines = [f"RP {millesime} (`base-cc-…-{millesime}`, COG {cog}):", ""]
+    lines += _table(["CODGEO", "name", *names, "note"], rows)
+
+    def ratio(num: str, den: str, label: str, factor: float = 1.0, digits: int = 4) -> str:
+        return f"{label} = {n[num]}/{n[den]} = {t[num]:.0f}/{t[den]:.0f} = {factor * t[num] / t[den]:.{digits}f}"
+
+    lines += ["", f"Ratios of sums (RP {millesime}): " + "; ".join([
+        ratio("ACT1564", "POP1564", "taux_activite_15_64"),
+        ratio("CHOM1564", "ACT1564", "taux_chomage_15_64"),
+        ratio("C_EMPLT_INDUS", "EMPLT", "part_emploi_industriel") + " (C_EMPLT = P_EMPLT for every unit)",
+        ratio("C_INDUSLT_F", "C_EMPLT_INDUS", "part_femmes_industrie"),
+        ratio("C_ACTOCC1564_CS6", "ACTOCC1564", "part_ouvriers_actifs_occ") + " (C_ACTOCC1564 = P_ACTOCC1564)",
+        ratio("EMPLT", "ACTOCC", "concentration_emploi (×100)", 100.0, 2),
+    ]) + ".", ""]
     return lines
 
 
@@ -259,7 +274,8 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
           "denominators of its units, never an average of commune rates.", ""]
     for tid in HAND_TI:
         L += [f"### {tid} {lib[tid]}", ""]
-        L += _rp_section(geo, seed, tid)
+        L += _rp_section(geo, seed, tid, 2021)
+        L += _rp_section(geo, seed, tid, 2022)
         L += _flores_section(geo, tid)
 
     relance_rows, ti_rows, _etabs = build_laureats(geo, seed)
