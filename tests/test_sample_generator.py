@@ -548,3 +548,23 @@ def test_fractional_scale_is_fast_and_proportional(tmp_path):
     # The hand-written core is still there.
     ti = read(tmp_path, "ti_communes")
     assert ti.set_index("insee_com").loc[SHARED, "id_ti"] == "ti-8402 ; ti-8413"
+
+
+def test_national_geography_counts_and_codes():
+    """The national world (built without writing files): real-sized counts, codes that never collide."""
+    from ti_pipeline.sample.geographie import build
+
+    geo = build(NATIONAL, seed=42)
+    com25 = geo.communes_2025()
+    assert len(com25) == NATIONAL.communes
+    assert len(geo.territoires) == NATIONAL.territoires
+    n_grp = sum(len(g) for g in geo.territoires["groupements"])
+    assert abs(n_grp - NATIONAL.groupements) / NATIONAL.groupements < 0.05
+    assert geo.communes["code"].is_unique and geo.territoires["id_ti"].is_unique
+    assert geo.territoires["id_ti"].str.fullmatch(r"ti-\d{4}").all()
+    assert not set(geo.communes["code"]) & set(geo.arrondissements["code"]), "a commune code is an ARM code"
+    assert geo.units(2025)["code"].is_unique
+    assert geo.communes["code"].str.fullmatch(cat.COMMUNE_CODE).all()
+    share_in_ti = geo.communes["in_ti"].mean()
+    assert 0.35 < share_in_ti < 0.65
+    assert all(luhn_valid(s) for s in geo.communes["siren"].head(2000))
