@@ -230,9 +230,16 @@ def test_urssaf_changes_recomputed_from_the_raw_file(indicateurs):
         assert (r.numerateur, r.denominateur, r.annee_base) == (now, before, 2024 - years)
         assert r.valeur == pytest.approx(now / before - 1)
     # a secret cell (empty headcount, 1 establishment published): 62002 APE 1101Z in 2012, in ti-3215
+    # (communes 62001-62006); couverture = industrial establishments of both years whose headcount
+    # is published over all of them: (all - 1) / all
+    calais = u[u.code_commune.isin([f"6200{i}" for i in range(1, 7)]) & u.code_ape.str[:2].astype(int).between(5, 39)]
+    etab = calais["nombre_d_etablissements_2013"].sum() + calais["nombre_d_etablissements_2012"].sum()
+    r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2013)  # 2012 is its base year
+    assert r.qualite == "secret"
+    assert r.couverture == pytest.approx((etab - 1) / etab)
     assert row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2012).qualite == "secret"
-    assert row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2013).qualite == "secret"  # base 2012
-    assert row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2015).qualite == "ok"
+    r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2015)
+    assert (r.qualite, r.couverture) == ("ok", 1.0)
 
 
 # --- the comparators, recomputed independently from the raw files ------------------------------------

@@ -19,8 +19,12 @@ columns:
   denominateur: Denominator, null for counts and sums
   secret: A suppressed cell contributed (the figure is an under-estimate)
   renseigne: The commune has the data this indicator needs (numerator, and denominator for a ratio)
-  nb_unites: For lauréat sums, the lauréats located in the commune; null otherwise
-  nb_unites_renseignees: For lauréat sums, those whose source gives the amount; null otherwise
+  nb_unites: >
+    Units behind the figure, for a coverage: lauréats located in the commune (lauréat sums), or
+    industrial employer establishments of both years (Urssaf changes); null otherwise
+  nb_unites_renseignees: >
+    Those whose value is known: lauréats with the amount reported, establishments whose headcount
+    cell is published (not secret); null otherwise
 tests:
   - unique: [code_indicateur, millesime, annee, code_commune]
   - not_null: [code_indicateur, annee, code_commune, secret, renseigne]
@@ -140,7 +144,9 @@ urssaf_industrie as (
     select
         p.millesime, a.annee, p.code_commune,
         coalesce(sum(u.effectifs_salaries) filter (where u.est_industrie), 0) as effectifs_industrie,
-        coalesce(bool_or(u.secret) filter (where u.est_industrie), false) as secret
+        coalesce(bool_or(u.secret) filter (where u.est_industrie), false) as secret,
+        coalesce(sum(u.nombre_etablissements) filter (where u.est_industrie), 0) as etablissements,
+        coalesce(sum(u.etablissements_secret) filter (where u.est_industrie), 0) as etablissements_secret
     from urssaf_presence p
     join urssaf_annees a using (millesime)
     left join int_urssaf_communes u
@@ -156,7 +162,10 @@ urssaf as (
         n.code_commune,
         n.effectifs_industrie as numerateur,
         d.effectifs_industrie as denominateur,
-        n.secret or d.secret as secret
+        n.secret or d.secret as secret,
+        -- how much the secret hides: establishments whose headcount is published, both years
+        n.etablissements + d.etablissements as nb_unites,
+        n.etablissements - n.etablissements_secret + d.etablissements - d.etablissements_secret as nb_unites_renseignees
     from urssaf_industrie n
     cross join (values (1), (5), (10)) k(ans)
     join urssaf_industrie d
@@ -192,12 +201,12 @@ montants as (
 ),
 laureats_ti as (
     select 'investissement_laureats' as code_indicateur, millesime, code_commune,
-           investissement as numerateur, nb_laureats as nb_unites, nb_investissement as nb_unites_renseignees
+           investissement as numerateur, nb_laureats::double as nb_unites, nb_investissement::double as nb_unites_renseignees
     from montants
     union all
-    select 'aide_laureats', millesime, code_commune, aide, nb_laureats, nb_aide from montants
+    select 'aide_laureats', millesime, code_commune, aide, nb_laureats::double, nb_aide::double from montants
     union all
-    select 'emplois_laureats', millesime, code_commune, emplois, nb_laureats, nb_emplois from montants
+    select 'emplois_laureats', millesime, code_commune, emplois, nb_laureats::double, nb_emplois::double from montants
 ),
 annee_postes as (
     -- lauréats per industrial posts: the posts of the Flores year closest to the lauréats' year
@@ -236,7 +245,7 @@ select
     code_indicateur, 'Insee, recensement de la population' as source, millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret,
     numerateur is not null and (denominateur is not null or code_indicateur in ('population', 'emplois_lt')) as renseigne,
-    null::bigint as nb_unites, null::bigint as nb_unites_renseignees
+    null::double as nb_unites, null::double as nb_unites_renseignees
 from rp
 union all
 select
@@ -253,7 +262,7 @@ from flores
 union all
 select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
-    code_commune, numerateur, denominateur, secret, true, null, null
+    code_commune, numerateur, denominateur, secret, true, nb_unites, nb_unites_renseignees
 from urssaf
 union all
 select

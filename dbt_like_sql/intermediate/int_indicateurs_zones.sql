@@ -19,8 +19,8 @@ columns:
   secret: A suppressed Flores or Urssaf cell went in (under-estimate)
   nb_communes_renseignees: Communes of the zone with the data the indicator needs
   nb_communes_zone: Communes of the zone
-  nb_unites: For lauréat sums, the lauréats of the zone; null otherwise
-  nb_unites_renseignees: For lauréat sums, those with an amount; null otherwise
+  nb_unites: Units behind the figure (lauréats for lauréat sums, industrial establishments of both years for Urssaf changes); null otherwise
+  nb_unites_renseignees: Those whose value is known (amount reported, headcount published); null otherwise
   detail: For top_secteurs_industriels, the A38 codes of the three sectors, ' ; '-separated
 tests:
   - unique: [type_zone, code_zone, code_indicateur, annee]
@@ -54,8 +54,8 @@ sommes as (
         sum(c.denominateur) as denominateur,
         bool_or(c.secret) as secret,
         count(distinct c.code_commune) filter (where c.renseigne) as nb_communes_renseignees,
-        sum(c.nb_unites)::bigint as nb_unites,
-        sum(c.nb_unites_renseignees)::bigint as nb_unites_renseignees,
+        sum(c.nb_unites) as nb_unites,
+        sum(c.nb_unites_renseignees) as nb_unites_renseignees,
         null::varchar as detail
     from communes c
     join int_zones_communes z using (code_commune)
@@ -88,7 +88,7 @@ nb_epci as (
         false as secret,
         t.nb_communes_zone as nb_communes_renseignees,
         t.nb_communes_zone,
-        null::bigint as nb_unites, null::bigint as nb_unites_renseignees, null::varchar as detail
+        null::double as nb_unites, null::double as nb_unites_renseignees, null::varchar as detail
     from (select * from groupements_ti union all select * from groupements_autres) g
     join taille_zones t using (type_zone, code_zone)
     group by all
@@ -112,7 +112,7 @@ top_secteurs_zones as (
         p.numerateur as denominateur,
         coalesce(t.secret_top_3, false) or p.secret as secret,
         p.nb_communes_renseignees,
-        null::bigint as nb_unites, null::bigint as nb_unites_renseignees,
+        null::double as nb_unites, null::double as nb_unites_renseignees,
         t.detail
     from sommes p
     left join top_secteurs t using (type_zone, code_zone, annee)

@@ -14,6 +14,7 @@ columns:
   effectifs_salaries: Salaried headcount, published cells only
   nombre_etablissements: Employer establishments
   secret: A suppressed headcount cell went into the row
+  etablissements_secret: Employer establishments of the suppressed headcount cells (how much the secret hides)
 tests:
   - unique: [millesime, annee, code_commune, division_naf]
   - not_null: [millesime, annee, code_commune, division_naf, est_industrie, secret]
@@ -26,7 +27,8 @@ select
     coalesce(any_value(d.est_industrie), false) as est_industrie,
     sum(u.effectifs_salaries * coalesce(p.poids, 1.0)) as effectifs_salaries,
     sum(u.nombre_etablissements * coalesce(p.poids, 1.0)) as nombre_etablissements,
-    bool_or(u.effectifs_salaries is null and coalesce(u.nombre_etablissements, 0) > 0) as secret
+    bool_or(u.effectifs_salaries is null and coalesce(u.nombre_etablissements, 0) > 0) as secret,
+    coalesce(sum(u.nombre_etablissements * coalesce(p.poids, 1.0)) filter (where u.effectifs_salaries is null), 0) as etablissements_secret
 from stg_urssaf_ape u
 left join int_passage_communes p
     on p.annee_cog = least(u.annee_cog, getvariable('target_cog_year')) and p.code_source = u.code_geo

@@ -32,7 +32,10 @@ columns:
   nb_communes_renseignees: Communes of the territory with data for this indicator
   nb_communes: Communes of the territory
   annee_base: For changes (type_calcul evolution, taux_annuel), the year of the denominator; null otherwise
-  couverture: For lauréat sums, share of the territory's lauréats whose amount is reported; null otherwise
+  couverture: >
+    Share of the units behind the figure whose value is known: for lauréat sums, the territory's
+    lauréats whose amount is reported; for Urssaf changes, the industrial employer establishments
+    (both years) whose headcount cell is published, i.e. not secret; null otherwise
   detail: For top_secteurs_industriels, the A38 codes of the territory's three largest industrial sectors (' ; ')
 tests:
   - unique: [id_ti, code_indicateur, annee]
