@@ -39,6 +39,21 @@ MART_ORDER = (
     "ref_programme",
 )
 
+GEOGRAPHY = """\
+## One geography
+
+Every source is moved onto the target COG (`TARGET_COG_YEAR` of the source catalog, SQL variable
+`target_cog_year`; the column `annee_cog` of the marts) before
+anything is summed (`int_passage_communes`): the arrondissements of Paris, Lyon and Marseille go to
+their commune; merged communes are summed; a commune split between COG years is shared out between
+the communes it became in proportion to their population (découpage administratif, target COG), the
+weights of one code summing to 1. `int_controle_conservation` compares, for population and jobs
+(census), Flores posts and establishments and Urssaf headcount, the national total as published
+with the total after the move; `mart_ti_indicateurs` is not published if they differ
+(check `totaux_conserves_cog_cible`). A commune in two territories counts fully in both; all
+territories together count it once.
+"""
+
 READING = '''\
 ## Reading the marts
 
@@ -94,6 +109,7 @@ def generate(project: SqlProject | None = None) -> str:
         "source onto one COG (see `shared/INDICATORS.md`).\n",
         "| mart | what it holds |\n|---|---|\n"
         + "".join(f"| [`{m.name}`](#{m.name}) | {_cell(_first_sentence(m.description))} |\n" for m in marts),
+        GEOGRAPHY,
         READING,
     ]
     for model in marts:
