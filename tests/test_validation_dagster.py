@@ -144,3 +144,44 @@ def test_warning_check_lets_the_refresh_go_on(pipeline):
     assert check.metadata["rows_rejected"].value == 1
     assert result.success
     assert any(name.startswith("mart_") for name in materialized(result))
+
+
+def rename_header(sample: Path, source_name: str, old: str, new: str) -> None:
+    source = get_source(source_name)
+    path = sample_path(sample, source, source.releases[0])
+    raw = path.read_bytes()
+    head, _, rest = raw.partition(b"\n")
+    path.write_bytes(head.replace(old.encode(), new.encode(), 1) + b"\n" + rest)
+
+
+def step_failure_messages(result) -> str:
+    return "\n".join(
+        str(e.event_specific_data.error.message) + str(e.event_specific_data.error.cause or "")
+        for e in result.all_events
+        if e.is_step_failure
+    )
+
+
+def tree_snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_schema_drift_stops_the_source_and_names_the_rename(pipeline, defs):
+    assert pipeline().success
+    blocked = downstream_of(defs, "raw_ti_communes")
+    before = {k: v for k, v in marts_snapshot(pipeline.marts).items() if k.split("/")[0] in blocked}
+    lake = pipeline.marts.parent / "lake"
+    raw_before = tree_snapshot(lake / "raw" / "ti_communes")
+
+    rename_header(pipeline.sample, "ti_communes", "insee_com", "code_insee")
+    result = pipeline()
+
+    assert not result.success
+    message = step_failure_messages(result)
+    assert "Schema drift in source 'ti_communes'" in message
+    assert "column 'insee_com' missing; found 'code_insee' — renamed?" in message
+    assert not materialized(result) & (blocked | {"raw_ti_communes"})
+    # nothing written: neither the raw table of the source nor the marts downstream changed
+    assert tree_snapshot(lake / "raw" / "ti_communes") == raw_before
+    after = {k: v for k, v in marts_snapshot(pipeline.marts).items() if k.split("/")[0] in blocked}
+    assert after == before
