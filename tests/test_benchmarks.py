@@ -1,0 +1,83 @@
+"""The benchmark peers compute the pipeline's numbers, and the harness measures what it says.
+
+On the embedded sample: the core aggregates of the pipeline's marts, of the DuckDB floor and of the
+pandas way are identical (``benchmarks/aggregates.py``). No timing is asserted: speed is measured
+by ``python -m benchmarks.run``, never in tests.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ti_pipeline.config import PROJECT_ROOT
+
+# benchmarks/ is a folder of the repository, not of the installed package
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from benchmarks import aggregates, floor, measure, pandas_way, stages  # noqa: E402
+
+SAMPLE = PROJECT_ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def pipeline_aggregates(sample_run):
+    return aggregates.from_marts(sample_run.marts)
+
+
+def test_pipeline_aggregates_cover_every_territory(pipeline_aggregates):
+    assert len(pipeline_aggregates) == 10
+    assert list(pipeline_aggregates.columns) == ["id_ti", *aggregates.COLUMNS]
+    row = pipeline_aggregates.set_index("id_ti").loc["ti-8402"]
+    # hand-checkable figures of the sample README (RP 2022, lauréats placed by their SIRET)
+    assert row["population"] > 0 and row["emplois_rp"] >= row["emplois_industrie_rp"] > 0
+    assert row["nb_laureats_siret"] >= 1
+    assert (pipeline_aggregates[aggregates.COLUMNS] > 0).any().all(), "every aggregate is non-zero somewhere"
+
+
+@pytest.mark.parametrize("peer", [floor, pandas_way], ids=["floor", "pandas_way"])
+def test_peer_gives_the_pipelines_aggregates(peer, pipeline_aggregates):
+    report = aggregates.compare(pipeline_aggregates, peer.compute(SAMPLE))
+    assert report["identical"], report
+
+
+def test_compare_reports_a_difference(pipeline_aggregates):
+    changed = pipeline_aggregates.copy()
+    changed.loc[0, "population"] += 1
+    report = aggregates.compare(pipeline_aggregates, changed)
+    assert not report["identical"]
+    assert report["examples"][0]["column"] == "population"
+
+
+def test_measure_reports_exit_cpu_and_peak_memory(tmp_path):
+    # allocate ~200 MB and spin a little: the peak and the CPU time must show it
+    code = "import time; b = bytearray(200 * 1024 * 1024); t = time.process_time()\nwhile time.process_time() - t < 0.3: pass"
+    m = measure.run([sys.executable, "-c", code], interval=0.05)
+    assert m.returncode == 0
+    assert m.peak_rss_bytes > 150 * 1024 * 1024
+    assert m.cpu_s >= 0.2
+    assert m.wall_s >= m.cpu_s * 0.5
+    assert m.samples
+
+
+def test_measure_kills_a_run_over_its_memory_budget():
+    code = "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+    m = measure.run([sys.executable, "-c", code], interval=0.05, mem_limit_bytes=100 * 1024 * 1024)
+    assert m.killed_for_memory and m.returncode != 0
+    assert m.wall_s < 25
+
+
+def test_stages_read_from_the_runs_event_log(sample_run):
+    steps = stages.read_steps(sample_run.data_dir / "dagster_home")
+    keys = {s.key for s in steps}
+    assert {"raw_sirene_etablissements", "stg_sirene_etablissements", "mart_ti_indicateurs"} <= keys
+    assert all(s.end >= s.start for s in steps)
+    assert {stages.stage_of(k) for k in keys} == {"raw", "SQL models", "publication"}
+    fake = measure.Measurement(["x"], 0, wall_s=steps[-1].end - steps[0].start + 1, cpu_user_s=1, cpu_sys_s=0,
+                               peak_rss_bytes=1, started_at=steps[0].start - 0.5,
+                               samples=[(steps[0].start - 0.5, 10, 0.0), (steps[-1].end + 0.5, 20, 1.0)])
+    summary = stages.summarize(steps, fake)
+    assert {"SQL models", "publication", "orchestration"} <= set(summary["stages"])
+    assert summary["stages"]["orchestration"]["wall_s"] >= 0
