@@ -199,11 +199,11 @@ def test_sirene_parquet_column_of_the_wrong_type():
 def test_sirene_optional_naf25_column_tolerated_and_projection():
     source = get_source("sirene_etablissements")
     frame = _sirene_parquet_frame().drop(columns=["activitePrincipaleNAF25Etablissement"])
-    all_columns = list(frame.columns) + ["nomenclatureActivitePrincipaleEtablissement", "dateDebut"]
+    all_columns = list(frame.columns) + ["statutDiffusionEtablissement", "dateDebut"]
     result = validate(source, 2026, frame, file_name="StockEtablissement_utf8.parquet", all_columns=all_columns)
     assert result.rows_rejected == 0
     assert result.absent_optional_columns == ["activitePrincipaleNAF25Etablissement"]
-    assert result.dropped_columns == ["nomenclatureActivitePrincipaleEtablissement", "dateDebut"]
+    assert result.dropped_columns == ["statutDiffusionEtablissement", "dateDebut"]
 
 
 def test_sirene_column_missing_from_the_file_despite_projection():

@@ -124,6 +124,19 @@ def test_sirene_siret_is_siren_followed_by_nic():
     ]
 
 
+def test_sirene_naf_rev2_format_only_for_current_nomenclature():
+    # Closed establishments keep the code of their time: '2562' under NAF 1993 is valid, the same
+    # code declared NAFRev2 is not.
+    source = get_source("sirene_etablissements")
+    frame = example_frame(source, 2026, rows=3)
+    frame["nomenclatureActivitePrincipaleEtablissement"] = ["NAFRev2", "NAF1993", "NAFRev2"]
+    frame["activitePrincipaleEtablissement"] = ["25.62A", "28.5D", "2562"]
+    result = validate(source, 2026, frame, file_name="StockEtablissement_utf8.parquet")
+    assert result.rejects[["_row", "_rule", "_column", "_value"]].values.tolist() == [
+        [2, "naf_rev2_format", "activitePrincipaleEtablissement", "2562"]
+    ]
+
+
 # ------------------------------------------------------------------------------------------------
 # Luhn keys
 # ------------------------------------------------------------------------------------------------

@@ -686,7 +686,14 @@ SIRENE_ETABLISSEMENTS = Source(
         Field("codePostalEtablissement", description="Postcode", code=True),
         Field("libelleCommuneEtablissement", description="Commune name"),
         Field("codeCommuneEtablissement", description="Commune code (current COG)", pattern=COMMUNE_CODE, code=True),
-        Field("activitePrincipaleEtablissement", description="NAF rév. 2 code with a dot", pattern=NAF_SIRENE),
+        # The real stock keeps closed establishments under the nomenclature of their time (NAFv1,
+        # NAF 1993, NAP): the rév. 2 format is checked only where the row says NAFRev2.
+        Field("activitePrincipaleEtablissement", description="Main activity code, in the nomenclature of the next column"),
+        Field(
+            "nomenclatureActivitePrincipaleEtablissement",
+            description="Nomenclature of the activity code: NAFRev2 (current), NAFRev1, NAF1993, NAP",
+            isin=("NAFRev2", "NAFRev1", "NAF1993", "NAP"),  # [V] the values seen in the stock
+        ),
         Field(
             "trancheEffectifsEtablissement",
             description="Headcount band code (NN, 00, 01 ... 53)",
@@ -700,7 +707,7 @@ SIRENE_ETABLISSEMENTS = Source(
             required=False,
         ),
     ),
-    row_checks=("siret_is_siren_nic",),
+    row_checks=("siret_is_siren_nic", "naf_rev2_format"),
     approx_size="~2.1 GB Parquet, ~40 M establishments",
 )
 

@@ -80,4 +80,6 @@ def example_frame(source: Source, millesime: int, rows: int = 3) -> pd.DataFrame
         frame["GEO_OBJECT"], frame["GEO"] = "COM", "01001"
     if "siret_is_siren_nic" in source.row_checks:
         frame["siret"] = frame["siren"] + frame["nic"]
+    if "naf_rev2_format" in source.row_checks:
+        frame["nomenclatureActivitePrincipaleEtablissement"], frame["activitePrincipaleEtablissement"] = "NAFRev2", "25.62A"
     return frame

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ti_pipeline.sources.catalog import COMMUNE_CODE
+from ti_pipeline.sources.catalog import COMMUNE_CODE, NAF_SIRENE
 
 # La Poste's establishments are too many for a Luhn key on five NIC digits: Insee accepts SIRETs
 # of the SIREN 356000000 whose digit sum is a multiple of 5 (e.g. 35600000049837). Its head office,
@@ -148,6 +148,14 @@ def _siret_is_siren_nic(df: pd.DataFrame) -> pd.Series:
     return (~known | (siret == siren + nic)).fillna(True).astype(bool)
 
 
+def _naf_rev2_format(df: pd.DataFrame) -> pd.Series:
+    # Only current codes (NAFRev2) have the '25.62A' form; older nomenclatures have their own.
+    rev2 = (df["nomenclatureActivitePrincipaleEtablissement"] == "NAFRev2").fillna(False).astype(bool)
+    code = df["activitePrincipaleEtablissement"].astype("string")
+    ok = code.str.fullmatch(NAF_SIRENE.strip("^$")).fillna(False).astype(bool) | code.isna()
+    return ~rev2 | ok
+
+
 ROW_RULES: dict[str, RowRule] = {
     r.name: r
     for r in (
@@ -171,6 +179,13 @@ ROW_RULES: dict[str, RowRule] = {
             "siret",
             ("siret", "siren", "nic"),
             _siret_is_siren_nic,
+        ),
+        RowRule(
+            "naf_rev2_format",
+            "activitePrincipaleEtablissement has the NAF rév. 2 form (25.62A) when its nomenclature is NAFRev2",
+            "activitePrincipaleEtablissement",
+            ("activitePrincipaleEtablissement", "nomenclatureActivitePrincipaleEtablissement"),
+            _naf_rev2_format,
         ),
     )
 }
