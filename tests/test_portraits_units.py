@@ -474,3 +474,17 @@ def test_dependances_de_l_asset():
     spec = next(iter(portraits.specs))
     assert spec.group_name == "portraits" and "html" in spec.kinds
     assert {d.asset_key.path[-1] for d in spec.deps} == set(upstream_marts())
+
+
+def test_notes_de_qualite_selon_la_source():
+    def ligne(code, theme, couverture, qualite="partiel"):
+        return content.LigneIndicateur(code=code, libelle=code, definition=None, precautions=None, unite="taux", ordre=1,
+                                       theme=theme, couverture=couverture, qualite=qualite, nb_communes=3, nb_communes_renseignees=2)
+
+    laureats = render._notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
+    assert "montant connu pour 75" in laureats and "(2 sur 3)" in laureats
+    urssaf = render._notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
+    assert "effectif publié pour 90" in urssaf and "lauréats" not in urssaf
+    assert render._notes_ligne(ligne("population", "population", None, "ok"), {}) == ""
+    top = content.LigneIndicateur(code="top_secteurs_industriels", libelle="x", definition=None, precautions=None, unite="part", ordre=1, detail="CG ; CA")
+    assert '<abbr title="Plasturgie">CG</abbr>, CA' in render._notes_ligne(top, {"CG": "Plasturgie"})

@@ -398,7 +398,15 @@ def _notes_ligne(l: c.LigneIndicateur, libelles_a38: dict[str, str]) -> str:
             q += f" ({l.nb_communes_renseignees} sur {l.nb_communes})"
         notes.append(f'<span class="qualite">{e(q)}</span>')
     if l.couverture is not None and l.couverture < 1:
-        notes.append(f'<span class="qualite">{e(f"montant connu pour {format_part(l.couverture, 0)} des lauréats : total minimal")}</span>')
+        # what the coverage counts depends on the source: lauréats with an amount, or Urssaf
+        # establishments whose headcount is published
+        if l.theme == "laureats" or l.code.endswith("_laureats"):
+            texte = f"montant connu pour {format_part(l.couverture, 0)} des lauréats : total minimal"
+        elif l.code.startswith("evol_emploi_ind_prive"):
+            texte = f"effectif publié pour {format_part(l.couverture, 0)} des établissements industriels (le reste est secret)"
+        else:
+            texte = f"couverture : {format_part(l.couverture, 0)}"
+        notes.append(f'<span class="qualite">{e(texte)}</span>')
     if l.detail:
         codes = [x.strip() for x in re.split(r"[;,]", l.detail) if x.strip()]
         noms = [f'<abbr title="{escape(libelles_a38[k], quote=True)}">{e(k)}</abbr>' if k in libelles_a38 else e(k) for k in codes]
