@@ -17,6 +17,14 @@ def test_docs_marts_md_is_up_to_date():
     assert committed == docs.generate(), "docs/marts.md is stale: run python -m ti_pipeline.docs"
 
 
+def test_docs_sources_md_is_up_to_date():
+    # the data dictionary of every source, from the catalog's Field declarations
+    committed = (PROJECT_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert committed == docs.generate_sources(), "docs/sources.md is stale: run python -m ti_pipeline.docs"
+    for source in SOURCES:
+        assert source.name in committed
+
+
 def test_docs_describe_every_mart_column_and_indicator():
     project = load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
     text = docs.generate(project)

@@ -5,6 +5,7 @@
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
     ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
+    ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
 ``run`` and ``backfill`` execute Dagster runs in this process (``orchestration.refresh``: the raw
 sources, one run per partitions definition, then everything downstream) against a persistent
@@ -146,6 +147,12 @@ def cmd_portraits(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from ti_pipeline import docs
+
+    return docs.main(["--check"] if args.check else [])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ti-pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     portraits = sub.add_parser("portraits", help="write the HTML portraits (one page per territory) from the published marts")
     portraits.add_argument("--out", help="output folder (default: data/portraits), replaced atomically")
     portraits.set_defaults(func=cmd_portraits)
+    docs_cmd = sub.add_parser("docs", help="rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog")
+    docs_cmd.add_argument("--check", action="store_true", help="exit 1 if a generated page is out of date")
+    docs_cmd.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -1,12 +1,16 @@
-"""The reference page of the marts, ``docs/marts.md``, generated from what defines them.
+"""The generated reference pages: ``docs/marts.md`` (the marts) and ``docs/sources.md`` (the data
+dictionary of every source), each generated from what defines it.
 
 Column descriptions, partitioning and checks come from the YAML headers of ``dbt_like_sql/marts/``
 (``sql_runner.load_project``); the indicator table comes from ``dim_indicateur``'s own SQL, run in an
 in-memory DuckDB. Nothing here runs the pipeline or reads data, so the page is the same on every
 machine and ``tests/test_marts_docs.py`` can check that the committed file is up to date.
 
-    python -m ti_pipeline.docs            # rewrite docs/marts.md
-    python -m ti_pipeline.docs --check    # exit 1 if docs/marts.md is stale
+    python -m ti_pipeline.docs            # rewrite the pages (or: ti-pipeline docs)
+    python -m ti_pipeline.docs --check    # exit 1 if a page is stale
+
+The source dictionary comes from the catalog's ``Field`` declarations through
+``validation.data_dictionary_markdown`` (types, descriptions, rules), the one place columns are declared.
 
 Not here: the marts themselves (SQL), the README (it links to the page).
 """
@@ -25,6 +29,7 @@ from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, load_project
 from ti_pipeline.sql_runner.project import Model, SqlProject
 
 DOC_PATH = PROJECT_ROOT / "docs" / "marts.md"
+SOURCES_DOC_PATH = PROJECT_ROOT / "docs" / "sources.md"
 
 # The order a reader meets them in; marts not listed here follow, alphabetically.
 MART_ORDER = (
@@ -182,24 +187,44 @@ def _cell(text: str | None) -> str:
     return _text(text).replace("|", "\\|")
 
 
+def generate_sources() -> str:
+    from ti_pipeline.validation import data_dictionary_markdown
+
+    return data_dictionary_markdown()
+
+
+def pages() -> dict[Path, str]:
+    """Every generated page and its content."""
+    return {DOC_PATH: generate(), SOURCES_DOC_PATH: generate_sources()}
+
+
 def write(path: Path = DOC_PATH) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(generate(), encoding="utf-8")
+    path.write_text(pages()[path], encoding="utf-8")
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ti_pipeline.docs", description="Write docs/marts.md.")
-    parser.add_argument("--check", action="store_true", help="only say whether docs/marts.md is up to date")
+    parser = argparse.ArgumentParser(prog="python -m ti_pipeline.docs", description="Write docs/marts.md and docs/sources.md.")
+    parser.add_argument("--check", action="store_true", help="only say whether the pages are up to date")
     args = parser.parse_args(argv)
+    stale = []
+    for path, content in pages().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == content:
+            continue
+        if args.check:
+            stale.append(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            print(f"wrote {path}")
+    if stale:
+        for path in stale:
+            print(f"{path} is out of date: run python -m ti_pipeline.docs", file=sys.stderr)
+        return 1
     if args.check:
-        current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
-        if current != generate():
-            print(f"{DOC_PATH} is out of date: run python -m ti_pipeline.docs", file=sys.stderr)
-            return 1
-        print(f"{DOC_PATH} is up to date")
-        return 0
-    print(f"wrote {write()}")
+        print("the generated pages are up to date")
     return 0
 
 
