@@ -1,0 +1,86 @@
+"""A re-run with unchanged inputs skips unchanged work, and any change of input or code recomputes.
+
+Raw vintages: a partition built from the same file (sha256), catalog declaration and code
+(``assets.raw.vintage_fingerprint``) is not read again; its files stay byte-identical and the
+materialization says so. Speed is not asserted here (``python -m benchmarks.run`` measures it).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from ti_pipeline.assets import raw
+from ti_pipeline.config import PROJECT_ROOT, Paths
+from ti_pipeline.sources.catalog import get_source, sample_path
+
+LOG = logging.getLogger("test")
+
+
+@pytest.fixture()
+def paths(tmp_path) -> Paths:
+    sample = tmp_path / "sample"
+    shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
+    return Paths(data_dir=tmp_path / "data", sample_dir=sample)
+
+
+def _materialize(source_name: str, paths: Paths):
+    source = get_source(source_name)
+    return raw._materialize(source, list(source.releases), paths, "sample", LOG)
+
+
+def _files(paths: Paths, source_name: str) -> dict:
+    out = {}
+    for folder in (paths.raw / source_name, paths.rejects / source_name):
+        for f in sorted(folder.rglob("*.parquet")):
+            out[str(f)] = (f.stat().st_mtime_ns, f.read_bytes())
+    return out
+
+
+def test_unchanged_vintages_are_not_read_again(paths):
+    first = _materialize("rp_emploi", paths)
+    assert first.metadata["skipped_vintages"] == "none"
+    assert first.metadata["read_seconds"] > 0 and first.metadata["validate_seconds"] > 0
+    before = _files(paths, "rp_emploi")
+    second = _materialize("rp_emploi", paths)
+    assert second.metadata["skipped_vintages"] == "2022, 2021"
+    assert second.metadata["read_seconds"] == second.metadata["validate_seconds"] == second.metadata["write_seconds"] == 0
+    assert _files(paths, "rp_emploi") == before, "skipped partitions are left untouched"
+    # the check still reports the recorded counts
+    assert second.check_results[0].passed == first.check_results[0].passed
+    assert second.check_results[0].metadata["rows_read"] == first.check_results[0].metadata["rows_read"]
+
+
+def test_a_changed_file_is_read_again(paths):
+    _materialize("ti_communes", paths)
+    source = get_source("ti_communes")
+    path = sample_path(paths.sample_dir, source, source.releases[0])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # one commune fewer
+    again = _materialize("ti_communes", paths)
+    assert again.metadata["skipped_vintages"] == "none"
+    assert again.metadata["dagster/row_count"] == len(lines) - 2
+
+
+def test_a_changed_code_or_declaration_reads_again(paths, monkeypatch):
+    _materialize("cog_regions", paths)
+    monkeypatch.setattr(raw, "code_fingerprint", lambda: "another version of the readers")
+    assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "none"
+    monkeypatch.undo()
+    assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "none", "the partition now carries the other fingerprint"
+    assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "2025"
+
+
+def test_rejects_of_a_skipped_vintage_still_fail_the_check(paths):
+    source = get_source("ti_communes")
+    path = sample_path(paths.sample_dir, source, source.releases[0])
+    path.write_text(path.read_text(encoding="utf-8") + '"9999","Nowhere","not-a-ti","x"\n', encoding="utf-8")
+    first = _materialize("ti_communes", paths)
+    second = _materialize("ti_communes", paths)
+    assert second.metadata["skipped_vintages"] == "2024"
+    for result in (first, second):
+        check = result.check_results[0]
+        assert not check.passed and check.metadata["rows_rejected"].value == 1
+    assert "failures_by_rule" in second.check_results[0].metadata
