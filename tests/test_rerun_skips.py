@@ -84,3 +84,84 @@ def test_rejects_of_a_skipped_vintage_still_fail_the_check(paths):
         check = result.check_results[0]
         assert not check.passed and check.metadata["rows_rejected"].value == 1
     assert "failures_by_rule" in second.check_results[0].metadata
+
+
+# ------------------------------------------------------------------------------------------------
+# SQL models
+# ------------------------------------------------------------------------------------------------
+CHAIN = ["stg_ti_territoires", "stg_ti_communes", "stg_cog_passage", "stg_cog_communes", "stg_communes_siren",
+         "int_passage_communes", "int_ti_communes"]
+
+
+@pytest.fixture()
+def project():
+    from ti_pipeline.sources.catalog import SOURCES
+    from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, load_project
+
+    return load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
+
+
+def _build(project, paths, **kwargs) -> dict:
+    from ti_pipeline.sql_runner import run_model
+
+    for source in ("ti_territoires", "ti_communes", "cog_passage", "cog_communes", "communes_siren"):
+        _materialize(source, paths)
+    return {name: run_model(project, name, paths, **kwargs) for name in CHAIN}
+
+
+def test_unchanged_models_are_not_run_again(project, paths):
+    first = _build(project, paths)
+    assert not any(r.skipped for r in first.values())
+    table = first["int_ti_communes"].path
+    before = (table.stat().st_mtime_ns, table.read_bytes())
+    second = _build(project, paths)
+    assert all(r.skipped for r in second.values())
+    assert (table.stat().st_mtime_ns, table.read_bytes()) == before
+    for name in CHAIN:
+        a, b = first[name], second[name]
+        assert (a.row_count, a.columns, a.fingerprint) == (b.row_count, [tuple(c) for c in b.columns], b.fingerprint)
+        assert [(t.test.name, t.passed, t.failing_count) for t in a.test_results] == [
+            (t.test.name, t.passed, t.failing_count) for t in b.test_results
+        ]
+
+
+def test_a_changed_input_recomputes_what_reads_it(project, paths):
+    _build(project, paths)
+    source = get_source("ti_communes")
+    path = sample_path(paths.sample_dir, source, source.releases[0])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    again = _build(project, paths)
+    assert not again["stg_ti_communes"].skipped and not again["int_ti_communes"].skipped
+    assert again["int_passage_communes"].skipped and again["stg_cog_passage"].skipped
+
+
+def test_changed_code_variables_or_missing_output_recompute(project, paths, monkeypatch):
+    from ti_pipeline.sql_runner import execute, run_model
+
+    _build(project, paths)
+    monkeypatch.setattr(execute, "runner_code_fingerprint", lambda: "another runner")
+    assert not run_model(project, "int_passage_communes", paths).skipped
+    monkeypatch.undo()
+    assert not run_model(project, "int_passage_communes", paths).skipped  # back to the recorded code
+    assert run_model(project, "int_passage_communes", paths).skipped
+    assert not run_model(project, "int_passage_communes", paths, {"target_cog_year": 2024}).skipped
+    assert not run_model(project, "int_passage_communes", paths).skipped
+    execute.table_path(paths, project.models["int_passage_communes"]).unlink()
+    result = run_model(project, "int_passage_communes", paths)
+    assert not result.skipped and result.path.is_file()
+    assert not run_model(project, "int_passage_communes", paths, reuse=False).skipped
+
+
+def test_a_raw_partition_without_fingerprint_is_never_trusted(project, paths):
+    from ti_pipeline import lake
+    from ti_pipeline.sql_runner import run_model
+
+    _build(project, paths)
+    # a partition written by other means (an older version, a hand repair): no fingerprint
+    data = paths.raw_partition("ti_territoires", 2024) / "data.parquet"
+    import pandas as pd
+
+    lake.write_raw(paths, "ti_territoires", 2024, pd.read_parquet(data), provenance={"source": "ti_territoires"})
+    assert not run_model(project, "stg_ti_territoires", paths).skipped
+    assert not run_model(project, "stg_ti_territoires", paths).skipped

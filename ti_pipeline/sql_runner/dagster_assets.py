@@ -126,6 +126,12 @@ def materialization_metadata(model: Model, result: ModelRunResult) -> dict[str, 
         "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
         "preview": dg.MetadataValue.md(markdown_table(result.preview_columns, result.preview_rows)),
     }
+    if result.fingerprint is not None:
+        metadata["fingerprint"] = result.fingerprint[:16]
+    if result.skipped:
+        # the inputs, SQL, variables and code are those of the recorded run: its result stands
+        metadata["skipped"] = True
+        metadata["skipped_reason"] = "inputs, SQL, variables and code unchanged since the recorded run"
     if result.path is not None:
         metadata["path"] = dg.MetadataValue.path(str(result.path))
     if result.version_dir is not None:

@@ -18,13 +18,26 @@ Then, by materialization:
   published with an atomic symlink swap only if every test passes (``publish``). A failing test
   raises ``DataTestsFailed`` naming the tests with example rows; the published mart is untouched.
 
+A model whose inputs did not change is not run again (``reuse``): its fingerprint — the SQL file's
+sha256, the variables, the runner's code, the mode, and the fingerprints of everything it reads
+(raw partitions: their provenance ``fingerprint``, from file sha256 and reading code; models: their
+own fingerprint, recursively) — is recorded with its result in ``lake/.state/<model>.json`` and in
+the files it wrote; when the current fingerprint equals the recorded one and the output is still
+the one recorded, the recorded result (row count, preview, test results) is returned with
+``skipped=True``. Any change upstream, in the SQL, the variables or the code recomputes.
+
 Not here: parsing (``project``), test SQL (``data_tests``), the folder swap (``publish``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,8 +45,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ti_pipeline.config import Paths, get_industry_scope
-from ti_pipeline.lake import write_parquet_atomic
+from ti_pipeline.config import Paths, get_industry_scope, get_mode
+from ti_pipeline.lake import PROVENANCE_KEY, raw_files, read_file_metadata, write_parquet_atomic
 from ti_pipeline.sources.catalog import TARGET_COG_YEAR
 from ti_pipeline.sql_runner import catalog_db, publish
 from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests
@@ -75,6 +88,12 @@ class ModelRunResult:
     version_dir: Path | None = None  # marts: the published version folder ``path`` points to
     test_results: list[DataTestResult] = field(default_factory=list)
     file_metadata: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str | None = None  # what the result is a function of (None: not fingerprinted)
+    skipped: bool = False  # inputs unchanged: the recorded result, nothing was run
+
+
+FINGERPRINT_KEY = "ti_pipeline.fingerprint"
+STATE_DIR = ".state"
 
 
 def default_variables() -> dict[str, Any]:
@@ -90,17 +109,42 @@ def mart_path(paths: Paths, model: Model) -> Path:
 
 
 def run_model(
-    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any] | None = None
+    project: SqlProject,
+    name: str,
+    paths: Paths,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    reuse: bool = True,
 ) -> ModelRunResult:
-    """Materialize model ``name`` (see the module docstring) and run its tests."""
+    """Materialize model ``name`` (see the module docstring) and run its tests.
+
+    With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
+    fingerprint = model_fingerprint(project, name, paths, variables) if reuse else None
+    if fingerprint is not None:
+        recorded = _recorded_result(paths, model, fingerprint)
+        if recorded is not None:
+            return recorded
+    result = _run_model(project, model, paths, variables, fingerprint)
+    result.fingerprint = fingerprint
+    if fingerprint is not None:
+        _record_result(paths, model, result)
+    return result
+
+
+def _run_model(
+    project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any], fingerprint: str | None
+) -> ModelRunResult:
+    name = model.name
     with open_connection(variables) as con:
         create_input_views(con, project, model, paths)
         if model.materialized == "view":
             con.execute(f"create view {name} as {model.sql}")
             return _finish(con, model, path=None, metadata={})
         metadata = model_file_metadata(project, model, paths, variables)
+        if fingerprint is not None:
+            metadata[FINGERPRINT_KEY] = fingerprint
         if model.materialized == "table":
             path = table_path(paths, model)
             write_parquet_atomic(
@@ -108,7 +152,7 @@ def run_model(
             )
             con.execute(f"create view {name} as {parquet_read_sql(path)}")
             return _finish(con, model, path=path, metadata=metadata)
-        return _write_audit_publish(con, project, model, paths, variables)
+        return _write_audit_publish(con, project, model, paths, variables, fingerprint)
 
 
 def open_connection(variables: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
@@ -151,7 +195,12 @@ def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, mode
 
 
 def _write_audit_publish(
-    con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    project: SqlProject,
+    model: Model,
+    paths: Paths,
+    variables: Mapping[str, Any],
+    fingerprint: str | None = None,
 ) -> ModelRunResult:
     relation = con.sql(model.sql)
     types = dict(zip(relation.columns, (str(t) for t in relation.types)))
@@ -167,6 +216,8 @@ def _write_audit_publish(
             "column_order": list(types),
         }
     metadata = model_file_metadata(project, model, paths, variables, partitioning=partitioning)
+    if fingerprint is not None:
+        metadata[FINGERPRINT_KEY] = fingerprint
     table = relation.to_arrow_table()
 
     candidate = publish.new_candidate_dir(paths.marts, model.name)
@@ -247,3 +298,135 @@ def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, Any]:
         "preview_columns": list(preview.columns),
         "preview_rows": preview.fetchall(),
     }
+
+
+# ------------------------------------------------------------------------------------------------
+# Skipping unchanged models
+# ------------------------------------------------------------------------------------------------
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def runner_code_fingerprint() -> str:
+    """The code that turns SQL into files: the runner and the lake writer."""
+    h = hashlib.sha256()
+    for f in sorted((_PACKAGE / "sql_runner").glob("*.py")) + [_PACKAGE / "lake.py"]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _raw_fingerprint(paths: Paths, raw_asset: str) -> str | None:
+    """The raw partitions a model reads: each vintage's fingerprint (None if one has none)."""
+    parts = []
+    for f in raw_files(paths, raw_asset.removeprefix("raw_")):
+        provenance = read_file_metadata(f).get(PROVENANCE_KEY.decode(), {})
+        if not provenance.get("fingerprint"):
+            return None
+        parts.append([f.parent.name, provenance["fingerprint"]])
+    return json.dumps(parts) if parts else None
+
+
+def model_fingerprint(
+    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any], _memo: dict | None = None
+) -> str | None:
+    """What the result of model ``name`` is a function of; None when something upstream is unknown."""
+    memo = {} if _memo is None else _memo
+    if name in memo:
+        return memo[name]
+    model = project.models[name]
+    deps = {}
+    for dep in model.all_deps:
+        if dep in project.raw_sources:
+            if dep not in memo:
+                memo[dep] = _raw_fingerprint(paths, dep)
+            fp = memo[dep]
+        else:
+            fp = model_fingerprint(project, dep, paths, variables, memo)
+        if fp is None:
+            memo[name] = None
+            return None
+        deps[dep] = fp
+    key = {
+        "sql": model.sql_hash,
+        "materialized": model.materialized,
+        "variables": {k: str(v) for k, v in sorted(variables.items())},
+        "mode": get_mode(),
+        "code": runner_code_fingerprint(),
+        "deps": deps,
+    }
+    memo[name] = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+    return memo[name]
+
+
+def _state_path(paths: Paths, model: Model) -> Path:
+    return paths.lake / STATE_DIR / f"{model.name}.json"
+
+
+def _record_result(paths: Paths, model: Model, result: ModelRunResult) -> None:
+    state = {
+        "fingerprint": result.fingerprint,
+        "materialized": result.materialized,
+        "row_count": result.row_count,
+        "columns": result.columns,
+        "preview_columns": result.preview_columns,
+        "preview_rows": [list(r) for r in result.preview_rows],
+        "path": str(result.path) if result.path else None,
+        "version_dir": str(result.version_dir) if result.version_dir else None,
+        "tests": [
+            {"name": r.test.name, "passed": r.passed, "failing_count": r.failing_count, "columns": r.columns,
+             "examples": [list(e) for e in r.examples], "error": r.error}
+            for r in result.test_results
+        ],
+    }
+    path = _state_path(paths, model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp_{path.name}.{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps(state, default=str))
+    os.replace(tmp, path)
+
+
+def _output_fingerprint(model: Model, state: dict, paths: Paths) -> str | None:
+    """The fingerprint written in the model's current output files (views: the recorded one)."""
+    if model.materialized == "view":
+        return state["fingerprint"]
+    if model.materialized == "table":
+        path = table_path(paths, model)
+        if not path.is_file() or str(path) != state.get("path"):
+            return None
+        return read_file_metadata(path).get(FINGERPRINT_KEY)
+    version = publish.current_version_dir(paths.marts, model.name)
+    if version is None or str(version) != state.get("version_dir"):
+        return None
+    files = sorted(version.rglob("*.parquet"))
+    return read_file_metadata(files[0]).get(FINGERPRINT_KEY) if files else None
+
+
+def _recorded_result(paths: Paths, model: Model, fingerprint: str) -> ModelRunResult | None:
+    path = _state_path(paths, model)
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if state.get("fingerprint") != fingerprint or _output_fingerprint(model, state, paths) != fingerprint:
+        return None
+    tests = {t.name: t for t in model.tests}
+    results = [
+        DataTestResult(tests[t["name"]], t["passed"], t["failing_count"], t["columns"], [tuple(e) for e in t["examples"]], t["error"])
+        for t in state["tests"]
+        if t["name"] in tests
+    ]
+    if len(results) != len(model.tests):
+        return None
+    return ModelRunResult(
+        model=model.name,
+        materialized=model.materialized,
+        row_count=state["row_count"],
+        columns=[tuple(c) for c in state["columns"]],
+        preview_columns=state["preview_columns"],
+        preview_rows=[tuple(r) for r in state["preview_rows"]],
+        path=Path(state["path"]) if state["path"] else None,
+        version_dir=Path(state["version_dir"]) if state["version_dir"] else None,
+        test_results=results,
+        fingerprint=fingerprint,
+        skipped=True,
+    )
