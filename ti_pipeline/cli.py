@@ -24,16 +24,28 @@ from pathlib import Path
 from ti_pipeline.config import MODES, get_paths
 
 
+LOCAL_INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+freshness:
+  enabled: true
+"""
+
+
 def _prepare_instance_env() -> Path:
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
     home.mkdir(parents=True, exist_ok=True)
-    # A minimal dagster.yaml: the default local storage (SQLite under DAGSTER_HOME), and no
-    # telemetry (these machines reach no host but the package registries). Never overwritten: an
-    # operator's own dagster.yaml (e.g. PostgreSQL storage, see README) wins.
+    # A minimal dagster.yaml: the default local storage (SQLite under DAGSTER_HOME), no telemetry
+    # (these machines reach no host but the package registries), one slot per concurrency pool (the
+    # duckdb_catalog writer) and the freshness daemon (freshness policies per source cadence).
+    # Never overwritten: an operator's own dagster.yaml (e.g. PostgreSQL storage, see README) wins.
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text(LOCAL_INSTANCE_YAML)
     return home
 
 

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 import dagster as dg
 
 from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
+from ti_pipeline.orchestration.triggers import ASSET_JOB, REBUILD_FROM_LAKE_JOB
 from ti_pipeline.sources.catalog import SOURCES, Source
 
 EXECUTORS = ("in_process", "multiprocess")
@@ -110,27 +111,21 @@ def backfill_plan(defs: dg.Definitions, source: Source, vintages: tuple[str, ...
 # ------------------------------------------------------------------------------------------------
 # Execution
 # ------------------------------------------------------------------------------------------------
-def implicit_asset_job() -> dg.JobDefinition:
-    """Module-level, so that ``dg.reconstructable`` can load it in step processes."""
-    from ti_pipeline.definitions import defs
-
-    return defs.resolve_implicit_global_asset_job_def()
-
-
-def rebuild_from_lake_job() -> dg.JobDefinition:
-    from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.triggers import REBUILD_FROM_LAKE_JOB
-
-    return defs.resolve_job_def(REBUILD_FROM_LAKE_JOB.name)
-
-
-def _execute(job_fn: Callable[[], dg.JobDefinition], keys: list[dg.AssetKey], instance, executor: str, run_config: dict, tags: dict):
+def _execute(defs: dg.Definitions, job_name: str, keys: list[dg.AssetKey], instance, executor: str, run_config: dict, tags: dict):
     if executor == "in_process":
-        return job_fn().execute_in_process(
+        return defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, asset_selection=keys, raise_on_error=False, run_config=run_config, tags=tags
         )
+    # A process per step: each step process loads the job again from this module, as
+    # `dagster job execute -m ti_pipeline.definitions` would (Dagster's own reconstruction
+    # pointer; `dg.reconstructable` cannot point at the implicit asset job).
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+    from ti_pipeline.config import PROJECT_ROOT
+
+    job = ReconstructableRepository.for_module("ti_pipeline.definitions", "defs", str(PROJECT_ROOT)).get_reconstructable_job(job_name)
     config = {**run_config, "execution": {"config": {"multiprocess": {}}}}
-    with dg.execute_job(dg.reconstructable(job_fn), instance=instance, run_config=config, tags=tags, asset_selection=keys) as result:
+    with dg.execute_job(job, instance=instance, run_config=config, tags=tags, asset_selection=keys) as result:
         return result
 
 
@@ -172,7 +167,7 @@ def run_plan(
 
     for run in plan.raw_runs:
         keys = [dg.AssetKey(a) for a in run.assets]
-        result = _execute(implicit_asset_job, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
+        result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
         record(run.label, result)
         out.blocked |= _not_delivered(result, run.assets)
 
@@ -184,7 +179,7 @@ def run_plan(
         downstream -= held
     if downstream:
         keys = sorted(downstream, key=lambda k: k.to_user_string())
-        record("rebuild_from_lake", _execute(rebuild_from_lake_job, keys, instance, executor, run_config, base_tags))
+        record(REBUILD_FROM_LAKE_JOB.name, _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, instance, executor, run_config, base_tags))
     return out
 
 
