@@ -35,7 +35,7 @@ COMPRESSION = "zstd"
 
 
 def write_parquet_atomic(
-    table: pa.Table,
+    table: pa.Table | pa.RecordBatchReader,
     path: Path,
     *,
     metadata: Mapping[str, Any] | None = None,
@@ -46,24 +46,33 @@ def write_parquet_atomic(
     ``metadata`` values are JSON-encoded into the file's key-value metadata; column descriptions go
     both in one JSON key and in each field's own metadata (``description``), where pyarrow and
     DuckDB readers find them.
+
+    ``table`` may be a ``RecordBatchReader`` (e.g. a DuckDB query's result streamed in batches):
+    its batches are written one by one, so a large result never sits whole in memory.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    schema = table.schema
     if column_descriptions:
         fields = []
-        for f in table.schema:
+        for f in schema:
             desc = column_descriptions.get(f.name)
             fields.append(f.with_metadata({**(f.metadata or {}), b"description": desc.encode()}) if desc else f)
-        table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
-    kv = dict(table.schema.metadata or {})
+        schema = pa.schema(fields, metadata=schema.metadata)
+    kv = dict(schema.metadata or {})
     kv.pop(b"pandas", None)  # pandas' index bookkeeping is noise for downstream readers
     for key, value in (metadata or {}).items():
         kv[key.encode() if isinstance(key, str) else key] = json.dumps(value, default=str, ensure_ascii=False).encode()
     if column_descriptions:
         kv[COLUMN_DESCRIPTIONS_KEY] = json.dumps(dict(column_descriptions), ensure_ascii=False).encode()
-    table = table.replace_schema_metadata(kv)
+    schema = schema.with_metadata(kv)
     tmp = path.with_name(f".tmp_{path.name}.{uuid.uuid4().hex}")
     try:
-        pq.write_table(table, tmp, compression=COMPRESSION)
+        if isinstance(table, pa.Table):
+            pq.write_table(table.cast(schema), tmp, compression=COMPRESSION)
+        else:
+            with pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as writer:
+                for batch in table:
+                    writer.write_table(pa.Table.from_batches([batch]).cast(schema))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

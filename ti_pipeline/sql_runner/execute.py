@@ -93,6 +93,7 @@ class ModelRunResult:
 
 
 FINGERPRINT_KEY = "ti_pipeline.fingerprint"
+TABLE_BATCH_ROWS = 500_000
 STATE_DIR = ".state"
 
 
@@ -137,7 +138,7 @@ def _run_model(
     project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any], fingerprint: str | None
 ) -> ModelRunResult:
     name = model.name
-    with open_connection(variables) as con:
+    with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
         create_input_views(con, project, model, paths)
         if model.materialized == "view":
             con.execute(f"create view {name} as {model.sql}")
@@ -147,16 +148,25 @@ def _run_model(
             metadata[FINGERPRINT_KEY] = fingerprint
         if model.materialized == "table":
             path = table_path(paths, model)
+            # streamed in batches: a national intermediate table (20 M Urssaf rows) never sits whole in memory
             write_parquet_atomic(
-                con.sql(model.sql).to_arrow_table(), path, metadata=metadata, column_descriptions=model.columns
+                con.sql(model.sql).fetch_record_batch(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
             )
             con.execute(f"create view {name} as {parquet_read_sql(path)}")
             return _finish(con, model, path=path, metadata=metadata)
         return _write_audit_publish(con, project, model, paths, variables, fingerprint)
 
 
-def open_connection(variables: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
+# DuckDB's default (80 % of the machine's memory) lets one national query take most of a shared
+# machine; past this limit it spills to ``temp_directory`` instead (issue 8: peak under 4 GiB).
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+
+def open_connection(variables: Mapping[str, Any], temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
+    con.execute(f"set memory_limit = {quote_literal(os.environ.get('TI_DUCKDB_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT))}")
+    if temp_directory is not None:
+        con.execute(f"set temp_directory = {quote_literal(str(temp_directory))}")
     for key, value in variables.items():
         con.execute(f"set variable {quote_ident(key)} = {quote_literal(value)}")
     return con
