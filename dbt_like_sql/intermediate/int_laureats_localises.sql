@@ -35,7 +35,11 @@ with laureats as (
     from stg_laureats_ti
 ),
 sirene as (
+    -- only the establishments a lauréat can be placed by (its SIRET, or its SIREN's head office):
+    -- this CTE is read twice, so DuckDB materializes it; unfiltered it would hold all of Sirene
     select siret, siren, est_siege, code_geo, annee_cog from stg_sirene_etablissements
+    where siret in (select siret from laureats where siret is not null)
+       or (est_siege and siren in (select siren from laureats where siren is not null))
 ),
 par_siret as (
     select l.source_laureat, l.id_laureat, any_value(s.code_geo) as code_geo, any_value(s.annee_cog) as annee_cog

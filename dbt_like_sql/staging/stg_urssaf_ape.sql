@@ -1,4 +1,7 @@
 /* ---
+# a table, not a view: pivoting the year columns of 1.2 M rows is the costliest staging query at
+# national scale; as a view it ran again for its row count, tests, preview and in int_urssaf_communes
+materialized: table
 description: >
   Urssaf private-sector employer establishments and salaried headcount at 31/12 by commune and
   APE code, one row per commune x APE x year (the file has one column per year and measure).
