@@ -416,3 +416,32 @@ def test_a_new_raw_vintage_brings_only_its_downstream(defs, tmp_path, monkeypatc
         assert {k.to_user_string() for k in graph.get(dg.AssetKey("raw_flores_a38")).child_keys} <= requested
         assert requested <= {k.to_user_string() for k in downstream}
         assert "stg_rp" not in requested and "stg_epci_communes" not in requested
+
+
+# ------------------------------------------------------------------------------------------------
+# Executor and production instance
+# ------------------------------------------------------------------------------------------------
+def test_executor_is_in_process_unless_the_environment_says_otherwise():
+    from ti_pipeline.orchestration.policies import EXECUTOR, default_executor_config
+
+    assert default_executor_config({}) == {"in_process": {}}
+    assert default_executor_config({"TI_EXECUTOR": "multiprocess", "TI_MAX_CONCURRENT": "8"}) == {
+        "multiprocess": {"max_concurrent": 8}
+    }
+    with pytest.raises(ValueError, match="TI_EXECUTOR"):
+        default_executor_config({"TI_EXECUTOR": "celery"})
+    # a run may still choose either by run config
+    assert set(EXECUTOR.config_schema.as_field().config_type.fields) == {"in_process", "multiprocess"}
+
+
+def test_production_instance_config_loads(tmp_path, monkeypatch):
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "docs" / "dagster.production.yaml").read_text())
+    assert set(config.pop("storage")) == {"postgres"}  # dagster-postgres is not installed here
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        assert instance.run_monitoring_enabled and instance.freshness_enabled

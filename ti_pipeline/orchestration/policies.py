@@ -15,13 +15,14 @@
   once with ``Failure(allow_retries=False)``.
 - **Concurrency**: the DuckDB catalog writer runs in the ``duckdb_catalog`` pool; the instance
   limits the pool to one slot (``dagster.yaml``), so two runs never write the catalog at once.
-- **Executor**: in process by default, multiprocess by run config (see ``EXECUTOR``).
+- **Executor**: in process by default; multiprocess by ``TI_EXECUTOR`` or run config (``EXECUTOR``).
 
 Not here: which assets exist (``definitions``), what they do (``assets``, ``sql_runner``).
 """
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import dagster as dg
@@ -73,19 +74,33 @@ def apply_policies(assets: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinitio
     return list(dg.map_asset_specs(with_policies, assets))
 
 
+def default_executor_config(env: dict | None = None) -> dict:
+    """The executor of runs that do not choose one, from ``TI_EXECUTOR`` (``in_process``, the
+    default, or ``multiprocess``) and ``TI_MAX_CONCURRENT`` (processes; default: the cores)."""
+    env = os.environ if env is None else env
+    kind = env.get("TI_EXECUTOR", "in_process").strip() or "in_process"
+    if kind == "in_process":
+        return {"in_process": {}}
+    if kind == "multiprocess":
+        limit = env.get("TI_MAX_CONCURRENT")
+        return {"multiprocess": {"max_concurrent": int(limit)} if limit else {}}
+    raise ValueError(f"TI_EXECUTOR must be in_process or multiprocess, got {kind!r}")
+
+
 def _selectable_executor() -> dg.ExecutorDefinition:
-    # Dagster's multi_or_in_process_executor, defaulting to in process instead of multiprocess.
-    # Measured on the sample, 2 cores: in process is several times faster (README, "Executor"),
-    # because each step's own process re-imports the project for seconds while most steps take a
-    # fraction of a second and DuckDB already uses every core. A bigger deployment switches per
-    # run, without code changes: run config `execution: {config: {multiprocess: {max_concurrent: 8}}}`.
+    # Dagster's multi_or_in_process_executor, with the default taken from the environment instead
+    # of always multiprocess. Measured on the sample, 2 cores: in process is several times faster
+    # (README, "Executor"), as each step's own process re-imports the project for seconds while
+    # most steps take a fraction of a second and DuckDB already uses every core. A bigger
+    # deployment switches without code changes: TI_EXECUTOR=multiprocess on the code location, or
+    # per run, run config `execution: {config: {multiprocess: {max_concurrent: 8}}}`.
     base = dg.multi_or_in_process_executor
     return dg.ExecutorDefinition(
         name="in_process_or_multiprocess",
-        config_schema=dg.Field(base.config_schema.as_field().config_type, default_value={"in_process": {}}),
+        config_schema=dg.Field(base.config_schema.as_field().config_type, default_value=default_executor_config()),
         executor_creation_fn=base.executor_creation_fn,
         requirements=base.get_requirements,
-        description="In process by default (measured faster for this project); multiprocess by run config.",
+        description="In process by default (measured faster for this project); multiprocess by TI_EXECUTOR or run config.",
     )
 
 
@@ -99,6 +114,7 @@ __all__ = [
     "NETWORK_RETRY",
     "RAW_GROUP",
     "apply_policies",
+    "default_executor_config",
     "retry_allowed",
     "with_policies",
 ]
