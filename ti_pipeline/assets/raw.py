@@ -292,7 +292,9 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
         "write_seconds": round(sum(i.seconds.get("write", 0.0) for i in ingested), 3),
         "skipped_vintages": ", ".join(str(i.release.millesime) for i in skipped) or "none",
         "millesimes": ", ".join(str(i.release.millesime) for i in ingested) or "none",
+        # summed over the run's vintages (a backfill of a range is one run)
         "dagster/row_count": sum(i.result.rows_valid for i in ingested),
+        "rows_valid_by_millesime": dg.MetadataValue.json({str(i.release.millesime): i.result.rows_valid for i in ingested}),
         "rows_in": sum(i.result.rows_in for i in ingested),
         "rows_rejected": sum(i.result.rows_rejected for i in ingested),
         "files": dg.MetadataValue.md(
