@@ -165,3 +165,77 @@ def test_a_raw_partition_without_fingerprint_is_never_trusted(project, paths):
     lake.write_raw(paths, "ti_territoires", 2024, pd.read_parquet(data), provenance={"source": "ti_territoires"})
     assert not run_model(project, "stg_ti_territoires", paths).skipped
     assert not run_model(project, "stg_ti_territoires", paths).skipped
+
+
+# ------------------------------------------------------------------------------------------------
+# Large Parquet files in batches (bounded memory)
+# ------------------------------------------------------------------------------------------------
+def _break_sirene(paths: Paths, rows: dict[int, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = get_source("sirene_etablissements")
+    path = sample_path(paths.sample_dir, source, source.releases[0])
+    table = pq.read_table(path)
+    siret = table.column("siret").to_pylist()
+    for i, value in rows.items():
+        siret[i] = value
+    pq.write_table(table.set_column(table.schema.get_field_index("siret"), "siret", pa.array(siret, pa.string())), path)
+
+
+def test_batches_give_the_same_partition_and_rejects_as_one_read(tmp_path, monkeypatch):
+    import pandas as pd
+
+    sample = tmp_path / "sample"
+    shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
+    whole, batched = Paths(tmp_path / "whole", sample), Paths(tmp_path / "batched", sample)
+    _break_sirene(whole, {3: "123", 1500: "not a siret", 2400: None})
+    first = _materialize("sirene_etablissements", whole)
+    monkeypatch.setattr(raw, "BATCH_ROWS", 700)
+    second = _materialize("sirene_etablissements", batched)
+    assert second.metadata["dagster/row_count"] == first.metadata["dagster/row_count"]
+    assert second.metadata["rows_rejected"] == first.metadata["rows_rejected"] == 3
+    for folder in ("raw", "rejects"):
+        name = "data.parquet" if folder == "raw" else "rejects.parquet"
+        a = pd.read_parquet(getattr(whole, folder) / "sirene_etablissements" / "millesime=2026" / name)
+        b = pd.read_parquet(getattr(batched, folder) / "sirene_etablissements" / "millesime=2026" / name)
+        pd.testing.assert_frame_equal(a, b)
+    rejects = pd.read_parquet(batched.rejects / "sirene_etablissements" / "millesime=2026" / "rejects.parquet")
+    assert rejects["_row"].astype(int).tolist() == [3, 1500, 2400], "rows keep their position in the file"
+    a_check, b_check = first.check_results[0], second.check_results[0]
+    assert a_check.metadata["failures_by_rule"] == b_check.metadata["failures_by_rule"]
+    assert a_check.metadata["failing_values"] == b_check.metadata["failing_values"]
+    from ti_pipeline import lake
+
+    provenance = lake.read_file_metadata(batched.raw / "sirene_etablissements" / "millesime=2026" / "data.parquet")
+    assert provenance["ti_pipeline.provenance"]["rows_in"] == 2500
+    assert provenance["ti_pipeline.provenance"]["read"]["batches"] == 4
+    assert "siret" in provenance["ti_pipeline.column_descriptions"]
+
+
+def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
+    import pandas as pd
+
+    sample = tmp_path / "sample"
+    shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
+    paths = Paths(tmp_path / "data", sample)
+    monkeypatch.setattr(raw, "BATCH_ROWS", 700)
+    _materialize("sirene_etablissements", paths)
+    partition = paths.raw / "sirene_etablissements" / "millesime=2026"
+    before = (partition / "data.parquet").read_bytes()
+    _break_sirene(paths, {0: "123"})  # a new file: it is read again
+    real_validate = raw.validate
+    calls = []
+
+    def validate_then_fail(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # e.g. a drift found in the third batch
+            raise RuntimeError("drift in the third batch")
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(raw, "validate", validate_then_fail)
+    with pytest.raises(RuntimeError, match="third batch"):
+        _materialize("sirene_etablissements", paths)
+    assert (partition / "data.parquet").read_bytes() == before
+    assert not [p for p in partition.iterdir() if p.name.startswith(".tmp_")], "the staged file is removed"
+    assert len(pd.read_parquet(partition / "data.parquet")) == 2500

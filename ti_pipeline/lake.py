@@ -79,6 +79,53 @@ def write_parquet_atomic(
     return path
 
 
+class StagedParquet:
+    """A Parquet file written batch by batch under a temporary name in its final folder.
+
+    ``commit`` adds the key-value metadata (known only once every batch is written: row counts) to
+    the file's footer — ``read_file_metadata`` and DuckDB's ``parquet_kv_metadata`` read it; the
+    Arrow schema embedded at the start does not carry it — and renames the file into place, atomically like ``write_parquet_atomic``; ``discard`` removes
+    it, leaving the previous file as it was. Every batch is cast to the first batch's schema.
+    """
+
+    def __init__(self, path: Path, *, column_descriptions: Mapping[str, str] | None = None):
+        self.path = path
+        self.tmp = path.with_name(f".tmp_{path.name}.{uuid.uuid4().hex}")
+        self.column_descriptions = dict(column_descriptions or {})
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            fields = []
+            for f in table.schema:
+                desc = self.column_descriptions.get(f.name)
+                fields.append(f.with_metadata({**(f.metadata or {}), b"description": desc.encode()}) if desc else f)
+            self._schema = pa.schema(fields)  # no schema metadata: pandas' bookkeeping is noise
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.tmp, self._schema, compression=COMPRESSION)
+        self._writer.write_table(table.cast(self._schema))
+
+    def commit(self, metadata: Mapping[str, Any] | None = None) -> Path:
+        if self._writer is None:
+            raise ValueError(f"nothing was written to {self.path}")
+        kv = {k: json.dumps(v, default=str, ensure_ascii=False) for k, v in (metadata or {}).items()}
+        if self.column_descriptions:
+            kv[COLUMN_DESCRIPTIONS_KEY.decode()] = json.dumps(self.column_descriptions, ensure_ascii=False)
+        try:
+            self._writer.add_key_value_metadata(kv)
+            self._writer.close()
+            os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+        return self.path
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self.tmp.unlink(missing_ok=True)
+
+
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
@@ -115,7 +162,9 @@ def raw_files(paths: Paths, source: str) -> list[Path]:
 
 def read_file_metadata(path: Path) -> dict[str, Any]:
     """The decoded key-value metadata of a Parquet file written by ``write_parquet_atomic``."""
-    raw = pq.read_schema(path).metadata or {}
+    # the file's key-value metadata: what ``write_parquet_atomic`` put in the schema and what
+    # ``StagedParquet`` added at the end (the latter is not in the embedded Arrow schema)
+    raw = pq.ParquetFile(path).metadata.metadata or {}
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key.startswith(b"ti_pipeline."):

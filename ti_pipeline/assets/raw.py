@@ -17,6 +17,12 @@ Any change of the file, the source's declaration or the code of readers, validat
 it again. Each materialization records where its time went: ``read_seconds``,
 ``validate_seconds``, ``write_seconds``.
 
+A Parquet file of more than ``BATCH_ROWS`` rows (Sirene: 40 M) is read, validated and written in
+batches of that many rows (``readers.iter_parquet_batches`` -> ``validate`` -> ``lake.StagedParquet``),
+so that memory stays bounded whatever the file's size; rows keep their position in the file
+(``_row`` of the rejects), and the staged file replaces the partition only when every vintage of
+the run has been validated. Drift is judged batch by batch, the first batch first.
+
 In live mode a failed download is retried by Dagster (``NETWORK_RETRY``); any other failure is
 final (``Failure(allow_retries=False)``): trying a missing sample file or a drifted schema again
 cannot help.
@@ -27,6 +33,7 @@ The logic lives in ``ingest_release`` (a plain function); the Dagster decorator 
 
 import hashlib
 import json
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -43,7 +50,7 @@ from ti_pipeline.orchestration.partitions import vintage_partitions
 from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
 from ti_pipeline.sources.obtain import SourceUnavailable, obtain
-from ti_pipeline.sources.readers import read_release
+from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
 from ti_pipeline.validation import ValidationResult, quality_check_result, table_schema, validate
 
 QUALITY_CHECK = "lignes_valides"
@@ -59,6 +66,11 @@ class IngestedRelease:
     fingerprint: str = ""
     skipped: bool = False  # unchanged since the partition was written: nothing to read or write
     seconds: dict = field(default_factory=dict)  # read, validate, write
+    staged: "lake.StagedParquet | None" = None  # batched vintages: valid rows already written, not yet in place
+
+
+# A Parquet source above this many rows is processed in batches of this many rows.
+BATCH_ROWS = int(os.environ.get("TI_RAW_BATCH_ROWS", 2_000_000))
 
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
@@ -139,6 +151,8 @@ def ingest_release(
         result = _recorded_result(source, release, paths, recorded)
         return IngestedRelease(source, release, result, dict(obtained.provenance), dict(recorded.get("read", {})),
                                fingerprint=fingerprint, skipped=True)
+    if source.fmt == "parquet" and (parquet_row_count(obtained.path) or 0) > BATCH_ROWS:
+        return _ingest_in_batches(source, release, paths, obtained.path, dict(obtained.provenance), fingerprint or "")
     started = time.perf_counter()
     read = read_release(source, release, obtained.path)
     read_seconds = time.perf_counter() - started
@@ -160,13 +174,34 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         return
     started = time.perf_counter()
     source, release = ingested.source, ingested.release
-    valid = ingested.result.valid.copy()
+    provenance = _provenance(ingested)
+    if ingested.staged is not None:
+        ingested.staged.commit({lake.PROVENANCE_KEY.decode(): provenance})
+        ingested.staged = None
+    else:
+        lake.write_raw(paths, source.name, release.millesime, _with_cog_year(ingested.result.valid, release),
+                       provenance=provenance, column_descriptions=_descriptions(source, release))
+    lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+    ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
+
+
+def _with_cog_year(valid, release: Release):
     # Every raw table carries the COG year of its commune codes (DESIGN.md decision 3); the
     # millésime itself is the hive partition folder.
+    valid = valid.copy()
     valid["annee_cog"] = release.cog_year
+    return valid
+
+
+def _descriptions(source: Source, release: Release) -> dict:
     descriptions = {f.name: f.description for f in source.fields_for(release.millesime) if not f.name_is_regex}
     descriptions["annee_cog"] = "COG year of the commune codes of this vintage"
-    provenance = {
+    return descriptions
+
+
+def _provenance(ingested: IngestedRelease) -> dict:
+    release = ingested.release
+    return {
         **ingested.provenance,
         "millesime": release.millesime,
         "cog_year": release.cog_year,
@@ -179,9 +214,73 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         "read": ingested.read_info,
         "fingerprint": ingested.fingerprint or None,
     }
-    lake.write_raw(paths, source.name, release.millesime, valid, provenance=provenance, column_descriptions=descriptions)
-    lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
-    ingested.seconds["write"] = time.perf_counter() - started
+
+
+def _ingest_in_batches(
+    source: Source, release: Release, paths: Paths, path: Path, provenance: dict, fingerprint: str
+) -> IngestedRelease:
+    """Read, validate and stage a large Parquet vintage ``BATCH_ROWS`` rows at a time."""
+    import pandas as pd
+
+    staged = lake.StagedParquet(
+        paths.raw_partition(source.name, release.millesime) / "data.parquet",
+        column_descriptions=_descriptions(source, release),
+    )
+    seconds = {"read": 0.0, "validate": 0.0, "write": 0.0}
+    rows_in = rows_valid = 0
+    counts: dict = {}
+    rejects, failures, first, info = [], [], None, {}
+    try:
+        batches = iter_parquet_batches(source, release, path, BATCH_ROWS)
+        while True:
+            started = time.perf_counter()
+            read = next(batches, None)
+            seconds["read"] += time.perf_counter() - started
+            if read is None:
+                break
+            info = read.info
+            started = time.perf_counter()
+            result = validate(source, release.millesime, read.frame, file_name=release.file_name,
+                              all_columns=read.info.get("all_columns"))
+            seconds["validate"] += time.perf_counter() - started
+            started = time.perf_counter()
+            staged.write(lake.frame_to_table(_with_cog_year(result.valid, release)))
+            seconds["write"] += time.perf_counter() - started
+            offset = read.info["offset"]
+            if result.rows_rejected:
+                result.rejects["_row"] = result.rejects["_row"] + offset
+                rejects.append(result.rejects)
+            if result.failures is not None and len(result.failures):
+                failures.append(result.failures.assign(_row=result.failures["_row"] + offset))
+            for key, n in result.failure_counts.items():
+                counts[key] = counts.get(key, 0) + n
+            rows_in += result.rows_in
+            rows_valid += result.rows_valid
+            first = first or result
+    except BaseException:
+        staged.discard()
+        raise
+    if first is None:
+        staged.discard()
+        raise ValueError(f"source {source.name!r}: {path} has no rows")
+    combined = ValidationResult(
+        valid=pd.DataFrame(),
+        rejects=pd.concat(rejects, ignore_index=True) if rejects else first.rejects.iloc[0:0],
+        rows_in=rows_in,
+        rows_valid=rows_valid,
+        rows_rejected=rows_in - rows_valid,
+        failure_counts=counts,
+        source=source.name,
+        millesime=release.millesime,
+        file_name=release.file_name,
+        dropped_columns=first.dropped_columns,
+        absent_optional_columns=first.absent_optional_columns,
+        failures=pd.concat(failures, ignore_index=True) if failures else None,
+    )
+    read_info = {k: v for k, v in info.items() if k not in ("offset", "rows")}
+    read_info.update(rows=rows_in, batches=-(-rows_in // BATCH_ROWS), batch_rows=BATCH_ROWS)
+    return IngestedRelease(source, release, combined, provenance, read_info, fingerprint=fingerprint,
+                           seconds=seconds, staged=staged)
 
 
 def publish_unavailable(source: Source, release: Release, paths: Paths, reason: str) -> None:
@@ -272,12 +371,18 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
     unavailable: dict[int, str] = {}
     # Read and validate every vintage before writing any: a drift in one vintage leaves the
     # whole source as it was.
-    for release in releases:
-        try:
-            ingested.append(ingest_release(source, release, paths, mode, log=log.info))
-        except SourceUnavailable as exc:
-            unavailable[release.millesime] = str(exc)
-            log.warning(str(exc))
+    try:
+        for release in releases:
+            try:
+                ingested.append(ingest_release(source, release, paths, mode, log=log.info))
+            except SourceUnavailable as exc:
+                unavailable[release.millesime] = str(exc)
+                log.warning(str(exc))
+    except BaseException:
+        for item in ingested:
+            if item.staged is not None:
+                item.staged.discard()  # a later vintage drifted: the staged one must not land
+        raise
     for item in ingested:
         publish_release(item, paths)
     for millesime, reason in unavailable.items():
