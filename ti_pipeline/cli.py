@@ -60,7 +60,8 @@ def _print_refresh(result, paths, elapsed: float) -> int:
         if not e.passed
     ]
     of_vintages = f", {vintages} source vintages" if vintages else ""
-    print(f"{len(assets)} assets materialized{of_vintages} in {elapsed:.1f} s ({len(result.runs)} runs: {' '.join(result.run_ids)}).")
+    runs = " ".join(run_id[:8] for run_id in result.run_ids)
+    print(f"{len(assets)} assets materialized{of_vintages} in {elapsed:.1f} s ({len(result.runs)} runs: {runs}).")
     if failed_checks:
         print("Checks that did not pass: " + ", ".join(sorted(failed_checks)))
     if result.skipped:

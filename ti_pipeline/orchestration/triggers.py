@@ -101,19 +101,19 @@ def release_requests(instance: dg.DagsterInstance, cursor: str | None, log=None)
     seen = decode_cursor(cursor)
     signals, errors = poll_release_signals(SOURCES, seen)
     fresh = new_releases(seen, signals, lambda s, m: _is_materialized(instance, s, m))
-    by_key = {s.key: s for s in fresh}
     selected: dict = {}
     for signal in fresh:
-        source = get_source(signal.source)
-        selected.setdefault(source, []).append(str(signal.millesime))
+        selected.setdefault(get_source(signal.source), []).append(str(signal.millesime))
     requests = []
     for run in plan_source_runs(selected, per_vintage=True):
         names = [get_source(a).name for a in run.assets]
-        keys = [f"{n}/{run.partitions[0]}" if run.partitions else f"{n}/{get_source(n).millesimes[0]}" for n in names]
-        fingerprints = "\n".join(by_key[k].fingerprint for k in keys if k in by_key)
-        digest = hashlib.sha256(fingerprints.encode()).hexdigest()[:16]
+        why = [s for s in fresh if s.source in names and (not run.partitions or str(s.millesime) == run.partitions[0])]
+        fingerprints = "; ".join(s.fingerprint for s in why)
         if log is not None:
-            log.info(f"new release: {run.label} ({'; '.join(by_key[k].fingerprint for k in keys if k in by_key)})")
+            log.info(f"new release: {run.label} ({fingerprints})")
+        # the run key names the release: the cursor already prevents a second request, the key
+        # also holds if a tick is evaluated twice
+        digest = hashlib.sha256(fingerprints.encode()).hexdigest()[:16]
         requests.append(run_request(run, f"{run.label}@{digest}", {"ti/trigger": "source_release", "ti/sources": ",".join(names)}))
     return requests, encode_cursor(advance_cursor(seen, signals)), errors
 
