@@ -239,3 +239,35 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
     assert (partition / "data.parquet").read_bytes() == before
     assert not [p for p in partition.iterdir() if p.name.startswith(".tmp_")], "the staged file is removed"
     assert len(pd.read_parquet(partition / "data.parquet")) == 2500
+
+
+# ------------------------------------------------------------------------------------------------
+# Portraits
+# ------------------------------------------------------------------------------------------------
+def test_portraits_are_rebuilt_only_when_a_mart_version_changes(sample_run, tmp_path, monkeypatch):
+    import os
+
+    import dagster as dg
+
+    from ti_pipeline.portraits.assets import portraits
+
+    data = tmp_path / "data"
+    shutil.copytree(sample_run.marts, data / "marts", symlinks=True)
+    monkeypatch.setenv("TI_DATA_DIR", str(data))
+
+    def run() -> dict:
+        return portraits(dg.build_asset_context()).metadata
+
+    assert "skipped" not in run()
+    first = (data / "portraits").resolve()
+    assert run().get("skipped") is True
+    assert (data / "portraits").resolve() == first
+    # a new published version of one mart: the pages are built again
+    link = data / "marts" / "mart_ti_indicateurs"
+    new_version = link.resolve().with_name("new-version")
+    shutil.copytree(link.resolve(), new_version)
+    tmp_link = link.with_name(".tmp-link")
+    os.symlink(os.path.relpath(new_version, link.parent), tmp_link)
+    os.replace(tmp_link, link)
+    assert "skipped" not in run()
+    assert (data / "portraits").resolve() != first

@@ -4,13 +4,24 @@ A thin edge over ``build.build_portraits``: it reads the published marts in ``da
 publishes ``data/portraits/`` atomically. Its dependencies are the marts the portraits know how to
 show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a mart landing later
 becomes an upstream of the portraits without touching this file.
+
+When the published version of every mart read and the portraits' code are those of the last
+build (recorded in ``data/.portraits.state.json``), the pages are not rebuilt: the materialization
+says so (``skipped``). Any new mart version or code change rebuilds them.
 """
+
+import hashlib
+import json
+import os
+from pathlib import Path
 
 import dagster as dg
 
 from ti_pipeline.config import PROJECT_ROOT, get_paths
 from ti_pipeline.portraits.build import build_portraits, default_out_dir
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
+
+STATE_FILE = ".portraits.state.json"
 
 MARTS_SQL_DIR = PROJECT_ROOT / "dbt_like_sql" / "marts"
 
@@ -32,7 +43,25 @@ def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
 def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     paths = get_paths()
     out = default_out_dir(paths.data_dir)
+    state_path = paths.data_dir / STATE_FILE
+    inputs = build_inputs(paths.marts)
+    try:
+        state = json.loads(state_path.read_text())
+    except (OSError, ValueError):
+        state = {}
+    if state.get("inputs") == inputs and Path(state.get("version_dir", "")).is_dir() and out.resolve() == Path(state["version_dir"]):
+        return dg.MaterializeResult(
+            metadata={
+                "index": dg.MetadataValue.path(str(out / "index.html")),
+                "version": dg.MetadataValue.path(state["version_dir"]),
+                "skipped": True,
+                "skipped_reason": "mart versions and portraits code unchanged since the last build",
+            }
+        )
     built = build_portraits(paths.marts, out)
+    tmp = state_path.with_name(state_path.name + ".tmp")
+    tmp.write_text(json.dumps({"inputs": inputs, "version_dir": str(built.version_dir.resolve())}))
+    os.replace(tmp, state_path)
     if built.marts_absents:
         context.log.info("Marts not published yet, their sections say so: " + ", ".join(sorted(built.marts_absents)))
     return dg.MaterializeResult(
@@ -45,3 +74,12 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "marts_absents": dg.MetadataValue.json(built.marts_absents),
         }
     )
+
+
+def build_inputs(marts_dir: Path) -> dict:
+    """What the pages are a function of: the published version of each mart, and the code."""
+    code = hashlib.sha256()
+    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        code.update(f.name.encode() + b"\0" + f.read_bytes())
+    versions = {m: str((marts_dir / m).resolve()) for m in PORTRAIT_MARTS if (marts_dir / m).exists()}
+    return {"marts": versions, "code": code.hexdigest()}
