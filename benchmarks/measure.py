@@ -13,6 +13,7 @@ group is killed and the result says so.
 
 from __future__ import annotations
 
+import bisect
 import os
 import signal
 import subprocess
@@ -143,14 +144,28 @@ def run(
     )
 
 
+def _cpu_at(samples: list[tuple[float, int, float]], t: float) -> float:
+    """Cumulative CPU seconds of the tree at instant ``t``, interpolated between two samples."""
+    times = [x[0] for x in samples]
+    i = bisect.bisect_left(times, t)
+    if i == 0:
+        return samples[0][2]
+    if i == len(samples):
+        return samples[-1][2]
+    (t0, _, c0), (t1, _, c1) = samples[i - 1], samples[i]
+    return c0 + (c1 - c0) * ((t - t0) / (t1 - t0) if t1 > t0 else 1.0)
+
+
 def window(samples: list[tuple[float, int, float]], start: float, end: float) -> tuple[float, int]:
-    """(CPU seconds, peak tree RSS) between two ``time.time()`` instants, from the samples."""
-    inside = [s for s in samples if start <= s[0] <= end]
-    before = [s for s in samples if s[0] < start]
-    after = [s for s in samples if s[0] > end]
-    first = before[-1] if before else (inside[0] if inside else None)
-    last = after[0] if after else (inside[-1] if inside else None)
-    cpu = (last[2] - first[2]) if first and last else 0.0
-    around = inside + before[-1:] + after[:1]
-    peak = max((s[1] for s in around), default=0)
-    return max(cpu, 0.0), peak
+    """(CPU seconds, peak tree RSS) between two ``time.time()`` instants, from the samples.
+
+    CPU is interpolated at both ends, so consecutive windows add up to the whole; the peak is the
+    largest sample inside the window or on either side of it (a step shorter than the sampling
+    interval is seen through its neighbours)."""
+    if not samples:
+        return 0.0, 0
+    cpu = max(_cpu_at(samples, end) - _cpu_at(samples, start), 0.0)
+    times = [x[0] for x in samples]
+    lo = max(bisect.bisect_left(times, start) - 1, 0)
+    hi = min(bisect.bisect_right(times, end) + 1, len(samples))
+    return cpu, max(x[1] for x in samples[lo:hi])

@@ -17,7 +17,7 @@ Any change of the file, the source's declaration or the code of readers, validat
 it again. Each materialization records where its time went: ``read_seconds``,
 ``validate_seconds``, ``write_seconds``.
 
-A Parquet file of more than ``BATCH_ROWS`` rows (Sirene: 40 M) is read, validated and written in
+A Parquet file of more than ``BATCH_ROWS`` rows (1 M; Sirene: 40 M) is read, validated and written in
 batches of that many rows (``readers.iter_parquet_batches`` -> ``validate`` -> ``lake.StagedParquet``),
 so that memory stays bounded whatever the file's size; rows keep their position in the file
 (``_row`` of the rejects), and the staged file replaces the partition only when every vintage of
@@ -36,6 +36,7 @@ import json
 import os
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -70,7 +71,7 @@ class IngestedRelease:
 
 
 # A Parquet source above this many rows is processed in batches of this many rows.
-BATCH_ROWS = int(os.environ.get("TI_RAW_BATCH_ROWS", 2_000_000))
+BATCH_ROWS = int(os.environ.get("TI_RAW_BATCH_ROWS", 1_000_000))
 
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
@@ -230,33 +231,47 @@ def _ingest_in_batches(
     rows_in = rows_valid = 0
     counts: dict = {}
     rejects, failures, first, info = [], [], None, {}
+    # Three stages overlap on the machine's cores: the next batch is read (pyarrow: decompression,
+    # decoding) and the previous one written (zstd) while this one is validated (pandas). At most
+    # three batches are in memory. Seconds are the time this thread waited for each stage.
     try:
-        batches = iter_parquet_batches(source, release, path, BATCH_ROWS)
-        while True:
-            started = time.perf_counter()
-            read = next(batches, None)
-            seconds["read"] += time.perf_counter() - started
-            if read is None:
-                break
-            info = read.info
-            started = time.perf_counter()
-            result = validate(source, release.millesime, read.frame, file_name=release.file_name,
-                              all_columns=read.info.get("all_columns"))
-            seconds["validate"] += time.perf_counter() - started
-            started = time.perf_counter()
-            staged.write(lake.frame_to_table(_with_cog_year(result.valid, release)))
-            seconds["write"] += time.perf_counter() - started
-            offset = read.info["offset"]
-            if result.rows_rejected:
-                result.rejects["_row"] = result.rejects["_row"] + offset
-                rejects.append(result.rejects)
-            if result.failures is not None and len(result.failures):
-                failures.append(result.failures.assign(_row=result.failures["_row"] + offset))
-            for key, n in result.failure_counts.items():
-                counts[key] = counts.get(key, 0) + n
-            rows_in += result.rows_in
-            rows_valid += result.rows_valid
-            first = first or result
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"raw-{source.name}") as pool:
+            batches = iter_parquet_batches(source, release, path, BATCH_ROWS)
+            reading = pool.submit(next, batches, None)
+            writing = None
+            while True:
+                started = time.perf_counter()
+                read = reading.result()
+                seconds["read"] += time.perf_counter() - started
+                if read is None:
+                    break
+                reading = pool.submit(next, batches, None)
+                info = read.info
+                started = time.perf_counter()
+                result = validate(source, release.millesime, read.frame, file_name=release.file_name,
+                                  all_columns=read.info.get("all_columns"))
+                seconds["validate"] += time.perf_counter() - started
+                started = time.perf_counter()
+                table = lake.frame_to_table(_with_cog_year(result.valid, release))
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(staged.write, table)
+                seconds["write"] += time.perf_counter() - started
+                offset = read.info["offset"]
+                if result.rows_rejected:
+                    result.rejects["_row"] = result.rejects["_row"] + offset
+                    rejects.append(result.rejects)
+                if result.failures is not None and len(result.failures):
+                    failures.append(result.failures.assign(_row=result.failures["_row"] + offset))
+                for key, n in result.failure_counts.items():
+                    counts[key] = counts.get(key, 0) + n
+                rows_in += result.rows_in
+                rows_valid += result.rows_valid
+                first = first or result
+            if writing is not None:
+                started = time.perf_counter()
+                writing.result()
+                seconds["write"] += time.perf_counter() - started
     except BaseException:
         staged.discard()
         raise
