@@ -2,9 +2,12 @@
 
 - **Automation.** Every asset downstream of the raw sources (SQL models, marts, the DuckDB catalog,
   what reads the marts) updates when its inputs change: ``AutomationCondition.eager()`` (run when a
-  dependency updated, none is missing or in progress), and only when the blocking checks of its
-  dependencies passed, so that a refused source file does not flow into the marts. Raw sources
-  have no condition: they are triggered by the monthly schedule, the release sensor, a backfill.
+  dependency updated, none is missing or in progress), also when its code version changed (a SQL
+  edit), and only when the blocking checks of its dependencies passed, so that a refused source
+  file does not flow into the marts. Like eager, it does not build what was already missing when
+  the condition was first evaluated: a new deployment starts from one full materialization
+  (``ti-pipeline run``, or *Materialize all* in the UI). Raw sources have no condition: they are
+  triggered by the monthly schedule, the release sensor, a backfill.
 - **Freshness** per source cadence: how old our copy of a source may get before the UI says so.
   Annual Insee releases: warn after a year, fail after 13 months; the monthly Sirene stock: warn
   after 32 days, fail after 40. Irregular sources (TI perimeters, lauréats) have no expectation.
@@ -33,9 +36,17 @@ from ti_pipeline.sources.download import DownloadError, HostNotAllowed
 RAW_GROUP = "raw"
 CATALOG_POOL = "duckdb_catalog"
 
+_AC = dg.AutomationCondition
+# AutomationCondition.eager() (without its latest-time-window clause: nothing downstream is
+# time-partitioned), plus a changed code version (a model whose SQL changed runs again after a
+# deploy, which eager alone ignores), and only once the upstream blocking checks passed.
 DOWNSTREAM_AUTOMATION = (
-    dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
-).with_label("eager, once upstream blocking checks passed")
+    (_AC.newly_missing() | _AC.any_deps_updated() | _AC.code_version_changed()).since_last_handled()
+    & ~_AC.any_deps_missing()
+    & ~_AC.any_deps_in_progress()
+    & ~_AC.in_progress()
+    & _AC.all_deps_blocking_checks_passed()
+).with_label("eager or code changed, once upstream blocking checks passed")
 
 FRESHNESS_BY_CADENCE: dict[str, dg.FreshnessPolicy] = {
     "annual": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=366)),
