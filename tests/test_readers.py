@@ -13,8 +13,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ti_pipeline.sources import catalog
-from ti_pipeline.sources.catalog import Release
+from ti_pipeline.config import PROJECT_ROOT
+from ti_pipeline.sources import catalog, readers
+from ti_pipeline.sources.catalog import Release, get_source, sample_path
 from ti_pipeline.sources.readers import (
     SourceFormatError,
     UnsafeArchiveError,
@@ -324,10 +325,29 @@ def test_xlsx_missing_sheet_lists_the_sheets(tmp_path):
         read_release(EPCI, rel, _epci_zip(tmp_path))
 
 
-def test_xlsx_with_a_broken_stylesheet_is_read_without_it(tmp_path):
+def test_xlsx_with_a_broken_stylesheet_is_read_without_it(tmp_path, monkeypatch):
+    # calamine (the fast reader) does not need the stylesheet; openpyxl, the fallback, strips it
     r = read_release(EPCI, EPCI_RELEASE, _epci_zip(tmp_path, break_styles=True))
-    assert "styles_stripped" in r.info
+    assert r.info["xlsx_reader"] == "calamine"
     assert r.frame["EPCI"].tolist()[0] == "200000172"
+    monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    (tmp_path / "again").mkdir()
+    r = read_release(EPCI, EPCI_RELEASE, _epci_zip(tmp_path / "again", break_styles=True))
+    assert r.info["xlsx_reader"] == "openpyxl" and "styles_stripped" in r.info
+    assert r.frame["EPCI"].tolist()[0] == "200000172"
+
+
+@pytest.mark.parametrize("sheet", ["EPCI", "Composition_communale"])
+def test_xlsx_readers_agree(sheet, monkeypatch):
+    # the sample's workbooks read by calamine and by openpyxl give the same frame
+    source = get_source("epci" if sheet == "EPCI" else "epci_communes")
+    release = source.releases[0]
+    path = sample_path(PROJECT_ROOT / "data" / "sample", source, release)
+    fast = read_release(source, release, path)
+    monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    slow = read_release(source, release, path)
+    assert fast.info["xlsx_reader"] == "calamine" and slow.info["xlsx_reader"] == "openpyxl"
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
 
 
 def test_cell_text_renders_what_excel_shows():

@@ -383,28 +383,58 @@ def _load_workbook(source: Source, path: Path, label: str, info: dict, tmp: Path
         return wb
 
 
+def _calamine_rows(source: Source, release: Release, path: Path, label: str):
+    """(sheet title, rows) read by calamine (Rust: ~15x faster than openpyxl on the 35,000 x 46
+    passage table); None when calamine is not installed or cannot read this workbook."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:
+        return None
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        if release.sheet is not None and release.sheet not in names:
+            raise SourceFormatError(source.name, label, f"no sheet {release.sheet!r}; the workbook has {names}")
+        title = names[0] if release.sheet is None else release.sheet
+        # from A1 (title rows count), whatever <dimension> says; empty cells come as ""
+        rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    except SourceFormatError:
+        raise
+    except Exception:  # noqa: BLE001 - calamine's errors: let openpyxl (and its style repair) try
+        return None
+    return title, ([None if v == "" else v for v in row] for row in rows)
+
+
+def _openpyxl_rows(source: Source, release: Release, path: Path, label: str, info: dict, tmp: Path, opened: list):
+    wb = _load_workbook(source, path, label, info, tmp)
+    opened.append(wb)
+    if release.sheet is None:
+        ws = wb.worksheets[0]
+    elif release.sheet in wb.sheetnames:
+        ws = wb[release.sheet]
+    else:
+        raise SourceFormatError(source.name, label, f"no sheet {release.sheet!r}; the workbook has {wb.sheetnames}")
+    # Some producers write a wrong <dimension>: read until the data really ends.
+    ws.reset_dimensions()
+    return ws.title, ws.iter_rows(values_only=True)
+
+
 def _read_xlsx(source: Source, release: Release, path: Path, label: str, info: dict) -> pd.DataFrame:
     if not _is_zip(path):
         _raise_not_data(source, label, "an xlsx workbook", path)
     skiprows = source.skiprows
+    opened: list = []
     with tempfile.TemporaryDirectory(prefix="ti-xlsx-") as tmp:
-        wb = _load_workbook(source, path, label, info, Path(tmp))
         try:
-            if release.sheet is None:
-                ws = wb.worksheets[0]
-            elif release.sheet in wb.sheetnames:
-                ws = wb[release.sheet]
-            else:
-                raise SourceFormatError(source.name, label, f"no sheet {release.sheet!r}; the workbook has {wb.sheetnames}")
-            # Some producers write a wrong <dimension>: read until the data really ends.
-            ws.reset_dimensions()
-            rows = ws.iter_rows(values_only=True)
+            sheet = _calamine_rows(source, release, path, label)
+            info["xlsx_reader"] = "calamine" if sheet is not None else "openpyxl"
+            title, rows = sheet if sheet is not None else _openpyxl_rows(source, release, path, label, info, Path(tmp), opened)
             for _ in range(skiprows):
                 next(rows, None)
             header_row = next(rows, None)
             if header_row is None or all(v is None for v in header_row):
                 raise SourceFormatError(
-                    source.name, label, f"sheet {ws.title!r} has no header row after {skiprows} title rows"
+                    source.name, label, f"sheet {title!r} has no header row after {skiprows} title rows"
                 )
             header = [cell_text(v) for v in header_row]
             while header and header[-1] is None:
@@ -416,16 +446,17 @@ def _read_xlsx(source: Source, release: Release, path: Path, label: str, info: d
                 if any(v is not None for v in row[width:]):
                     extra = next(i for i, v in enumerate(row) if i >= width and v is not None)
                     raise SourceFormatError(
-                        source.name, label, f"sheet {ws.title!r}: a value lies right of the last header column (column {extra + 1})"
+                        source.name, label, f"sheet {title!r}: a value lies right of the last header column (column {extra + 1})"
                     )
                 if all(v is None for v in values):
                     continue  # blank separator or trailing rows
                 values += [None] * (width - len(values))
                 records.append(values)
         finally:
-            wb.close()
+            for wb in opened:
+                wb.close()
     names = [h.strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
-    info["sheet"] = ws.title
+    info["sheet"] = title
     info["skiprows"] = skiprows
     frame = pd.DataFrame(records, columns=names, dtype=object)
     return frame.astype("str")
