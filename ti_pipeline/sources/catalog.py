@@ -132,6 +132,18 @@ def _insee(page: int, file_name: str) -> str:
     return f"https://www.insee.fr/fr/statistiques/fichier/{page}/{file_name}"
 
 
+def _rp_release(base: str, millesime: int, page: int, cog_year: int) -> Release:
+    """A census base communale: ``base-cc-<base>-<YYYY>_csv.zip`` holding ``base-cc-<base>-<YYYY>.CSV``."""
+    stem = f"base-cc-{base}-{millesime}"
+    return Release(
+        millesime,
+        f"{stem}_csv.zip",
+        cog_year=cog_year,
+        url=_insee(page, f"{stem}_csv.zip"),
+        member=rf"(?i)^(.*/)?{stem}\.csv$",  # the stem is letters, digits and dashes: no escaping
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # 1. Territoires d'industrie perimeters (ANCT, data.gouv.fr "Programme Territoires d'industrie")
 # --------------------------------------------------------------------------------------------
@@ -506,20 +518,8 @@ RP_POPULATION = Source(
     fmt="csv",
     extra_columns="allow",  # 321 columns, of which we declare and keep the ones the indicators use
     releases=(
-        Release(
-            2022,
-            "base-cc-evol-struct-pop-2022_csv.zip",
-            cog_year=2024,
-            url=_insee(8581696, "base-cc-evol-struct-pop-2022_csv.zip"),
-            member=r"(?i)^(.*/)?base-cc-evol-struct-pop-2022\.csv$",
-        ),
-        Release(
-            2021,
-            "base-cc-evol-struct-pop-2021_csv.zip",
-            cog_year=2023,
-            url=_insee(8201904, "base-cc-evol-struct-pop-2021_csv.zip"),
-            member=r"(?i)^(.*/)?base-cc-evol-struct-pop-2021\.csv$",
-        ),
+        _rp_release("evol-struct-pop", 2022, page=8581696, cog_year=2024),
+        _rp_release("evol-struct-pop", 2021, page=8201904, cog_year=2023),
     ),
     fields=(
         Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),
@@ -549,20 +549,8 @@ RP_EMPLOI = Source(
     fmt="csv",
     extra_columns="allow",
     releases=(
-        Release(
-            2022,
-            "base-cc-emploi-pop-active-2022_csv.zip",
-            cog_year=2024,
-            url=_insee(8581444, "base-cc-emploi-pop-active-2022_csv.zip"),
-            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2022\.csv$",
-        ),
-        Release(
-            2021,
-            "base-cc-emploi-pop-active-2021_csv.zip",
-            cog_year=2023,
-            url=_insee(8202916, "base-cc-emploi-pop-active-2021_csv.zip"),
-            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2021\.csv$",
-        ),
+        _rp_release("emploi-pop-active", 2022, page=8581444, cog_year=2024),
+        _rp_release("emploi-pop-active", 2021, page=8202916, cog_year=2023),
     ),
     fields=(
         Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),
