@@ -271,3 +271,28 @@ def test_portraits_are_rebuilt_only_when_a_mart_version_changes(sample_run, tmp_
     os.replace(tmp_link, link)
     assert "skipped" not in run()
     assert (data / "portraits").resolve() != first
+
+
+def test_sha256_is_remembered_across_processes_until_the_file_changes(tmp_path, monkeypatch):
+    import hashlib
+    import os
+
+    from ti_pipeline.sources import obtain
+
+    f = tmp_path / "file.csv"
+    f.write_bytes(b"a;b\n1;2\n")
+    cache = tmp_path / "cache"
+    expected = hashlib.sha256(b"a;b\n1;2\n").hexdigest()
+    assert obtain.file_sha256(f, cache_dir=cache) == expected
+    monkeypatch.setattr(obtain, "_sha_cache", {})  # a new process
+
+    def no_hashing(*args):
+        raise AssertionError("hashed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(obtain.hashlib, "sha256", no_hashing)
+        assert obtain.file_sha256(f, cache_dir=cache) == expected
+    f.write_bytes(b"a;b\n1;3\n")  # same size, new content: new modification time
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 1_000_000))
+    monkeypatch.setattr(obtain, "_sha_cache", {})
+    assert obtain.file_sha256(f, cache_dir=cache) == hashlib.sha256(b"a;b\n1;3\n").hexdigest()

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -65,15 +67,46 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def file_sha256(path: Path) -> str:
+SHA256_CACHE_FILE = ".sha256-cache.json"
+
+
+def file_sha256(path: Path, cache_dir: Path | None = None) -> str:
+    """sha256 of a file, remembered by (path, size, modification time in ns, inode): in this
+    process, and across processes in ``cache_dir/.sha256-cache.json`` when given (the national
+    sample is 1.7 GB: hashing it again on every re-run costs seconds). Any write to the file
+    changes its modification time, so a changed file is hashed again."""
+    path = Path(path).resolve()
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _sha_cache:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1024 * 1024):
-                h.update(chunk)
-        _sha_cache[key] = h.hexdigest()
+    if key in _sha_cache:
+        return _sha_cache[key]
+    disk_key = f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    cache_file = Path(cache_dir) / SHA256_CACHE_FILE if cache_dir is not None else None
+    known: dict = {}
+    if cache_file is not None:
+        try:
+            known = json.loads(cache_file.read_text())
+        except (OSError, ValueError):
+            known = {}
+        if disk_key in known:
+            _sha_cache[key] = known[disk_key]
+            return known[disk_key]
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            h.update(chunk)
+    _sha_cache[key] = h.hexdigest()
+    if cache_file is not None:
+        # keep the entries of files that still exist as they were; write atomically
+        kept = {k: v for k, v in known.items() if not k.startswith(f"{path}|")}
+        kept[disk_key] = _sha_cache[key]
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_name(f".tmp_{cache_file.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_text(json.dumps(kept))
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # a cache only: hashing again next time is correct
     return _sha_cache[key]
 
 
@@ -124,7 +157,7 @@ def _obtain_sample(source: Source, release: Release, paths: Paths) -> ObtainedFi
         "url": path.resolve().as_uri(),
         "final_url": path.resolve().as_uri(),
         "size": path.stat().st_size,
-        "sha256": file_sha256(path),
+        "sha256": file_sha256(path, cache_dir=paths.cache),
         "etag": None,
         "last_modified": None,
         "retrieved_at": _now(),
