@@ -134,11 +134,15 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
 
     scale: str | float = args.scale
     try:
-        scale = float(args.scale)
+        scale = float(args.scale)  # a fraction of national scale, e.g. 0.1
     except ValueError:
-        pass
+        pass  # a named scale: 'sample' or 'national' (the generator rejects any other name)
     out = Path(args.out) if args.out else get_paths().sample_dir
-    summary = generate(out, scale=scale, seed=args.seed)
+    try:
+        summary = generate(out, scale=scale, seed=args.seed)
+    except ValueError as exc:  # an unknown scale: say so without a traceback
+        print(f"ti-pipeline generate-sample: {exc}", file=sys.stderr)
+        return 2
     print(f"Generated {out} (scale={args.scale}, seed={args.seed}): {summary}")
     return 0
 
