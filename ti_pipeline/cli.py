@@ -51,19 +51,25 @@ def _prepare_instance_env() -> Path:
 
 def _print_refresh(result, paths, elapsed: float) -> int:
     """The summary of ``run`` and ``backfill``: what was materialized, failed checks, failures."""
+    import dagster as dg
+
     events = result.get_asset_materialization_events()
     assets = {e.asset_key.to_user_string() for e in events if e.asset_key}
     vintages = sum(1 for e in events if e.partition)
-    failed_checks = [
-        f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}"
-        for e in result.get_asset_check_evaluations()
-        if not e.passed
-    ]
+    # A check that did not pass is an error (blocking, or a failed data test) or a warning (e.g.
+    # the programme's reference figures, which a 10-territory sample cannot reach): say which.
+    failed_checks: dict[str, list[str]] = {"ERROR": [], "WARN": []}
+    for e in result.get_asset_check_evaluations():
+        if not e.passed:
+            severity = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "ERROR"
+            failed_checks[severity].append(f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}")
     of_vintages = f", {vintages} source vintages" if vintages else ""
     runs = " ".join(run_id[:8] for run_id in result.run_ids)
     print(f"{len(assets)} assets materialized{of_vintages} in {elapsed:.1f} s ({len(result.runs)} runs: {runs}).")
-    if failed_checks:
-        print("Checks that did not pass: " + ", ".join(sorted(failed_checks)))
+    if failed_checks["ERROR"]:
+        print("Checks that failed: " + ", ".join(sorted(failed_checks["ERROR"])))
+    if failed_checks["WARN"]:
+        print("Warnings (checks of severity WARN): " + ", ".join(sorted(failed_checks["WARN"])))
     if result.skipped:
         print(f"Not rebuilt, as {', '.join(sorted(result.blocked))} did not deliver: {', '.join(sorted(result.skipped))}")
     marts = sorted(p.name for p in paths.marts.glob("*") if p.is_dir() and not p.name.startswith("."))
