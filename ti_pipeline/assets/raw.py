@@ -52,9 +52,17 @@ from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
 from ti_pipeline.sources.obtain import SourceUnavailable, obtain
 from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
-from ti_pipeline.validation import ValidationResult, quality_check_result, table_schema, validate
+from ti_pipeline.validation import schemas
+from ti_pipeline.validation import (
+    CHECK_NAME,
+    ValidationResult,
+    check_spec,
+    quality_check_result,
+    table_schema,
+    validate,
+)
 
-QUALITY_CHECK = "lignes_valides"
+QUALITY_CHECK = CHECK_NAME  # the blocking validation check, declared by validation.check_spec
 
 
 @dataclass
@@ -180,8 +188,9 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         ingested.staged.commit({lake.PROVENANCE_KEY.decode(): provenance})
         ingested.staged = None
     else:
-        lake.write_raw(paths, source.name, release.millesime, _with_cog_year(ingested.result.valid, release),
-                       provenance=provenance, column_descriptions=_descriptions(source, release))
+        valid = _with_cog_year(ingested.result.valid, release)
+        lake.write_raw(paths, source.name, release.millesime, valid,
+                       provenance=provenance, column_descriptions=_descriptions(source, release, valid.columns))
     lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
     ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
 
@@ -194,8 +203,12 @@ def _with_cog_year(valid, release: Release):
     return valid
 
 
-def _descriptions(source: Source, release: Release) -> dict:
-    descriptions = {f.name: f.description for f in source.fields_for(release.millesime) if not f.name_is_regex}
+def _descriptions(source: Source, release: Release, columns=None) -> dict:
+    """Parquet column descriptions from the catalog; with ``columns``, regex-named families
+    (``CODGEO_2024``, ``effectifs_salaries_2019``) are described too."""
+    if columns is None:
+        columns = [f.name for f in source.fields_for(release.millesime) if not f.name_is_regex]
+    descriptions = schemas.column_descriptions(source, release.millesime, [c for c in columns if c != "annee_cog"])
     descriptions["annee_cog"] = "COG year of the commune codes of this vintage"
     return descriptions
 
@@ -355,14 +368,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "dataset_page": dg.MetadataValue.url(source.page),
                 "dagster/column_schema": table_schema(source, newest.millesime),
             },
-            check_specs=[
-                dg.AssetCheckSpec(
-                    QUALITY_CHECK,
-                    asset=source.asset_name,
-                    blocking=True,
-                    description="Rows read, valid and rejected; blocks downstream above the source's reject threshold.",
-                )
-            ],
+            check_specs=[check_spec(source)],
             tags={"source": source.name},
             partitions_def=partitions_def,
             backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
