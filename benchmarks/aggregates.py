@@ -18,7 +18,10 @@ newest year) and ``mart_laureats`` (DGE rows located by ``siret``, over their ``
 
 from __future__ import annotations
 
+import argparse
+import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -102,3 +105,18 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> dict:
                 report["examples"].append({"id_ti": merged["id_ti"].iloc[i], "column": c, "a": float(x[i]), "b": float(y[i])})
     report["identical"] = ok
     return report
+
+
+def peer_main(compute: Callable[[Path], pd.DataFrame], label: str, description: str, argv: list[str] | None = None) -> int:
+    """The command line of a peer script (``floor``, ``pandas_way``): compute the aggregates of a
+    sample folder, optionally write them to Parquet, print the time."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sample-dir", required=True, type=Path)
+    parser.add_argument("--out", type=Path, help="write the aggregates here (Parquet)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    frame = compute(args.sample_dir)
+    if args.out:
+        frame.to_parquet(args.out, index=False)
+    print(f"{label}: {len(frame)} territories in {time.perf_counter() - started:.1f} s")
+    return 0

@@ -11,11 +11,9 @@ target COG, joins, sums — is the SQL script, in one in-memory connection on al
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
@@ -123,16 +121,7 @@ def compute(sample_dir: Path):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sample-dir", required=True, type=Path)
-    parser.add_argument("--out", type=Path, help="write the aggregates here (Parquet)")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    frame = compute(args.sample_dir)
-    if args.out:
-        frame.to_parquet(args.out, index=False)
-    print(f"floor: {len(frame)} territories in {time.perf_counter() - started:.1f} s")
-    return 0
+    return aggregates.peer_main(compute, "floor", __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":

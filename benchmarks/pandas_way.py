@@ -9,8 +9,6 @@ validation, no orchestration. Same definitions as the floor (``aggregates``), sa
 
 from __future__ import annotations
 
-import argparse
-import time
 import zipfile
 from pathlib import Path
 
@@ -138,16 +136,7 @@ def compute(sample_dir: Path) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sample-dir", required=True, type=Path)
-    parser.add_argument("--out", type=Path, help="write the aggregates here (Parquet)")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    frame = compute(args.sample_dir)
-    if args.out:
-        frame.to_parquet(args.out, index=False)
-    print(f"pandas: {len(frame)} territories in {time.perf_counter() - started:.1f} s")
-    return 0
+    return aggregates.peer_main(compute, "pandas", __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":
