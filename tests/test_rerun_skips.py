@@ -7,6 +7,7 @@ materialization says so. Speed is not asserted here (``python -m benchmarks.run`
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 
@@ -26,8 +27,9 @@ def paths(tmp_path) -> Paths:
     return Paths(data_dir=tmp_path / "data", sample_dir=sample)
 
 
-def _materialize(source_name: str, paths: Paths):
-    source = get_source(source_name)
+def _materialize(source_name: str, paths: Paths, **changes):
+    """Materialize a raw source; ``changes`` replace fields of its declaration (``siren_filter=None``)."""
+    source = dataclasses.replace(get_source(source_name), **changes)
     return raw._materialize(source, list(source.releases), paths, "sample", LOG)
 
 
@@ -168,7 +170,8 @@ def test_a_raw_partition_without_fingerprint_is_never_trusted(project, paths):
 
 
 # ------------------------------------------------------------------------------------------------
-# Large Parquet files in batches (bounded memory)
+# Large Parquet files in batches (bounded memory). Sirene is read for the lauréats' SIRENs (its
+# siren_filter, tested below); these tests read it whole, as a large source without filter is read.
 # ------------------------------------------------------------------------------------------------
 def _break_sirene(paths: Paths, rows: dict[int, str]) -> None:
     import pyarrow as pa
@@ -190,9 +193,9 @@ def test_batches_give_the_same_partition_and_rejects_as_one_read(tmp_path, monke
     shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
     whole, batched = Paths(tmp_path / "whole", sample), Paths(tmp_path / "batched", sample)
     _break_sirene(whole, {3: "123", 1500: "not a siret", 2400: None})
-    first = _materialize("sirene_etablissements", whole)
+    first = _materialize("sirene_etablissements", whole, siren_filter=None)
     monkeypatch.setattr(raw, "BATCH_ROWS", 700)
-    second = _materialize("sirene_etablissements", batched)
+    second = _materialize("sirene_etablissements", batched, siren_filter=None)
     assert second.metadata["dagster/row_count"] == first.metadata["dagster/row_count"]
     assert second.metadata["rows_rejected"] == first.metadata["rows_rejected"] == 3
     for folder in ("raw", "rejects"):
@@ -220,7 +223,7 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
     shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
     paths = Paths(tmp_path / "data", sample)
     monkeypatch.setattr(raw, "BATCH_ROWS", 700)
-    _materialize("sirene_etablissements", paths)
+    _materialize("sirene_etablissements", paths, siren_filter=None)
     partition = paths.raw / "sirene_etablissements" / "millesime=2026"
     before = (partition / "data.parquet").read_bytes()
     _break_sirene(paths, {0: "123"})  # a new file: it is read again
@@ -235,7 +238,7 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
 
     monkeypatch.setattr(raw, "validate", validate_then_fail)
     with pytest.raises(RuntimeError, match="third batch"):
-        _materialize("sirene_etablissements", paths)
+        _materialize("sirene_etablissements", paths, siren_filter=None)
     assert (partition / "data.parquet").read_bytes() == before
     assert not [p for p in partition.iterdir() if p.name.startswith(".tmp_")], "the staged file is removed"
     assert len(pd.read_parquet(partition / "data.parquet")) == 2500

@@ -17,11 +17,17 @@ Any change of the file, the source's declaration or the code of readers, validat
 it again. Each materialization records where its time went: ``read_seconds``,
 ``validate_seconds``, ``write_seconds``.
 
-A Parquet file of more than ``BATCH_ROWS`` rows (1 M; Sirene: 40 M) is read, validated and written in
-batches of that many rows (``readers.iter_parquet_batches`` -> ``validate`` -> ``lake.StagedParquet``),
-so that memory stays bounded whatever the file's size; rows keep their position in the file
-(``_row`` of the rejects), and the staged file replaces the partition only when every vintage of
-the run has been validated. Drift is judged batch by batch, the first batch first.
+A Parquet file of more than ``BATCH_ROWS`` rows (1 M) is read, validated and written in batches of
+that many rows (``readers.iter_parquet_batches`` -> ``validate`` -> ``lake.StagedParquet``), so that
+memory stays bounded whatever the file's size; rows keep their position in the file (``_row`` of
+the rejects), and the staged file replaces the partition only when every vintage of the run has
+been validated. Drift is judged batch by batch, the first batch first.
+
+A source with a ``siren_filter`` (Sirene: 40 M establishments, of which the pipeline uses the
+lauréats' companies) is read for the SIRENs found in the raw tables of the lauréat sources only
+(``filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
+validated and kept. The asset depends on those raw assets, and its fingerprint includes the SIRENs,
+so new lauréats read it again.
 
 In live mode a failed download is retried by Dagster (``NETWORK_RETRY``); any other failure is
 final (``Failure(allow_retries=False)``): trying a missing sample file or a drifted schema again
@@ -97,12 +103,49 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def vintage_fingerprint(source: Source, release: Release, file_sha256: str | None) -> str | None:
-    """What a raw partition is a function of: the file, the source's declaration, the code."""
+def vintage_fingerprint(
+    source: Source, release: Release, file_sha256: str | None, sirens: list[str] | None = None
+) -> str | None:
+    """What a raw partition is a function of: the file, the source's declaration, the code (and,
+    for a source with a ``siren_filter``, the SIRENs it was read for)."""
     if not file_sha256:
         return None
     key = {"file_sha256": file_sha256, "source": repr(source), "release": repr(release), "code": code_fingerprint()}
+    if sirens is not None:
+        key["sirens"] = hashlib.sha256("\n".join(sorted(sirens)).encode()).hexdigest()
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+class MissingFilterSource(RuntimeError):
+    """A source's ``siren_filter`` names a raw table that is not in the lake yet."""
+
+
+def filter_sirens(source: Source, paths: Paths) -> list[str]:
+    """The SIRENs a ``siren_filter`` source is read for: the first 9 digits of every identifier of
+    9 or 14 digits in the named columns of the named raw tables (every vintage in the lake), sorted.
+    A value that is no identifier selects nothing; a superset is harmless (its rows are validated
+    like any other)."""
+    import duckdb
+
+    selects = []
+    for name, column in source.siren_filter.identifiers:
+        files = sorted((paths.raw / name).glob("millesime=*/*.parquet"))
+        if not files:
+            raise MissingFilterSource(
+                f"source {source.name!r} is read for the SIRENs of raw_{name} (column {column!r}), which has no "
+                f"table in {paths.raw / name}: materialize raw_{name} first"
+            )
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        selects.append(
+            f"""select regexp_replace(cast("{column}" as varchar), '[^0-9]', '', 'g') as chiffres
+            from read_parquet([{listing}], union_by_name = true)"""
+        )
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select distinct left(chiffres, 9) from ({' union all '.join(selects)}) "
+            "where length(chiffres) in (9, 14) order by 1"
+        ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str | None) -> dict | None:
@@ -154,14 +197,16 @@ def ingest_release(
     With ``reuse``, a vintage whose partition was built from the same file, declaration and code
     is not read: the result is the recorded one and ``skipped`` is True."""
     obtained = obtain(source, release, paths, mode, log=log)
-    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"))
+    sirens = filter_sirens(source, paths) if source.siren_filter else None
+    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
     recorded = _unchanged(source, release, paths, fingerprint) if reuse else None
     if recorded is not None:
         result = _recorded_result(source, release, paths, recorded)
         return IngestedRelease(source, release, result, dict(obtained.provenance), dict(recorded.get("read", {})),
                                fingerprint=fingerprint, skipped=True)
-    if source.fmt == "parquet" and (parquet_row_count(obtained.path) or 0) > BATCH_ROWS:
-        return _ingest_in_batches(source, release, paths, obtained.path, dict(obtained.provenance), fingerprint or "")
+    if sirens is not None or (source.fmt == "parquet" and (parquet_row_count(obtained.path) or 0) > BATCH_ROWS):
+        return _ingest_in_batches(source, release, paths, obtained.path, dict(obtained.provenance), fingerprint or "",
+                                  sirens=sirens)
     started = time.perf_counter()
     read = read_release(source, release, obtained.path)
     read_seconds = time.perf_counter() - started
@@ -231,9 +276,11 @@ def _provenance(ingested: IngestedRelease) -> dict:
 
 
 def _ingest_in_batches(
-    source: Source, release: Release, paths: Paths, path: Path, provenance: dict, fingerprint: str
+    source: Source, release: Release, paths: Paths, path: Path, provenance: dict, fingerprint: str,
+    sirens: list[str] | None = None,
 ) -> IngestedRelease:
-    """Read, validate and stage a large Parquet vintage ``BATCH_ROWS`` rows at a time."""
+    """Read, validate and stage a large Parquet vintage ``BATCH_ROWS`` rows at a time (with
+    ``sirens``, only the rows of those companies)."""
     import pandas as pd
 
     staged = lake.StagedParquet(
@@ -249,7 +296,7 @@ def _ingest_in_batches(
     # three batches are in memory. Seconds are the time this thread waited for each stage.
     try:
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"raw-{source.name}") as pool:
-            batches = iter_parquet_batches(source, release, path, BATCH_ROWS)
+            batches = iter_parquet_batches(source, release, path, BATCH_ROWS, sirens=sirens)
             reading = pool.submit(next, batches, None)
             writing = None
             while True:
@@ -270,12 +317,13 @@ def _ingest_in_batches(
                     writing.result()
                 writing = pool.submit(staged.write, table)
                 seconds["write"] += time.perf_counter() - started
-                offset = read.info["offset"]
+                # _row: the row's position in the file, not in the batch
+                row_numbers = read.info["row_numbers"]
                 if result.rows_rejected:
-                    result.rejects["_row"] = result.rejects["_row"] + offset
+                    result.rejects["_row"] = row_numbers[result.rejects["_row"].to_numpy()]
                     rejects.append(result.rejects)
                 if result.failures is not None and len(result.failures):
-                    failures.append(result.failures.assign(_row=result.failures["_row"] + offset))
+                    failures.append(result.failures.assign(_row=row_numbers[result.failures["_row"].to_numpy()]))
                 for key, n in result.failure_counts.items():
                     counts[key] = counts.get(key, 0) + n
                 rows_in += result.rows_in
@@ -305,8 +353,10 @@ def _ingest_in_batches(
         absent_optional_columns=first.absent_optional_columns,
         failures=pd.concat(failures, ignore_index=True) if failures else None,
     )
-    read_info = {k: v for k, v in info.items() if k not in ("offset", "rows")}
+    read_info = {k: v for k, v in info.items() if k not in ("row_numbers", "rows")}
     read_info.update(rows=rows_in, batches=-(-rows_in // BATCH_ROWS), batch_rows=BATCH_ROWS)
+    if sirens is not None:
+        read_info["sirens"] = len(sirens)
     return IngestedRelease(source, release, combined, provenance, read_info, fingerprint=fingerprint,
                            seconds=seconds, staged=staged)
 
@@ -369,6 +419,8 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "dagster/column_schema": table_schema(source, newest.millesime),
             },
             check_specs=[check_spec(source)],
+            # a siren_filter source is read for the SIRENs of other raw tables: they come first
+            deps=[f"raw_{name}" for name in source.siren_filter.sources] if source.siren_filter else None,
             tags={"source": source.name},
             partitions_def=partitions_def,
             backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
@@ -433,6 +485,12 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
         ),
         "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
     }
+    if source.siren_filter:
+        metadata["filter"] = "; ".join(
+            f"{i.release.millesime}: {i.read_info.get('filter', 'n/a')}, {i.result.rows_in} of "
+            f"{i.read_info.get('rows_in_file', '?')} rows of the file"
+            for i in ingested
+        ) or "none"
     if skipped:
         metadata["skipped_reason"] = "file sha256, catalog declaration and code unchanged since the partition was written"
     if unavailable:

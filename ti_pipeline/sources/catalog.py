@@ -85,6 +85,29 @@ class DataGouvResource:
 
 
 @dataclass(frozen=True)
+class SirenFilter:
+    """Only the rows of the companies that other sources name are read (predicate push-down).
+
+    A reference file much larger than what the pipeline uses (Sirene: 40 M establishments, of
+    which the lauréats' companies are a few thousand) is scanned for the rows whose ``column`` is
+    one of the SIRENs found in ``identifiers``: (source, column) pairs of raw tables whose values
+    are SIRENs or SIRETs (the first 9 digits of a value of 9 or 14 digits, spaces and dots
+    ignored). Only those rows are read, validated and kept in the lake; the raw asset depends on
+    the raw assets of ``identifiers`` and is read again when their SIRENs change.
+
+    Using the reference for more (e.g. counting establishments by territory) means removing the
+    filter: the source is then read, validated and kept whole, in batches.
+    """
+
+    column: str
+    identifiers: tuple[tuple[str, str], ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for name, _ in self.identifiers))
+
+
+@dataclass(frozen=True)
 class Source:
     name: str  # the raw asset is ``raw_<name>``
     title: str
@@ -109,6 +132,7 @@ class Source:
     # rejected rows only raise a warning. 0 means one rejected row blocks (the TI perimeters and
     # the geography references: a rejected row there silently drops communes from territories).
     max_reject_rate: float = 0.01
+    siren_filter: SirenFilter | None = None
 
     @property
     def asset_name(self) -> str:
@@ -696,6 +720,9 @@ SIRENE_ETABLISSEMENTS = Source(
         ),
     ),
     row_checks=("siret_is_siren_nic", "naf_rev2_format"),
+    # The pipeline uses Sirene to place lauréats (their SIRET, or their SIREN's head office): the
+    # establishments of their companies are read, not the 40 M rows (DESIGN.md, Scale).
+    siren_filter=SirenFilter("siren", identifiers=(("relance_laureats", "siren"), ("laureats_ti", "siret"))),
     approx_size="~2.1 GB Parquet, ~40 M establishments",
 )
 
@@ -747,6 +774,7 @@ __all__ = [
     "Release",
     "Source",
     "DataGouvResource",
+    "SirenFilter",
     "SOURCES",
     "SOURCES_BY_NAME",
     "TARGET_COG_YEAR",

@@ -310,8 +310,8 @@ def _read_csv(source: Source, path: Path, label: str, info: dict) -> pd.DataFram
             keep_default_na=False,  # "NA" is a value ... and Namibia; only empty cells are missing
             na_values=[""],
             quotechar='"',
-            skipinitialspace=False,
-            low_memory=False,
+            # pyarrow's parser uses every core: the 300 MB Urssaf file in 0.7 s instead of 7 s
+            engine="pyarrow",
         )
 
     try:
@@ -512,20 +512,80 @@ def parquet_row_count(path: Path) -> int | None:
         return None
 
 
-def iter_parquet_batches(source: Source, release: Release, path: Path, batch_rows: int) -> Iterator[ReadResult]:
+def iter_parquet_batches(
+    source: Source, release: Release, path: Path, batch_rows: int, sirens: list[str] | None = None
+) -> Iterator[ReadResult]:
     """``read_release`` for a large Parquet file, ``batch_rows`` rows at a time (declared columns
-    only), so that it never sits whole in memory. Each result's ``info`` has ``offset``: the
-    position of its first row in the file."""
+    only), so that it never sits whole in memory. Each result's ``info`` has ``row_numbers``: the
+    position of each of its rows in the file.
+
+    With ``sirens`` (the source's ``siren_filter``), only the rows whose filter column is one of
+    them are read: DuckDB pushes the projection and the filter into the scan, so a 40 M-row
+    Sirene file sorted by SIREN costs the row groups that hold those companies (and a column
+    scan otherwise)."""
     path = Path(path)
     if not path.is_file():
         raise SourceFormatError(source.name, path, "file not found")
     info: dict = {"file": path.name, "format": source.fmt}
     pf, columns = _open_parquet(source, release, path, str(path), info)
-    offset = 0
-    for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
-        frame = _parquet_frame(batch)
-        yield ReadResult(frame=frame, info={**info, "offset": offset, "rows": len(frame), "columns": [str(c) for c in frame.columns]})
-        offset += len(frame)
+    if sirens is None:
+        info["rows_in_file"] = pf.metadata.num_rows
+        offset = 0
+        for batch in pf.iter_batches(batch_size=batch_rows, columns=columns):
+            frame = _parquet_frame(batch)
+            yield _batch_result(frame, info, range(offset, offset + len(frame)))
+            offset += len(frame)
+        return
+    yield from _iter_filtered(source, path, columns, batch_rows, sirens, {**info, "rows_in_file": pf.metadata.num_rows})
+
+
+def _iter_filtered(source: Source, path: Path, columns: list[str], batch_rows: int, sirens: list[str], info: dict):
+    import duckdb
+    import pyarrow as pa
+
+    key = source.siren_filter.column
+    if key not in columns:
+        raise SourceFormatError(source.name, path, "column missing: the filter column of siren_filter", column=key)
+    info["filter"] = f"{key} in {len(sirens)} SIRENs ({', '.join(dict.fromkeys(n for n, _ in source.siren_filter.identifiers))})"
+    con = duckdb.connect()
+    try:
+        con.register("sirens", pa.table({"siren": pa.array(sorted(set(sirens)), pa.string())}))
+        projection = ", ".join(f'"{c}"' for c in columns)
+        reader = con.sql(
+            f"select file_row_number, {projection} from read_parquet($path, file_row_number = true) "
+            f'where "{key}" in (select siren from sirens) order by file_row_number',
+            params={"path": str(path)},
+        ).to_arrow_reader(batch_rows)
+        read = 0
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            row_numbers = table.column("file_row_number").to_numpy()
+            frame = _parquet_frame(table.drop_columns(["file_row_number"]))
+            read += len(frame)
+            yield _batch_result(frame, info, row_numbers)
+        if not read:  # no matching row is a result too (the keys' companies are all absent)
+            empty = _parquet_frame(pa.Table.from_pylist([], schema=_filtered_schema(path, columns)))
+            yield _batch_result(empty, info, [])
+    finally:
+        con.close()
+
+
+def _filtered_schema(path: Path, columns: list[str]):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.ParquetFile(path).schema_arrow
+    return pa.schema([schema.field(c) for c in columns])
+
+
+def _batch_result(frame: pd.DataFrame, info: dict, row_numbers) -> ReadResult:
+    import numpy as np
+
+    return ReadResult(
+        frame=frame,
+        info={**info, "row_numbers": np.asarray(row_numbers, dtype="int64"), "rows": len(frame),
+              "columns": [str(c) for c in frame.columns]},
+    )
 
 
 def _read_json(source: Source, path: Path, label: str, info: dict) -> pd.DataFrame:

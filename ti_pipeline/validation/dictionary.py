@@ -33,6 +33,12 @@ def source_markdown(source: Source) -> str:
     ]
     if source.synthetic_only:
         lines.append("- No public file: the sample is synthetic; live mode needs a configured URL")
+    if source.siren_filter:
+        named = ", ".join(f"`raw_{name}.{column}`" for name, column in source.siren_filter.identifiers)
+        lines.append(
+            f"- Rows read: only those whose `{source.siren_filter.column}` is a SIREN found in {named} "
+            "(first 9 digits of a SIREN or SIRET); the rest of the file is neither read nor kept"
+        )
     lines += [
         "",
         f"Columns (names for millésime {newest.millesime}; `{{yy}}` columns follow the vintage):",
