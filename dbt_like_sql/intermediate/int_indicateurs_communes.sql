@@ -143,15 +143,14 @@ urssaf_annees as (
 urssaf_industrie as (
     select
         p.millesime, a.annee, p.code_commune,
-        coalesce(sum(u.effectifs_salaries) filter (where u.est_industrie), 0) as effectifs_industrie,
-        coalesce(bool_or(u.secret) filter (where u.est_industrie), false) as secret,
-        coalesce(sum(u.nombre_etablissements) filter (where u.est_industrie), 0) as etablissements,
-        coalesce(sum(u.etablissements_secret) filter (where u.est_industrie), 0) as etablissements_secret
+        coalesce(u.effectifs_industrie, 0) as effectifs_industrie,
+        coalesce(u.secret_industrie, false) as secret,
+        coalesce(u.etablissements_industrie, 0) as etablissements,
+        coalesce(u.etablissements_secret_industrie, 0) as etablissements_secret
     from urssaf_presence p
     join urssaf_annees a using (millesime)
     left join int_urssaf_communes u
       on u.millesime = p.millesime and u.code_commune = p.code_commune and u.annee = a.annee
-    group by all
 ),
 urssaf as (
     select

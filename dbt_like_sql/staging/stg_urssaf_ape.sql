@@ -1,11 +1,13 @@
 /* ---
-# a table, not a view: pivoting the year columns of 1.2 M rows is the costliest staging query at
-# national scale; as a view it ran again for its row count, tests, preview and in int_urssaf_communes
-materialized: table
+# a view: turning the year columns into rows is a list unnest (0.5 s for the 20.7 M rows of the
+# national file), cheaper than writing them to Parquet and reading them back (issue 8)
+materialized: view
 description: >
   Urssaf private-sector employer establishments and salaried headcount at 31/12 by commune and
   APE code, one row per commune x APE x year (the file has one column per year and measure).
-  Empty cells (secret or no employer) stay null.
+  Empty cells (secret or no employer) stay null; a year with both cells empty is not a row. The
+  two measures of a year are paired by the year in their column names (annees_effectifs =
+  annees_etablissements, or the model fails saying so).
 columns:
   millesime: Vintage (latest year of the file)
   annee_cog: COG year of code_geo
@@ -18,19 +20,64 @@ columns:
 tests:
   - not_null: [code_geo, code_ape, annee]
 --- */
-with long as (
-    unpivot raw_urssaf_ape
-    on columns('^(effectifs_salaries|nombre_d_etablissements)_\d{4}$')
-    into name colonne value valeur
+-- The file has one column per year and measure (effectifs_salaries_2006 ... 2024,
+-- nombre_d_etablissements_2006 ... 2024). Each row's values of a family become a list (in column
+-- order), put in year order by the family's positions sorted by year; the two lists and the years
+-- are then unnested together: no UNPIVOT followed by a GROUP BY on 20 M rows (9 s at national
+-- scale, 0.5 s this way).
+with colonnes as (
+    select
+        regexp_extract(column_name, '^(.*)_\d{4}$', 1) as famille,
+        cast(right(column_name, 4) as integer) as annee,
+        -- position in the family's list: list_value(*columns(...)) follows the column order
+        row_number() over (partition by regexp_extract(column_name, '^(.*)_\d{4}$', 1) order by column_index) as position
+    from duckdb_columns()
+    where table_name = 'raw_urssaf_ape'
+      and regexp_matches(column_name, '^(effectifs_salaries|nombre_d_etablissements)_\d{4}$')
+),
+familles as (
+    select
+        list(annee order by annee) filter (where famille = 'effectifs_salaries') as annees_effectifs,
+        list(annee order by annee) filter (where famille = 'nombre_d_etablissements') as annees_etablissements,
+        list(position order by annee) filter (where famille = 'effectifs_salaries') as ordre_effectifs,
+        list(position order by annee) filter (where famille = 'nombre_d_etablissements') as ordre_etablissements
+    from colonnes
+),
+annees as (
+    select
+        case
+            when annees_effectifs is distinct from annees_etablissements then error(
+                'raw_urssaf_ape: the years of effectifs_salaries_* (' || coalesce(annees_effectifs::varchar, 'none')
+                || ') and nombre_d_etablissements_* (' || coalesce(annees_etablissements::varchar, 'none') || ') differ')
+            else annees_effectifs
+        end as annees,
+        ordre_effectifs,
+        ordre_etablissements
+    from familles
+),
+par_ligne as (
+    select
+        u.millesime,
+        u.annee_cog,
+        u.code_commune,
+        u.code_ape,
+        a.annees,
+        list_select(list_value(*columns('^effectifs_salaries_\d{4}$')), a.ordre_effectifs) as effectifs,
+        list_select(list_value(*columns('^nombre_d_etablissements_\d{4}$')), a.ordre_etablissements) as etablissements
+    from raw_urssaf_ape u
+    cross join annees a
+),
+long as (
+    select
+        millesime,
+        annee_cog,
+        code_commune as code_geo,
+        code_ape,
+        substr(code_ape, 1, 2) as division_naf,
+        unnest(annees) as annee,
+        unnest(effectifs) as effectifs_salaries,
+        unnest(etablissements) as nombre_etablissements
+    from par_ligne
 )
-select
-    millesime,
-    annee_cog,
-    code_commune as code_geo,
-    code_ape,
-    substr(code_ape, 1, 2) as division_naf,
-    cast(right(colonne, 4) as integer) as annee,
-    sum(valeur) filter (where colonne like 'effectifs_salaries_%') as effectifs_salaries,
-    sum(valeur) filter (where colonne like 'nombre_d_etablissements_%') as nombre_etablissements
-from long
-group by all
+select * from long
+where effectifs_salaries is not null or nombre_etablissements is not null
