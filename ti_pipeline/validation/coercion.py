@@ -88,6 +88,30 @@ def _parse_numbers(text: pd.Series) -> pd.Series:
     return pd.Series(pd.array(parsed.to_numpy(zero_copy_only=False), dtype="Float64"), index=text.index)
 
 
+def _numbers_from_text(series: pd.Series, dtype: str) -> Coerced | None:
+    """Text -> Float64/Int64 in Arrow, one pass per step over the whole column (the 38 year columns
+    of the national Urssaf file: 2.5 s in pandas steps, about 5 times less this way). None when a
+    value does not parse: the caller's value-by-value path then finds which."""
+    arr = pa.array(series.array)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        return None
+    trimmed = pc.utf8_trim_whitespace(arr)
+    nonempty_arrow = pc.fill_null(pc.not_equal(trimmed, ""), False)
+    try:
+        parsed = pc.cast(pc.if_else(nonempty_arrow, trimmed, None), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    numbers = parsed.fill_null(0.0).to_numpy(zero_copy_only=False)
+    nonempty = nonempty_arrow.to_numpy(zero_copy_only=False)
+    ok = nonempty & np.isfinite(numbers)  # 'nan' and 'inf' parse, but are no counts
+    if dtype == "int":
+        ok &= np.mod(numbers, 1) == 0
+    values = pd.Series(pd.arrays.FloatingArray(numbers, ~ok), index=series.index, copy=False)
+    if dtype == "int":
+        values = values.astype(PANDAS_DTYPES["int"])
+    return Coerced(values, nonempty, nonempty & ~ok)
+
+
 def _empty(dtype: str, n: int, index) -> pd.Series:
     return pd.Series(pd.NA if dtype != "date" else pd.NaT, index=index, dtype=PANDAS_DTYPES[dtype])
 
@@ -98,6 +122,10 @@ def coerce(series: pd.Series, dtype: str) -> Coerced:
         raise ValueError(f"unknown declared dtype {dtype!r}; known: {sorted(PANDAS_DTYPES)}")
     kind = _kind(series)
     n = len(series)
+    if kind == "string" and dtype in ("int", "float"):
+        fast = _numbers_from_text(series, dtype)
+        if fast is not None and fast.nonempty.any():
+            return fast
     if kind == "string" or (kind == "object" and dtype not in ("list", "date")):
         text, nonempty = _text(series)
     elif kind == "object" and dtype == "date":

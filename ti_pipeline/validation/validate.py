@@ -164,7 +164,7 @@ def validate(
             found.append(quarantine.failures(np.flatnonzero(result.bad), TYPE, column, positions[column] * 1000 + _ORDER_TYPE))
     if missing or unexpected or dtype_problems:
         raise drift(dtype_problems)
-    typed_frame = pd.DataFrame(typed, index=frame.index)
+    typed_frame = pd.DataFrame(typed, index=frame.index, copy=False)  # the typed columns are new already
 
     # 3. Values -------------------------------------------------------------------------------
     checks_by_column = {column: column_rules(f) for column, f in match.fields.items()}
