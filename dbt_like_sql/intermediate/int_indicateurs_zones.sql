@@ -53,7 +53,8 @@ sommes as (
         sum(c.numerateur) as numerateur,
         sum(c.denominateur) as denominateur,
         bool_or(c.secret) as secret,
-        count(distinct c.code_commune) filter (where c.renseigne) as nb_communes_renseignees,
+        -- one row per commune, indicator and year (int_indicateurs_communes is unique on them)
+        count(*) filter (where c.renseigne) as nb_communes_renseignees,
         sum(c.nb_unites) as nb_unites,
         sum(c.nb_unites_renseignees) as nb_unites_renseignees,
         null::varchar as detail
