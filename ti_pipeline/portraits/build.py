@@ -47,13 +47,10 @@ class PortraitsBuild:
 def render_pages(marts: Marts, genere_le: str) -> dict[str, str]:
     """File name -> HTML for the index and every territory of the composition mart."""
     ctx = render.contexte(marts, genere_le)
-    ind = marts.frame("mart_ti_indicateurs")
-    # one split of the long mart, instead of one scan per territory
-    par_territoire = {str(k): g for k, g in ind.groupby("id_ti", sort=False)}
-    vide = ind.iloc[0:0]
     pages = {"index.html": render.page_index(marts, ctx)}
+    # each mart is split by territory once, on first use, and kept in ``marts`` (content.py)
     for id_ti, _ in content.territoires(marts):
-        pages[render.nom_fichier(id_ti)] = render.page_portrait(marts, id_ti, ctx, par_territoire.get(id_ti, vide))
+        pages[render.nom_fichier(id_ti)] = render.page_portrait(marts, id_ti, ctx)
     return pages
 
 

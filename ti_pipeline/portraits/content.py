@@ -7,6 +7,12 @@ markup, so a section degrades to a clear note instead of a crash or a silent gap
 
 Column names are the marts' contract (DESIGN.md, "renaming a column is a breaking change"); where a
 mart is still young the few accepted spellings are listed next to the code that reads them.
+
+A build renders every territory from the same marts, so each mart is split by territory once
+(``_territory_rows``) and converted to dicts once (``_mart_records``), both kept by
+``Marts.derived``; cells are read from those dicts, not from ``iterrows``/``loc`` Series. Filtering
+whole frames and boxing cells again for each of ~200 pages was most of a national build's time.
+Sorting and de-duplicating stay pandas operations, so rows come out in exactly the same order.
 """
 
 from __future__ import annotations
@@ -52,8 +58,13 @@ def _num(x) -> float | None:
     return None if is_missing(x) else float(x)
 
 
+def _missing(x) -> bool:
+    """None, NaN or pd.NA: a missing cell, which pandas' groupby leaves out."""
+    return x is None or (not isinstance(x, str) and pd.isna(x))
+
+
 def _str(x) -> str | None:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
+    if _missing(x):
         return None
     s = str(x).strip()
     return s or None
@@ -67,6 +78,52 @@ def _col(df: pd.DataFrame, *noms: str) -> str | None:
 def _annee_int(x) -> int | None:
     v = _num(x)
     return None if v is None else int(v)
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """The rows of ``df`` as dicts, the values ``to_dict("records")`` gives (NaN where missing).
+
+    Each column is converted once with ``to_numpy`` instead of boxing every cell: several times
+    faster on the marts' Arrow-backed string columns.
+    """
+    columns = list(df.columns)
+    values = [df[c].to_numpy(dtype=object) for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
+
+
+def _territory_rows(marts: Marts, name: str, id_ti: str) -> pd.DataFrame | None:
+    """The rows of mart ``name`` for one territory, ``None`` when the mart is not published.
+
+    The same rows, in the same order and with the same index, as ``df[df["id_ti"] == id_ti]``, but
+    the mart is split with one groupby per build instead of one scan of the whole frame per page.
+    """
+    df = marts.frame(name)
+    if df is None:
+        return None
+    return _split_by_territory(marts, name).get(id_ti, df.iloc[0:0])
+
+
+def _split_by_territory(marts: Marts, name: str) -> dict[str, pd.DataFrame]:
+    """Territory id -> its rows of mart ``name`` (one groupby, once per build)."""
+    df = marts.frame(name)
+    return marts.derived(f"{name} by id_ti", lambda: {k: g for k, g in df.groupby("id_ti", sort=False)})
+
+
+def _mart_records(marts: Marts, name: str, rows: pd.DataFrame | pd.Series) -> list[dict]:
+    """``_records`` of some rows of mart ``name`` (a territory's, sorted or filtered: anything
+    indexed by the mart's own index), in their order. The mart is converted once per build and
+    the rows are picked by index, instead of converting small frames page after page."""
+    df = marts.frame(name)
+    all_records = marts.derived(f"{name} records", lambda: _records(df))
+    return [all_records[i] for i in df.index.get_indexer(rows.index)]
+
+
+def _annees(marts: Marts, rows: pd.DataFrame) -> list[tuple[dict, float]]:
+    """Rows of mart_ti_indicateurs sorted by year (pandas' sort, missing years last), each as
+    (row as a dict, numeric year): the same order as ``assign(_annee=...).sort_values("_annee")``,
+    ties and all, since both sort the same values with the same algorithm."""
+    annees = pd.to_numeric(rows["annee"], errors="coerce").sort_values()
+    return list(zip(_mart_records(marts, "mart_ti_indicateurs", annees), annees.tolist()))
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -115,15 +172,29 @@ def territoires(marts: Marts) -> list[tuple[str, str]]:
     return [(str(i), str(n)) for i, n in pairs.itertuples(index=False)]
 
 
-def identite(marts: Marts, id_ti: str) -> Identite:
-    comp = marts.frame("mart_ti_composition")
-    rows = comp[comp["id_ti"] == id_ti]
-    if rows.empty:
-        raise KeyError(f"{id_ti} absent de mart_ti_composition")
-    first = rows.iloc[0]
-    regions = _str(first.get("codes_regions")) or _str(first.get("code_region_reference")) or ""
-    codes_regions = [r for r in re.split(r"[;,\s]+", regions) if r]
+def _programme_groupements(marts: Marts, id_ti: str) -> list[Groupement]:
+    """The programme's own list of the territory's groupements, with each one's population, from
+    mart_ti_groupements; empty when that mart is not published or has no row for the territory."""
+    grp = marts.frame("mart_ti_groupements")
+    if grp is None or not {"siren_groupement", "lib_groupement"} <= set(grp.columns):
+        return []
+    rows = _territory_rows(marts, "mart_ti_groupements", id_ti)
+    groupements = [
+        Groupement(
+            siren=_str(r["siren_groupement"]),
+            libelle=_str(r["lib_groupement"]) or _str(r["siren_groupement"]) or "groupement non identifié",
+            nature=_str(r.get("nature_juridique")),
+            nb_communes=_annee_int(r.get("nb_communes")) or 0,
+            population=_num(r.get("population_reference")),
+        )
+        for r in _mart_records(marts, "mart_ti_groupements", rows)
+    ]
+    groupements.sort(key=lambda g: (-(g.population or 0), -g.nb_communes, g.libelle))
+    return groupements
 
+
+def _composition_groupements(rows: pd.DataFrame) -> list[Groupement]:
+    """The territory's groupements as its composition rows name them (no population)."""
     grp_col = _col(rows, "siren_groupement")
     groupements: list[Groupement] = []
     if grp_col:
@@ -137,30 +208,45 @@ def identite(marts: Marts, id_ti: str) -> Identite:
                 )
             )
         groupements.sort(key=lambda g: (-g.nb_communes, g.libelle))
-    # mart_ti_groupements, when published, is the programme's own list with each one's population
-    grp = marts.frame("mart_ti_groupements")
-    if grp is not None and {"siren_groupement", "lib_groupement"} <= set(grp.columns):
-        g_rows = grp[grp["id_ti"] == id_ti]
-        if not g_rows.empty:
-            groupements = [
-                Groupement(
-                    siren=_str(r["siren_groupement"]),
-                    libelle=_str(r["lib_groupement"]) or _str(r["siren_groupement"]) or "groupement non identifié",
-                    nature=_str(r.get("nature_juridique")),
-                    nb_communes=_annee_int(r.get("nb_communes")) or 0,
-                    population=_num(r.get("population_reference")),
-                )
-                for _, r in g_rows.iterrows()
-            ]
-            groupements.sort(key=lambda g: (-(g.population or 0), -g.nb_communes, g.libelle))
+    return groupements
 
-    # a commune in several territories: name the others (the composition mart has one row per pair)
-    partagees = rows.loc[rows.get("nb_ti", pd.Series(1, index=rows.index)).fillna(1) > 1, "code_commune"]
+
+def _territories_by_commune(comp: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """Commune code -> the (id, name) of every territory it belongs to (built once per build)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for code, id_ti, lib_ti in zip(comp["code_commune"], comp["id_ti"], comp["lib_ti"]):
+        out.setdefault(code, []).append((id_ti, lib_ti))
+    return out
+
+
+def identite(marts: Marts, id_ti: str) -> Identite:
+    comp = marts.frame("mart_ti_composition")
+    rows = _territory_rows(marts, "mart_ti_composition", id_ti)
+    if rows.empty:
+        raise KeyError(f"{id_ti} absent de mart_ti_composition")
+    records = _mart_records(marts, "mart_ti_composition", rows)
+    first = records[0]
+    regions = _str(first.get("codes_regions")) or _str(first.get("code_region_reference")) or ""
+    codes_regions = [r for r in re.split(r"[;,\s]+", regions) if r]
+
+    # mart_ti_groupements, when published, is the programme's own list with each one's population;
+    # otherwise the groupements named by the composition rows
+    groupements = _programme_groupements(marts, id_ti) or _composition_groupements(rows)
+
+    # a commune in several territories (nb_ti > 1, a missing nb_ti counting as 1): name the others
+    # (the composition mart has one row per pair)
+    partagees = {
+        r["code_commune"]
+        for r in records
+        if (1 if _missing(r.get("nb_ti")) else r["nb_ti"]) > 1 and not _missing(r["code_commune"])
+    }
     autres: dict[str, list[str]] = {}
-    if len(partagees):
-        autres_rows = comp[comp["code_commune"].isin(set(partagees)) & (comp["id_ti"] != id_ti)]
-        for code, g in autres_rows.groupby("code_commune"):
-            autres[str(code)] = sorted(f"{i} {n}" for i, n in zip(g["id_ti"], g["lib_ti"]))
+    if partagees:
+        by_commune = marts.derived("mart_ti_composition by code_commune", lambda: _territories_by_commune(comp))
+        for code in partagees:
+            others = [f"{i} {n}" for i, n in by_commune.get(code, []) if i != id_ti]
+            if others:
+                autres[str(code)] = sorted(others)
 
     communes = [
         Commune(
@@ -171,16 +257,23 @@ def identite(marts: Marts, id_ti: str) -> Identite:
             codes_liste=_str(r.get("codes_commune_liste")),
             autres_territoires=autres.get(str(r["code_commune"]), []),
         )
-        for _, r in rows.sort_values("code_commune").iterrows()
+        for r in _mart_records(marts, "mart_ti_composition", rows.sort_values("code_commune"))
     ]
-    deps = rows.groupby("code_departement")["code_commune"].nunique() if "code_departement" in rows else pd.Series(dtype=int)
+    # distinct communes by département, by département code (as groupby + nunique, missing left out)
+    communes_by_departement: dict = {}
+    if "code_departement" in first:
+        for r in records:
+            if not _missing(r["code_departement"]):
+                codes = communes_by_departement.setdefault(r["code_departement"], set())
+                if not _missing(r["code_commune"]):
+                    codes.add(r["code_commune"])
     return Identite(
         id_ti=id_ti,
         lib_ti=str(first["lib_ti"]),
         code_region=_str(first.get("code_region_reference")),
         libelle_region=_str(first.get("libelle_region_reference")),
         codes_regions=codes_regions,
-        departements=[(str(d), int(n)) for d, n in deps.sort_index().items()],
+        departements=[(str(d), len(communes_by_departement[d])) for d in sorted(communes_by_departement)],
         groupements=groupements,
         communes=communes,
         annee_cog=_annee_int(first.get("annee_cog")),
@@ -234,30 +327,29 @@ class LigneIndicateur:
         return f"{self.annee_base}–{self.annee}" if self.annee_base is not None else str(self.annee)
 
 
-def _dim(marts: Marts) -> pd.DataFrame:
-    dim = marts.frame("dim_indicateur").copy()
-    if "ordre" not in dim.columns:
-        dim["ordre"] = range(1, len(dim) + 1)
-    return dim.sort_values(["ordre", "code_indicateur"])
+def _dim(marts: Marts) -> list[dict]:
+    """The rows of ``dim_indicateur`` in the dictionary's order (read once per build)."""
+
+    def sorted_records() -> list[dict]:
+        dim = marts.frame("dim_indicateur").copy()
+        if "ordre" not in dim.columns:
+            dim["ordre"] = range(1, len(dim) + 1)
+        return _records(dim.sort_values(["ordre", "code_indicateur"]))
+
+    return marts.derived("dim_indicateur sorted", sorted_records)
 
 
-def indicateurs(marts: Marts, id_ti: str, ind_ti: pd.DataFrame | None = None) -> list[LigneIndicateur]:
+def indicateurs(marts: Marts, id_ti: str) -> list[LigneIndicateur]:
     """Every indicator of ``dim_indicateur``, in its order, at the latest year the territory has it.
 
     An indicator without any row for the territory is kept (shown as not available): the dictionary,
     not the data, decides what a portrait lists.
     """
-    if ind_ti is None:
-        ind = marts.frame("mart_ti_indicateurs")
-        ind_ti = ind[ind["id_ti"] == id_ti]
-    latest = (
-        ind_ti.assign(_annee=pd.to_numeric(ind_ti["annee"], errors="coerce"))
-        .sort_values("_annee")
-        .drop_duplicates("code_indicateur", keep="last")
-        .set_index("code_indicateur")
-    )
+    ind_ti = _territory_rows(marts, "mart_ti_indicateurs", id_ti)
+    # code -> its latest row and year: the last of its rows by year, as drop_duplicates(keep="last")
+    latest = {r["code_indicateur"]: (r, annee) for r, annee in _annees(marts, ind_ti)}
     lignes = []
-    for _, d in _dim(marts).iterrows():
+    for d in _dim(marts):
         code = str(d["code_indicateur"])
         ligne = LigneIndicateur(
             code=code,
@@ -271,16 +363,16 @@ def indicateurs(marts: Marts, id_ti: str, ind_ti: pd.DataFrame | None = None) ->
             type_calcul=_str(d.get("type_calcul")),
             formule=_str(d.get("formule")),
         )
-        if code in latest.index:
-            r = latest.loc[code]
-            ligne.annee = _annee_int(r["_annee"])
+        if code in latest:
+            r, annee = latest[code]
+            ligne.annee = _annee_int(annee)
             ligne.millesime = _annee_int(r.get("millesime"))
             ligne.source = _str(r.get("source")) or ligne.source
             ligne.unite = _str(r.get("unite")) or ligne.unite
             ligne.qualite = _str(r.get("qualite"))
             ligne.nb_communes_renseignees = _annee_int(r.get("nb_communes_renseignees"))
             ligne.nb_communes = _annee_int(r.get("nb_communes"))
-            ligne.valeurs = {zone: _num(r[col]) if col in r.index else None for zone, col, _ in ZONES}
+            ligne.valeurs = {zone: _num(r[col]) if col in r else None for zone, col, _ in ZONES}
             ligne.annee_base = _annee_int(r.get("annee_base"))
             ligne.couverture = _num(r.get("couverture"))
             ligne.detail = _str(r.get("detail"))
@@ -341,7 +433,7 @@ def secteurs(marts: Marts, id_ti: str) -> Secteurs | NonDisponible:
     c_postes = _col(df, "postes", "postes_salaries", "effectifs", "emplois", "empl3112")
     if c_code is None or c_postes is None:
         return NonDisponible("mart_ti_secteurs n'a pas les colonnes attendues (code A38 et postes)")
-    rows = df[df["id_ti"] == id_ti]
+    rows = _territory_rows(marts, "mart_ti_secteurs", id_ti)
     if rows.empty:
         return NonDisponible("aucun secteur industriel renseigné pour ce territoire")
     annee_col = _col(rows, "annee")
@@ -355,6 +447,7 @@ def secteurs(marts: Marts, id_ti: str) -> Secteurs | NonDisponible:
     c_part = _col(rows, "part_postes", "part", "part_postes_industrie")
     c_ql = _col(rows, "quotient_localisation", "indice_specificite", "ql", "specificite")
     c_rang = _col(rows, "rang", "rang_postes")
+    records = _mart_records(marts, "mart_ti_secteurs", rows)
     liste = [
         Secteur(
             code=str(r[c_code]),
@@ -366,10 +459,10 @@ def secteurs(marts: Marts, id_ti: str) -> Secteurs | NonDisponible:
             rang=_annee_int(r[c_rang]) if c_rang else None,
             secret=bool(r["secret"]) if "secret" in rows.columns and not is_missing(r["secret"]) else False,
         )
-        for _, r in rows.iterrows()
+        for r in records
     ]
     liste.sort(key=lambda s: (s.rang if s.rang is not None else 10**6, -(s.postes or 0), s.code))
-    first = rows.iloc[0]
+    first = records[0]
     return Secteurs(
         annee=annee,
         # the mart has no source column: its figures are Flores' (mart description)
@@ -463,45 +556,44 @@ class EvolutionsEmploi:
     lignes: list[LigneIndicateur]
 
 
-def _annees(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows.assign(_annee=pd.to_numeric(rows["annee"], errors="coerce")).sort_values("_annee")
-
-
-def _serie_niveaux(rows: pd.DataFrame, libelle: str) -> SerieEmploi | None:
+def _serie_niveaux(rows: list[tuple[dict, float]], libelle: str) -> SerieEmploi | None:
     points = {
-        zone: {int(a): float(v) for a, v in zip(rows["_annee"], rows[col]) if not is_missing(v) and not is_missing(a)}
+        zone: {int(a): float(r[col]) for r, a in rows if not is_missing(r[col]) and not is_missing(a)}
         for zone, col, _ in ZONES
-        if col in rows.columns
+        if col in rows[0][0]
     }
     communs = set.intersection(*[set(p) for p in points.values() if p]) if any(points.values()) else set()
     base = min((a for a in communs if points["territoire"].get(a)), default=None)
     if base is None:
         return None
     indices = {z: [(a, 100 * v / p[base]) for a, v in sorted(p.items()) if a >= base] for z, p in points.items() if p.get(base)}
-    last = rows.iloc[-1]
+    last = rows[-1][0]
     return SerieEmploi(libelle, _str(last.get("source")), _annee_int(last.get("millesime")), base, indices,
                        sorted(points["territoire"].items()), "niveaux")
 
 
-def _serie_chainee(rows: pd.DataFrame) -> SerieEmploi | None:
+def _serie_chainee(rows: list[tuple[dict, float]]) -> SerieEmploi | None:
     """Index base 100 from the 1-year changes: I(y) = I(y-1) x (1 + evol(y)), for every zone.
 
     Exact for each zone, since each change is that zone's ratio of sums; the chain of a zone
     stops at its first missing year rather than jumping over a gap.
     """
-    rows = rows[rows["_annee"].notna()]
-    if "annee_base" in rows.columns:
-        rows = rows[pd.to_numeric(rows["annee_base"], errors="coerce") == rows["_annee"] - 1]
+    columns = rows[0][0].keys()
+    rows = [(r, a) for r, a in rows if not _missing(a)]
+    if "annee_base" in columns:
+        # a 1-year change only; a missing or non-numeric annee_base never matches (as NaN == x)
+        rows = [(r, a) for r, a in rows if _num(r["annee_base"]) == a - 1]
     if len(rows) < 2:
         return None
-    annees = [int(a) for a in rows["_annee"]]
+    annees = [int(a) for _, a in rows]
     base = annees[0] - 1
     indices: dict[str, list[tuple[int, float]]] = {}
     for zone, col, _ in ZONES:
-        if col not in rows.columns:
+        if col not in columns:
             continue
         serie, niveau, attendu = [(base, 100.0)], 100.0, base + 1
-        for a, v in zip(annees, rows[col]):
+        for a, (r, _) in zip(annees, rows):
+            v = r[col]
             if a != attendu or is_missing(v):
                 break
             niveau *= 1 + float(v)
@@ -512,30 +604,42 @@ def _serie_chainee(rows: pd.DataFrame) -> SerieEmploi | None:
     if "territoire" not in indices:
         return None
     niveaux: list[tuple[int, float]] = []
-    if {"numerateur", "denominateur"} <= set(rows.columns):
-        first = rows.iloc[0]
+    if {"numerateur", "denominateur"} <= set(columns):
+        first = rows[0][0]
         if not is_missing(first["denominateur"]):
             niveaux.append((base, float(first["denominateur"])))
-        niveaux += [(int(a), float(n)) for a, n in zip(rows["_annee"], rows["numerateur"]) if not is_missing(n)]
-    last = rows.iloc[-1]
+        niveaux += [(int(a), float(r["numerateur"])) for r, a in rows if not is_missing(r["numerateur"])]
+    last = rows[-1][0]
     return SerieEmploi("Emploi salarié privé industriel", _str(last.get("source")), _annee_int(last.get("millesime")),
                        base, indices, niveaux, "evolutions_chainees")
 
 
-def emploi_industriel(marts: Marts, id_ti: str, lignes: list[LigneIndicateur], ind_ti: pd.DataFrame | None = None) -> SerieEmploi | EvolutionsEmploi | NonDisponible:
-    if ind_ti is None:
+def _employment_rows(marts: Marts, id_ti: str, code: str) -> pd.DataFrame | None:
+    """The rows of mart_ti_indicateurs for one territory and one employment code, ``None`` if it
+    has none: the rows of those few codes are split by territory and code once per build."""
+
+    def split() -> dict[tuple, pd.DataFrame]:
         ind = marts.frame("mart_ti_indicateurs")
-        ind_ti = ind[ind["id_ti"] == id_ti]
+        rows = ind[ind["code_indicateur"].isin((*CODES_SERIE_EMPLOI, CODE_EVOL_1A))]
+        return {k: g for k, g in rows.groupby(["id_ti", "code_indicateur"], sort=False)}
+
+    return marts.derived("mart_ti_indicateurs employment rows by id_ti and code", split).get((id_ti, code))
+
+
+def emploi_industriel(marts: Marts, id_ti: str, lignes: list[LigneIndicateur]) -> SerieEmploi | EvolutionsEmploi | NonDisponible:
     idx = par_code(lignes)
     for code in CODES_SERIE_EMPLOI:
-        rows = _annees(ind_ti[ind_ti["code_indicateur"] == code])
-        if rows["_annee"].nunique() >= 3:
+        rows = _employment_rows(marts, id_ti, code)
+        if rows is None:
+            continue
+        rows = _annees(marts, rows)
+        if len({a for _, a in rows if not _missing(a)}) >= 3:
             serie = _serie_niveaux(rows, idx[code].libelle if code in idx else code)
             if serie:
                 return serie
-    rows = _annees(ind_ti[ind_ti["code_indicateur"] == CODE_EVOL_1A])
-    if len(rows) >= 2:
-        serie = _serie_chainee(rows)
+    rows = _employment_rows(marts, id_ti, CODE_EVOL_1A)
+    if rows is not None and len(rows) >= 2:
+        serie = _serie_chainee(_annees(marts, rows))
         if serie:
             return serie
     evols = [l for l in lignes if l.code in CODES_EVOL_EMPLOI and l.disponible]
@@ -619,23 +723,41 @@ class Laureats:
     notes: list[str] = field(default_factory=list)
 
 
-def _bloc(g: pd.DataFrame, source_laureat: str, titre: str, source: str) -> BlocLaureats:
-    ensemble = g[g["axe"] == "ensemble"]
-    total = int(ensemble["nb_laureats"].sum()) if not ensemble.empty else int(g[g["axe"] == g["axe"].iloc[0]]["nb_laureats"].sum())
+def _nb_laureats(records: list[dict]) -> int | float:
+    """The sum of ``nb_laureats``, missing counts left out as pandas' ``sum`` does (whole numbers,
+    so the same total in any order)."""
+    return sum(r["nb_laureats"] for r in records if not is_missing(r["nb_laureats"]))
+
+
+def _bloc(records: list[dict], source_laureat: str, titre: str, source: str) -> BlocLaureats:
+    """One source's block from its rows of mart_ti_laureats (as dicts: a handful of rows, for
+    which pandas masks and groupbys cost far more than plain loops)."""
+    ensemble = [r for r in records if r["axe"] == "ensemble"]
+    # without an "ensemble" row, the rows of the first axe count every lauréat once
+    first_axe = records[0]["axe"]
+    total = int(_nb_laureats(ensemble or [r for r in records if r["axe"] == first_axe]))
     repartitions = []
     for axe, titre_axe in AXES_LAUREATS.items():
-        v = g[g["axe"] == axe]
-        if v.empty:
+        v = [r for r in records if r["axe"] == axe]
+        if not v:
             continue
-        mods = v.groupby("modalite")["nb_laureats"].sum().sort_values(ascending=False, kind="stable")
-        repartitions.append(Repartition(axe, titre_axe, [(str(k), float(n)) for k, n in mods.items() if n > 0]))
+        by_modality: dict = {}
+        for r in v:
+            if not _missing(r["modalite"]):
+                n = r["nb_laureats"]
+                by_modality[r["modalite"]] = by_modality.get(r["modalite"], 0) + (0 if is_missing(n) else n)
+        # by modality (as groupby sorts them), then largest first, ties staying in that order (as a
+        # stable descending sort_values)
+        mods = sorted(sorted(by_modality.items(), key=lambda kv: kv[0]), key=lambda kv: kv[1], reverse=True)
+        repartitions.append(Repartition(axe, titre_axe, [(str(k), float(n)) for k, n in mods if n > 0]))
     montants = []
-    if not ensemble.empty:
-        e = ensemble.iloc[0]
+    if ensemble:
+        e = ensemble[0]
         for col, col_cov, libelle, unite in MONTANTS_LAUREATS:
-            if col in e.index and not is_missing(e[col]):
+            if col in e and not is_missing(e[col]):
                 montants.append(Montant(libelle, float(e[col]), unite, _num(e.get(col_cov))))
-    millesime = _annee_int(pd.to_numeric(g["millesime"], errors="coerce").max()) if "millesime" in g else None
+    millesimes = [_num(r["millesime"]) for r in records] if "millesime" in records[0] else []
+    millesime = _annee_int(max((m for m in millesimes if m is not None), default=None))
     return BlocLaureats(source_laureat, titre, source, millesime, total, repartitions, montants)
 
 
@@ -644,32 +766,51 @@ def _blocs_laureats(rows: pd.DataFrame) -> list[BlocLaureats]:
     one block of merged projects (a project in both files counted once)."""
     if rows.empty:
         return []
+    records = _records(rows)
     if "source_laureat" not in rows.columns:
-        return [_bloc(rows, PROJETS_FUSIONNES, *SOURCES_LAUREATS[PROJETS_FUSIONNES])]
+        return [_bloc(records, PROJETS_FUSIONNES, *SOURCES_LAUREATS[PROJETS_FUSIONNES])]
+    # sources in order of first appearance (as groupby(sort=False)), then in SOURCES_LAUREATS' order
+    by_source: dict = {}
+    for r in records:
+        if not _missing(r["source_laureat"]):
+            by_source.setdefault(r["source_laureat"], []).append(r)
     ordre = {k: i for i, k in enumerate(SOURCES_LAUREATS)}
     return [
         _bloc(g, str(k), *SOURCES_LAUREATS.get(str(k), (str(k), str(k))))
-        for k, g in sorted(rows.groupby("source_laureat", sort=False), key=lambda kv: ordre.get(kv[0], 99))
+        for k, g in sorted(by_source.items(), key=lambda kv: ordre.get(kv[0], 99))
     ]
 
 
-def _source_projet(r: pd.Series) -> str:
-    if "source_laureat" in r.index and _str(r["source_laureat"]):
+def _source_projet(r: dict) -> str:
+    if "source_laureat" in r and _str(r["source_laureat"]):
         return str(r["source_laureat"])
     dans_relance = _str(r.get("id_relance")) is not None
     dans_ti = _str(r.get("id_projet_ti")) is not None
     return PROJETS_FUSIONNES if dans_relance and dans_ti else ("laureats_ti" if dans_ti else "relance_laureats")
 
 
-def _liste_laureats(df: pd.DataFrame, id_ti: str) -> list[LigneLaureat]:
-    def dans(ids) -> bool:
-        if ids is None or isinstance(ids, float):
-            return False
-        if isinstance(ids, str):
-            return id_ti in re.split(r"[;,\s]+", ids)
-        return id_ti in list(ids)
+def _ids_ti(ids) -> list:
+    """The territories of one lauréat: ``ids_ti`` is a list, or a string of ids (older marts)."""
+    if ids is None or isinstance(ids, float):
+        return []
+    if isinstance(ids, str):
+        return re.split(r"[;,\s]+", ids)
+    return list(ids)
 
-    rows = df[df["ids_ti"].map(dans)]
+
+def _laureats_by_territory(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """Territory id -> its lauréats (rows of mart_laureats as dicts, in the mart's order), built
+    once per build: a lauréat whose ``ids_ti`` holds the id is listed once for that territory."""
+    out: dict[str, list[dict]] = {}
+    for r in _records(df):
+        for id_ti in dict.fromkeys(_ids_ti(r["ids_ti"])):
+            out.setdefault(id_ti, []).append(r)
+    return out
+
+
+def _liste_laureats(marts: Marts, id_ti: str) -> list[LigneLaureat]:
+    df = marts.frame("mart_laureats")
+    rows = marts.derived("mart_laureats by id_ti", lambda: _laureats_by_territory(df)).get(id_ti, [])
     out = [
         LigneLaureat(
             entreprise=_str(r.get("entreprise")) or "entreprise non nommée",
@@ -681,7 +822,7 @@ def _liste_laureats(df: pd.DataFrame, id_ti: str) -> list[LigneLaureat]:
             investissement=_num(r.get("montant_investissement")),
             emplois=_num(r.get("emplois")),
         )
-        for _, r in rows.iterrows()
+        for r in rows
     ]
     return sorted(out, key=lambda l: l.entreprise)
 
@@ -696,14 +837,14 @@ def laureats(marts: Marts, id_ti: str, lignes: list[LigneIndicateur]) -> Laureat
     )
     df = marts.frame("mart_ti_laureats")
     if df is not None and {"axe", "modalite", "nb_laureats"} <= set(df.columns):
-        out.blocs = _blocs_laureats(df[df["id_ti"] == id_ti])
+        out.blocs = _blocs_laureats(_territory_rows(marts, "mart_ti_laureats", id_ti))
     elif df is not None:
         out.notes.append("mart_ti_laureats n'a pas les colonnes attendues (axe, modalite, nb_laureats)")
     else:
         out.notes.append("répartition par mesure et par filière, montants et emplois : le mart mart_ti_laureats n'est pas publié")
     liste = marts.frame("mart_laureats")
     if liste is not None and "ids_ti" in liste.columns:
-        out.liste = _liste_laureats(liste, id_ti)
+        out.liste = _liste_laureats(marts, id_ti)
     if out.total is None and not out.blocs:
         return NonDisponible("ni le mart mart_ti_laureats ni l'indicateur nb_laureats_relance ne sont publiés")
     return out
@@ -725,24 +866,25 @@ class EntreeIndex:
 
 
 def entrees_index(marts: Marts) -> list[EntreeIndex]:
-    comp = marts.frame("mart_ti_composition")
     ind = marts.frame("mart_ti_indicateurs")
-    pop = ind[ind["code_indicateur"] == "population"].assign(_annee=lambda d: pd.to_numeric(d["annee"], errors="coerce"))
-    pop = pop.sort_values("_annee").drop_duplicates("id_ti", keep="last").set_index("id_ti")
+    # each territory's latest population: the last of its rows by year, as drop_duplicates(keep="last")
+    latest_pop = {r["id_ti"]: (r, annee) for r, annee in _annees(marts, ind[ind["code_indicateur"] == "population"])}
+    by_territory = _split_by_territory(marts, "mart_ti_composition")
     out = []
-    for id_ti, rows in comp.groupby("id_ti", sort=True):
-        first = rows.iloc[0]
-        p = pop.loc[id_ti] if id_ti in pop.index else None
+    for id_ti in sorted(by_territory):
+        records = _mart_records(marts, "mart_ti_composition", by_territory[id_ti])
+        first = records[0]
+        p, annee = latest_pop.get(id_ti, (None, None))
         out.append(
             EntreeIndex(
                 id_ti=str(id_ti),
                 lib_ti=str(first["lib_ti"]),
                 region=_str(first.get("libelle_region_reference")),
-                departements=sorted({str(d) for d in rows.get("code_departement", pd.Series(dtype=str)).dropna()}),
-                nb_communes=int(rows["code_commune"].nunique()),
+                departements=sorted({str(r.get("code_departement")) for r in records if not _missing(r.get("code_departement"))}),
+                nb_communes=len({r["code_commune"] for r in records if not _missing(r["code_commune"])}),
                 population=_num(p["valeur"]) if p is not None else None,
-                annee_population=_annee_int(p["_annee"]) if p is not None else None,
-                communes=sorted({str(c) for c in rows.get("libelle_commune", pd.Series(dtype=str)).dropna()}),
+                annee_population=_annee_int(annee) if p is not None else None,
+                communes=sorted({str(r.get("libelle_commune")) for r in records if not _missing(r.get("libelle_commune"))}),
             )
         )
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -42,6 +43,8 @@ _DUCKDB_TO_ARROW = {
     "DATE": pa.date32(),
     "VARCHAR": pa.string(),
 }
+
+T = TypeVar("T")
 
 
 class MartsUnavailable(RuntimeError):
@@ -79,9 +82,20 @@ class Marts:
     directory: Path
     marts: dict[str, Mart] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
+    # tables derived from the marts (e.g. a mart split by territory), kept for the whole build
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, name: str) -> Mart | None:
         return self.marts.get(name)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, run on the first call for ``key`` and kept: the marts never change once
+        read, and a build asks the same question for each of its ~200 pages (splitting a mart by
+        territory once, instead of filtering the whole frame for every page, is most of the speed
+        of a national build). Callers must not modify what they get back."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def frame(self, name: str) -> pd.DataFrame | None:
         mart = self.marts.get(name)

@@ -777,10 +777,10 @@ def section_sources(marts: Marts, lignes: list[c.LigneIndicateur]) -> str:
     return "".join(out) + "</section>"
 
 
-def page_portrait(marts: Marts, id_ti: str, ctx: Contexte, ind_ti=None) -> str:
+def page_portrait(marts: Marts, id_ti: str, ctx: Contexte) -> str:
     """The whole HTML page of one territory."""
     ident = c.identite(marts, id_ti)
-    lignes = c.indicateurs(marts, id_ti, ind_ti)
+    lignes = c.indicateurs(marts, id_ti)
     idx = c.par_code(lignes)
     secteurs = c.secteurs(marts, id_ti)
     libelles_a38 = {s.code: s.libelle for s in secteurs.secteurs} if isinstance(secteurs, c.Secteurs) else {}
@@ -792,7 +792,7 @@ def page_portrait(marts: Marts, id_ti: str, ctx: Contexte, ind_ti=None) -> str:
             section_indicateurs(lignes, ident.libelle_region, libelles_a38),
             section_secteurs(secteurs),
             section_tailles(c.tailles(lignes), ident),
-            section_emploi(c.emploi_industriel(marts, id_ti, lignes, ind_ti), ident),
+            section_emploi(c.emploi_industriel(marts, id_ti, lignes), ident),
             section_laureats(c.laureats(marts, id_ti, lignes)),
             section_sources(marts, lignes),
         ]
