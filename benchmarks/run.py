@@ -10,7 +10,9 @@ reproducible from ``--seed``); then, each in its own subprocess, measured by ``m
 1. the floor (``benchmarks/floor.py``) and the usual way (``benchmarks/pandas_way.py``);
 2. the pipeline, ``ti-pipeline run`` in sample mode over that data, into a fresh data folder
    ``benchmarks/data/runs/scale-<x>/`` — per stage from its own Dagster event log (``stages``);
-3. the same command again with unchanged inputs (the re-run).
+3. the same command again with unchanged inputs (the re-run: ``orchestration.up_to_date`` finds
+   nothing to do and launches no run), then once more with ``--force`` (every run launched, each
+   step skipping its unchanged work: what a schedule, a sensor or the UI costs).
 
 The three give the same core aggregates (``aggregates``; checked here at every scale, and on the
 sample by ``tests/test_benchmarks.py``). Results: ``benchmarks/results/<date>-<scales>.json`` and
@@ -120,9 +122,11 @@ def run_peer(name: str, sample_dir: Path, work: Path, mem_limit: int | None) -> 
     return m.summary(), frame
 
 
-def run_pipeline(sample_dir: Path, run_dir: Path, label: str, mem_limit: int | None) -> tuple[dict, measure.Measurement]:
+def run_pipeline(
+    sample_dir: Path, run_dir: Path, label: str, mem_limit: int | None, *extra: str
+) -> tuple[dict, measure.Measurement]:
     m = measure.run(
-        [sys.executable, "-m", "ti_pipeline.cli", "run", "--log-level", "WARNING"],
+        [sys.executable, "-m", "ti_pipeline.cli", "run", "--log-level", "WARNING", *extra],
         env=_env(sample_dir, run_dir), cwd=ROOT, log_path=run_dir.parent / f"{run_dir.name}-{label}.log",
         mem_limit_bytes=mem_limit,
     )
@@ -154,6 +158,11 @@ def bench_scale(scale: str, args) -> dict:
             print(f"[{label}] pipeline (re-run, unchanged inputs) ...", flush=True)
             result["rerun"], _ = run_pipeline(sample_dir, run_dir, "rerun", mem_limit)
             print(f"[{label}] re-run: {fmt_run(result['rerun'])}", flush=True)
+            # --force: every run launched, each step skipping its unchanged work inside (what a
+            # schedule, a sensor or the UI costs when nothing changed)
+            print(f"[{label}] pipeline (re-run --force, unchanged inputs) ...", flush=True)
+            result["rerun_forced"], _ = run_pipeline(sample_dir, run_dir, "rerun-forced", mem_limit, "--force")
+            print(f"[{label}] re-run --force: {fmt_run(result['rerun_forced'])}", flush=True)
     if "pipeline" in frames:
         result["aggregates"] = {
             peer: aggregates.compare(frames["pipeline"], frames[peer]) for peer in args.peers if frames.get(peer) is not None
@@ -173,6 +182,8 @@ def ratios(r: dict) -> dict:
             out["pandas_vs_pipeline"] = round(r["pandas_way"]["wall_s"] / p["wall_s"], 2)
         if r.get("rerun", {}).get("returncode") == 0:
             out["rerun_share"] = round(r["rerun"]["wall_s"] / p["wall_s"], 3)
+        if r.get("rerun_forced", {}).get("returncode") == 0:
+            out["rerun_forced_share"] = round(r["rerun_forced"]["wall_s"] / p["wall_s"], 3)
     return out
 
 
@@ -188,14 +199,15 @@ def fmt_run(r: dict) -> str:
 def table(results: list[dict]) -> str:
     lines = ["| scale | run | wall (s) | CPU (s) | peak memory | status |", "|---|---|---:|---:|---:|---|"]
     for r in results:
-        for key, name in (("pipeline", "pipeline, full run"), ("rerun", "pipeline, re-run"), ("floor", "floor (DuckDB)"), ("pandas_way", "usual way (pandas)")):
+        for key, name in (("pipeline", "pipeline, full run"), ("rerun", "pipeline, re-run"), ("rerun_forced", "pipeline, re-run --force"),
+                          ("floor", "floor (DuckDB)"), ("pandas_way", "usual way (pandas)")):
             if key in r:
                 x = r[key]
                 status = "ok" if x["returncode"] == 0 else ("killed: memory budget" if x.get("killed_for_memory") else f"failed ({x['returncode']})")
                 lines.append(f"| {r['scale']} | {name} | {x['wall_s']:.1f} | {x['cpu_s']:.1f} | {fmt_bytes(x['peak_rss_bytes'])} | {status} |")
     lines += ["", "| scale | stage (pipeline, full run) | wall (s) | CPU (s) | peak memory |", "|---|---|---:|---:|---:|"]
     for r in results:
-        for key, label in (("pipeline", ""), ("rerun", " (re-run)")):
+        for key, label in (("pipeline", ""), ("rerun", " (re-run)"), ("rerun_forced", " (re-run --force)")):
             for stage, x in r.get(key, {}).get("stages", {}).items():
                 lines.append(f"| {r['scale']} | {stage}{label} | {x['wall_s']:.1f} | {x['cpu_s']:.1f} | {fmt_bytes(x['peak_rss_bytes'])} |")
     lines += ["", "| scale | pipeline / floor | pandas / pipeline | re-run / full | aggregates identical |", "|---|---:|---:|---:|---|"]

@@ -125,10 +125,11 @@ def _mart_frames(paths) -> dict[str, pd.DataFrame]:
 
 
 def test_rerun_is_idempotent(tmp_path):
-    # Two runs into the same data directory give the same marts, with no duplicated row.
+    # Two runs into the same data directory give the same marts, with no duplicated row (the
+    # second forced: without --force, nothing being changed, it would launch no run).
     assert run_pipeline(tmp_path) == 0
     first = _mart_frames(Paths(tmp_path, tmp_path))
-    assert run_pipeline(tmp_path) == 0
+    assert run_pipeline(tmp_path, "--force") == 0
     second = _mart_frames(Paths(tmp_path, tmp_path))
     for mart in MARTS:
         pd.testing.assert_frame_equal(first[mart], second[mart])

@@ -1,6 +1,6 @@
 """The ``ti-pipeline`` command line: run the pipeline, list the source catalog, generate data.
 
-    ti-pipeline run [--mode sample|live] [--select ASSET ...]   materialize assets (default: all)
+    ti-pipeline run [--mode sample|live] [--select ASSET ...] [--force]   materialize assets (default: all)
     ti-pipeline backfill SOURCE VINTAGES [--raw-only]           some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
@@ -53,6 +53,12 @@ def _print_refresh(result, paths, elapsed: float) -> int:
     """The summary of ``run`` and ``backfill``: what was materialized, failed checks, failures."""
     import dagster as dg
 
+    if result.nothing_to_do:
+        print(
+            f"Up to date in {elapsed:.1f} s: every source vintage (file sha256, declaration, code) and every model, "
+            "catalog and portrait is as last built; no run launched (`ti-pipeline run --force` runs anyway)."
+        )
+        return 0
     events = result.get_asset_materialization_events()
     assets = {e.asset_key.to_user_string() for e in events if e.asset_key}
     vintages = sum(1 for e in events if e.partition)
@@ -83,7 +89,7 @@ def _print_refresh(result, paths, elapsed: float) -> int:
     return 0
 
 
-def _run_plan(args: argparse.Namespace, make_plan) -> int:
+def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False) -> int:
     if args.mode:
         os.environ["TI_MODE"] = args.mode
     home = _prepare_instance_env()
@@ -106,14 +112,15 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
 
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run)
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
+                          skip_up_to_date=skip_up_to_date, on_up_to_date=lambda label: print(f"  up to date  {label}"))
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ti_pipeline.orchestration.refresh import full_plan
 
-    return _run_plan(args, lambda defs: full_plan(defs, args.select))
+    return _run_plan(args, lambda defs: full_plan(defs, args.select), skip_up_to_date=not args.force)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -185,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"], help="in_process (default, measured faster here) or a process per step")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="launch every run even when its sources and models are up to date (steps still skip unchanged work)",
+    )
     run.set_defaults(func=cmd_run)
 
     backfill = sub.add_parser("backfill", help="materialize some vintages of a source, then what depends on it")

@@ -161,6 +161,25 @@ def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str 
     return provenance if provenance.get("fingerprint") == fingerprint else None
 
 
+def up_to_date(source: Source, release: Release, paths: Paths, mode: str) -> bool:
+    """Whether materializing this vintage again would change nothing: its file (obtained as a run
+    would: sample file, or the cache after a conditional GET), declaration, code and (for a
+    ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
+    check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
+    report it again). Any error says no: the run will report it."""
+    try:
+        obtained = obtain(source, release, paths, mode)
+        sirens = filter_sirens(source, paths) if source.siren_filter else None
+        fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
+        recorded = _unchanged(source, release, paths, fingerprint)
+    except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date
+        return False
+    if recorded is None:
+        return False
+    rows_in, rejected = int(recorded.get("rows_in", 0)), int(recorded.get("rows_rejected", 0))
+    return rejected == 0 or rejected / max(rows_in, 1) <= source.max_reject_rate
+
+
 def _recorded_result(source: Source, release: Release, paths: Paths, provenance: dict) -> ValidationResult:
     """The validation result of an unchanged vintage, from its provenance and rejects file."""
     import pandas as pd

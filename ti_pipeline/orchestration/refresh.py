@@ -58,10 +58,17 @@ class RefreshResult:
     runs: list[RunOutcome] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)  # raw assets that failed or were refused by their check
     skipped: set[str] = field(default_factory=set)  # downstream assets not run because of them
+    # with skip_up_to_date: the raw runs not launched (labels), and the downstream assets not run
+    up_to_date: list[str] = field(default_factory=list)
+    downstream_up_to_date: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.runs and bool(self.up_to_date or self.downstream_up_to_date)
 
     @property
     def success(self) -> bool:
-        return bool(self.runs) and all(r.success for r in self.runs)
+        return (bool(self.runs) or self.nothing_to_do) and all(r.success for r in self.runs)
 
     @property
     def run_ids(self) -> list[str]:
@@ -149,9 +156,15 @@ def run_plan(
     log_level: str = "INFO",
     tags: dict[str, str] | None = None,
     on_run: Callable[[RunOutcome], None] | None = None,
+    skip_up_to_date: bool = False,
+    on_up_to_date: Callable[[str], None] | None = None,
 ) -> RefreshResult:
     """Execute ``plan``: the raw runs in order, then the downstream run without what depends on a
-    raw source that was not delivered."""
+    raw source that was not delivered.
+
+    ``skip_up_to_date`` (``ti-pipeline run`` without ``--force``): raw runs whose vintages are all
+    up to date are not launched, and the downstream run only holds what is not up to date and
+    what depends on it (``up_to_date``)."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
     # step-level DEBUG events are for the UI; the terminal gets log_level and above
@@ -165,13 +178,20 @@ def run_plan(
         if on_run:
             on_run(outcome)
 
-    for run in plan.raw_runs:
+    raw_runs = list(plan.raw_runs)
+    downstream = set(plan.downstream)
+    if skip_up_to_date:
+        raw_runs, downstream = _pending(defs, plan, out)
+        for label in out.up_to_date:
+            if on_up_to_date:
+                on_up_to_date(label)
+
+    for run in raw_runs:
         keys = [dg.AssetKey(a) for a in run.assets]
         result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
         record(run.label, result)
         out.blocked |= _not_delivered(result, run.assets)
 
-    downstream = set(plan.downstream)
     if out.blocked:
         graph = defs.resolve_asset_graph()
         held = dg.AssetSelection.assets(*[dg.AssetKey(a) for a in out.blocked]).downstream().resolve(graph)
@@ -181,6 +201,24 @@ def run_plan(
         keys = sorted(downstream, key=lambda k: k.to_user_string())
         record(REBUILD_FROM_LAKE_JOB.name, _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, instance, executor, run_config, base_tags))
     return out
+
+
+def _pending(defs: dg.Definitions, plan: RefreshPlan, out: RefreshResult) -> tuple[list[PlannedRun], set[dg.AssetKey]]:
+    """The raw runs to launch and the downstream assets to run (see ``up_to_date``)."""
+    from ti_pipeline.config import get_mode, get_paths
+    from ti_pipeline.definitions import SQL_PROJECT
+    from ti_pipeline.orchestration import up_to_date
+
+    names = [k.to_user_string() for k in plan.downstream]
+    pending = up_to_date.pending(plan.raw_runs, names, SQL_PROJECT, get_paths(), get_mode())
+    out.up_to_date = [r.label for r in pending.raw_up_to_date]
+    if pending.raw_runs:
+        return pending.raw_runs, set(plan.downstream)
+    # nothing new upstream: what changed (a model's SQL, a missing output...) and what depends on it
+    stale = [dg.AssetKey(n) for n in pending.downstream]
+    keep = dg.AssetSelection.assets(*stale).downstream().resolve(defs.resolve_asset_graph()) & set(plan.downstream) if stale else set()
+    out.downstream_up_to_date = sorted(k.to_user_string() for k in set(plan.downstream) - keep)
+    return [], keep
 
 
 def refresh_in_process(

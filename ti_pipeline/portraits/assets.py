@@ -45,11 +45,8 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     out = default_out_dir(paths.data_dir)
     state_path = paths.data_dir / STATE_FILE
     inputs = build_inputs(paths.marts)
-    try:
-        state = json.loads(state_path.read_text())
-    except (OSError, ValueError):
-        state = {}
-    if state.get("inputs") == inputs and Path(state.get("version_dir", "")).is_dir() and out.resolve() == Path(state["version_dir"]):
+    state = _recorded_state(paths)
+    if portraits_up_to_date(paths, inputs):
         return dg.MaterializeResult(
             metadata={
                 "index": dg.MetadataValue.path(str(out / "index.html")),
@@ -73,6 +70,25 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "marts": dg.MetadataValue.json(built.marts),
             "marts_absents": dg.MetadataValue.json(built.marts_absents),
         }
+    )
+
+
+def _recorded_state(paths) -> dict:
+    try:
+        return json.loads((paths.data_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def portraits_up_to_date(paths, inputs: dict | None = None) -> bool:
+    """Whether the published pages were built from the current mart versions and code."""
+    state = _recorded_state(paths)
+    inputs = build_inputs(paths.marts) if inputs is None else inputs
+    out = default_out_dir(paths.data_dir)
+    return (
+        state.get("inputs") == inputs
+        and Path(state.get("version_dir", "")).is_dir()
+        and out.resolve() == Path(state["version_dir"])
     )
 
 

@@ -74,6 +74,17 @@ def build_catalog(paths: Paths, marts: Iterable[str]) -> dict[str, list[str]]:
     return {"views": created, "skipped": skipped}
 
 
+def catalog_up_to_date(paths: Paths, marts: Iterable[str]) -> bool:
+    """Whether the catalog reads exactly the published version of every mart (nothing to rebuild)."""
+    current = set()
+    for name in marts:
+        version = publish.current_version_dir(paths.marts, name)
+        if version is None:
+            return False
+        current.add(version.resolve())
+    return bool(current) and referenced_versions(paths) == current
+
+
 def referenced_versions(paths: Paths) -> set[Path]:
     """Mart version folders the current catalog reads (empty if there is no readable catalog)."""
     if not paths.catalog_db.exists():
