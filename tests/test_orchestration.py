@@ -418,6 +418,31 @@ def test_a_new_raw_vintage_brings_only_its_downstream(defs, tmp_path, monkeypatc
         assert "stg_rp" not in requested and "stg_epci_communes" not in requested
 
 
+def test_new_laureats_bring_their_sirene_establishments(defs, tmp_path, monkeypatch):
+    # Sirene is read for the lauréats' SIRENs (its siren_filter): a new lauréats file must bring
+    # their establishments in by automation, not wait for the next monthly refresh.
+    monkeypatch.setenv("TI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TI_MODE", "sample")
+    graph = defs.resolve_asset_graph()
+    with dg.instance_for_test() as instance:
+        for key in graph.materializable_asset_keys:
+            source = get_source(key.to_user_string()) if key.to_user_string().startswith("raw_") else None
+            for partition in (vintage_keys(source) if source else ()) or (None,):
+                instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+        for check in graph.asset_check_keys:
+            instance.report_runless_asset_event(dg.AssetCheckEvaluation(check.asset_key, check.name, passed=True))
+        first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert first.total_requested == 0
+
+        job = defs.resolve_implicit_global_asset_job_def()
+        run = job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey("raw_relance_laureats")])
+        assert run.success
+        second = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=first.cursor)
+        requested = {r.key.to_user_string() for r in second.results if r.true_subset.size}
+        assert {"raw_sirene_etablissements", "stg_relance_laureats", "stg_sirene_etablissements"} <= requested
+        assert not {"raw_laureats_ti", "raw_flores_a38", "stg_rp"} & requested
+
+
 # ------------------------------------------------------------------------------------------------
 # Executor and production instance
 # ------------------------------------------------------------------------------------------------

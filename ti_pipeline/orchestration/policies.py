@@ -7,7 +7,10 @@
   file does not flow into the marts. Like eager, it does not build what was already missing when
   the condition was first evaluated: a new deployment starts from one full materialization
   (``ti-pipeline run``, or *Materialize all* in the UI). Raw sources have no condition: they are
-  triggered by the monthly schedule, the release sensor, a backfill.
+  triggered by the monthly schedule, the release sensor, a backfill — except a source read for the
+  SIRENs of other raw tables (the catalog's ``siren_filter``: Sirene, for the lauréats), which has
+  the same condition, so that a new lauréats file brings their establishments in without
+  waiting for the next monthly refresh.
 - **Freshness** per source cadence: how old our copy of a source may get before the UI says so.
   Annual Insee releases: warn after a year, fail after 13 months; the monthly Sirene stock: warn
   after 32 days, fail after 40. Irregular sources (TI perimeters, lauréats) have no expectation.
@@ -77,6 +80,7 @@ def with_policies(spec: dg.AssetSpec) -> dg.AssetSpec:
         return spec.replace_attributes(
             freshness_policy=spec.freshness_policy or FRESHNESS_BY_CADENCE.get(source.cadence),
             tags={**spec.tags, "ti/cadence": source.cadence},
+            automation_condition=spec.automation_condition or (DOWNSTREAM_AUTOMATION if source.siren_filter else None),
         )
     return spec.replace_attributes(automation_condition=spec.automation_condition or DOWNSTREAM_AUTOMATION)
 

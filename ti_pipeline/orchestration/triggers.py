@@ -48,6 +48,9 @@ TIMEZONE = "Europe/Paris"
 RELEASE_POLL_SECONDS = 3600
 
 DOWNSTREAM = dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP)
+# What automation updates: everything downstream, and the raw sources read for the SIRENs of other
+# raw tables (Sirene, for the lauréats: ``policies``)
+AUTOMATED = DOWNSTREAM | dg.AssetSelection.assets(*[s.asset_name for s in SOURCES if s.siren_filter])
 
 REBUILD_FROM_LAKE_JOB = dg.define_asset_job(
     "rebuild_from_lake",
@@ -140,10 +143,11 @@ def source_release_sensor(context: dg.SensorEvaluationContext):
 
 downstream_automation = dg.AutomationConditionSensorDefinition(
     "downstream_automation",
-    target=DOWNSTREAM,
+    target=AUTOMATED,
     default_status=dg.DefaultSensorStatus.RUNNING,
     run_tags={"ti/trigger": "automation"},
-    description="Runs the SQL models, marts and catalog whose inputs changed (their automation conditions).",
+    description="Runs the SQL models, marts and catalog whose inputs changed, and Sirene when the lauréats "
+    "changed (their automation conditions).",
 )
 
 JOBS = [REBUILD_FROM_LAKE_JOB]
