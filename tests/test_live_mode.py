@@ -52,3 +52,28 @@ def test_live_mode_gives_the_sample_marts(tmp_path, sample_run, live_server):
             manifest = json.loads(cached.with_name(cached.name + ".manifest.json").read_text())
             assert manifest["final_url"].startswith(live_server.base_url), manifest["final_url"]
     assert live_server.requests, "the local server saw no request"
+
+
+def test_a_second_live_run_asks_the_server_and_launches_nothing(tmp_path, sample_run, live_server, capsys):
+    # ti-pipeline run asks whether anything changed before launching runs (up_to_date): in live
+    # mode that is the downloader's conditional GET; unchanged files are 304 and no run starts.
+    import dagster as dg
+
+    assert run_pipeline(tmp_path, mode="live") == 0
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        runs = len(instance.get_runs())
+    seen = len(live_server.requests)
+    capsys.readouterr()
+    from ti_pipeline.sources.obtain import clear_memo
+
+    clear_memo()  # a new command is a new process: nothing obtained yet
+    assert run_pipeline(tmp_path, mode="live") == 0
+    assert "no run launched" in capsys.readouterr().out
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert len(instance.get_runs()) == runs
+    again = live_server.requests[seen:]
+    assert again, "the server was asked"
+    files = [r for r in again if not r["path"].startswith("/api/")]
+    assert files and all("If-None-Match" in r["headers"] or "If-Modified-Since" in r["headers"] for r in files), (
+        "every file is checked with a conditional request, none downloaded again"
+    )

@@ -113,7 +113,8 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
-                          skip_up_to_date=skip_up_to_date, on_up_to_date=lambda label: print(f"  up to date  {label}"))
+                          skip_up_to_date=skip_up_to_date, on_up_to_date=lambda label: print(f"  up to date  {label}"),
+                          log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 

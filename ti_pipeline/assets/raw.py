@@ -161,14 +161,15 @@ def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str 
     return provenance if provenance.get("fingerprint") == fingerprint else None
 
 
-def up_to_date(source: Source, release: Release, paths: Paths, mode: str) -> bool:
+def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
     """Whether materializing this vintage again would change nothing: its file (obtained as a run
     would: sample file, or the cache after a conditional GET), declaration, code and (for a
     ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
     check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
-    report it again). Any error says no: the run will report it."""
+    report it again). Any error says no: the run will report it. In live mode this is the run's
+    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it."""
     try:
-        obtained = obtain(source, release, paths, mode)
+        obtained = obtain(source, release, paths, mode, log=log)
         sirens = filter_sirens(source, paths) if source.siren_filter else None
         fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
         recorded = _unchanged(source, release, paths, fingerprint)

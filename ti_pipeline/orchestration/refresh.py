@@ -158,6 +158,7 @@ def run_plan(
     on_run: Callable[[RunOutcome], None] | None = None,
     skip_up_to_date: bool = False,
     on_up_to_date: Callable[[str], None] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> RefreshResult:
     """Execute ``plan``: the raw runs in order, then the downstream run without what depends on a
     raw source that was not delivered.
@@ -181,7 +182,7 @@ def run_plan(
     raw_runs = list(plan.raw_runs)
     downstream = set(plan.downstream)
     if skip_up_to_date:
-        raw_runs, downstream = _pending(defs, plan, out)
+        raw_runs, downstream = _pending(defs, plan, out, log)
         for label in out.up_to_date:
             if on_up_to_date:
                 on_up_to_date(label)
@@ -203,14 +204,16 @@ def run_plan(
     return out
 
 
-def _pending(defs: dg.Definitions, plan: RefreshPlan, out: RefreshResult) -> tuple[list[PlannedRun], set[dg.AssetKey]]:
+def _pending(
+    defs: dg.Definitions, plan: RefreshPlan, out: RefreshResult, log: Callable[[str], None] | None = None
+) -> tuple[list[PlannedRun], set[dg.AssetKey]]:
     """The raw runs to launch and the downstream assets to run (see ``up_to_date``)."""
     from ti_pipeline.config import get_mode, get_paths
     from ti_pipeline.definitions import SQL_PROJECT
     from ti_pipeline.orchestration import up_to_date
 
     names = [k.to_user_string() for k in plan.downstream]
-    pending = up_to_date.pending(plan.raw_runs, names, SQL_PROJECT, get_paths(), get_mode())
+    pending = up_to_date.pending(plan.raw_runs, names, SQL_PROJECT, get_paths(), get_mode(), log)
     out.up_to_date = [r.label for r in pending.raw_up_to_date]
     if pending.raw_runs:
         return pending.raw_runs, set(plan.downstream)

@@ -24,6 +24,7 @@ date".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ti_pipeline.assets import raw
 from ti_pipeline.config import Paths
@@ -51,12 +52,12 @@ class Pending:
         return not self.raw_runs and not self.downstream
 
 
-def raw_run_up_to_date(run: PlannedRun, paths: Paths, mode: str) -> bool:
+def raw_run_up_to_date(run: PlannedRun, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
     """Every vintage of every asset of ``run`` is up to date."""
     for asset in run.assets:
         source = get_source(asset)
         releases = [source.release(int(k)) for k in run.partitions] if run.partitions else list(source.releases)
-        if not all(raw.up_to_date(source, release, paths, mode) for release in releases):
+        if not all(raw.up_to_date(source, release, paths, mode, log=log) for release in releases):
             return False
     return True
 
@@ -79,10 +80,14 @@ def stale_downstream(assets: list[str], project: SqlProject, paths: Paths) -> li
     return stale
 
 
-def pending(raw_runs: list[PlannedRun], downstream: list[str], project: SqlProject, paths: Paths, mode: str) -> Pending:
+def pending(
+    raw_runs: list[PlannedRun], downstream: list[str], project: SqlProject, paths: Paths, mode: str,
+    log: Callable[[str], None] | None = None,
+) -> Pending:
+    """``log``: where live mode's download progress goes (a changed file is downloaded here)."""
     out = Pending()
     for run in raw_runs:
-        (out.raw_up_to_date if raw_run_up_to_date(run, paths, mode) else out.raw_runs).append(run)
+        (out.raw_up_to_date if raw_run_up_to_date(run, paths, mode, log) else out.raw_runs).append(run)
     if out.raw_runs:
         out.downstream = sorted(downstream)  # new raw data: the downstream run decides step by step
     else:
