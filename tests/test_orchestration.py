@@ -389,18 +389,22 @@ def test_sensor_skips_in_sample_mode(defs, monkeypatch):
 # ------------------------------------------------------------------------------------------------
 # Automation downstream
 # ------------------------------------------------------------------------------------------------
+def _everything_materialized(graph, instance) -> None:
+    """Record every asset (every vintage) as materialized and every check as passed."""
+    for key in graph.materializable_asset_keys:
+        source = get_source(key.to_user_string()) if key.to_user_string().startswith("raw_") else None
+        for partition in (vintage_keys(source) if source else ()) or (None,):
+            instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
+    for check in graph.asset_check_keys:
+        instance.report_runless_asset_event(dg.AssetCheckEvaluation(check.asset_key, check.name, passed=True))
+
+
 def test_a_new_raw_vintage_brings_only_its_downstream(defs, tmp_path, monkeypatch):
     monkeypatch.setenv("TI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TI_MODE", "sample")
     graph = defs.resolve_asset_graph()
     with dg.instance_for_test() as instance:
-        # a lake where everything was materialized and every check passed ...
-        for key in graph.materializable_asset_keys:
-            source = get_source(key.to_user_string()) if key.to_user_string().startswith("raw_") else None
-            for partition in (vintage_keys(source) if source else ()) or (None,):
-                instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
-        for check in graph.asset_check_keys:
-            instance.report_runless_asset_event(dg.AssetCheckEvaluation(check.asset_key, check.name, passed=True))
+        _everything_materialized(graph, instance)  # a lake where everything was built ...
         first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
         assert first.total_requested == 0
 
@@ -425,12 +429,7 @@ def test_new_laureats_bring_their_sirene_establishments(defs, tmp_path, monkeypa
     monkeypatch.setenv("TI_MODE", "sample")
     graph = defs.resolve_asset_graph()
     with dg.instance_for_test() as instance:
-        for key in graph.materializable_asset_keys:
-            source = get_source(key.to_user_string()) if key.to_user_string().startswith("raw_") else None
-            for partition in (vintage_keys(source) if source else ()) or (None,):
-                instance.report_runless_asset_event(dg.AssetMaterialization(key, partition=partition))
-        for check in graph.asset_check_keys:
-            instance.report_runless_asset_event(dg.AssetCheckEvaluation(check.asset_key, check.name, passed=True))
+        _everything_materialized(graph, instance)
         first = dg.evaluate_automation_conditions(defs=defs, instance=instance)
         assert first.total_requested == 0
 
