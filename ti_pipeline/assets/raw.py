@@ -263,9 +263,9 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
 def _with_cog_year(valid, release: Release):
     # Every raw table carries the COG year of its commune codes (DESIGN.md decision 3); the
     # millésime itself is the hive partition folder.
-    valid = valid.copy()
-    valid["annee_cog"] = release.cog_year
-    return valid
+    # assign, not copy-then-set: pandas' copy-on-write shares the validated columns instead of
+    # copying all of them (0.65 s for the national Urssaf file)
+    return valid.assign(annee_cog=release.cog_year)
 
 
 def _descriptions(source: Source, release: Release, columns=None) -> dict:
