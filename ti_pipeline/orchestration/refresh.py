@@ -7,6 +7,10 @@ one run of the ``rebuild_from_lake`` job. A raw source that fails, or whose bloc
 check fails, keeps its downstream assets out of the second run, as a single run would have: the
 marts built on it stay as they were.
 
+``ti-pipeline run`` first asks ``up_to_date`` what has something to do, and launches only those
+runs (``skip_up_to_date``; none at all when nothing changed); ``--force`` and ``backfill`` launch
+every run of their plan.
+
 Runs go to the given Dagster instance (``ti-pipeline`` passes ``$DAGSTER_HOME``), so they show in
 the UI, tagged ``ti/trigger=cli`` and with the ``ti/refresh`` id shared by the runs of one command.
 The executor is in process (``execute_in_process``), measured fastest for this project;
