@@ -149,6 +149,9 @@ def test_changed_code_variables_or_missing_output_recompute(project, paths, monk
     assert run_model(project, "int_passage_communes", paths).skipped
     assert not run_model(project, "int_passage_communes", paths, {"target_cog_year": 2024}).skipped
     assert not run_model(project, "int_passage_communes", paths).skipped
+    # a variable neither the model nor anything it reads uses changes nothing
+    assert "industry_scope" not in project.models["int_passage_communes"].variables_used
+    assert run_model(project, "int_passage_communes", paths, {"industry_scope": "C"}).skipped
     execute.table_path(paths, project.models["int_passage_communes"]).unlink()
     result = run_model(project, "int_passage_communes", paths)
     assert not result.skipped and result.path.is_file()

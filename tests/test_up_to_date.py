@@ -1,7 +1,8 @@
 """``ti-pipeline run`` launches only the runs that have something to do (orchestration.up_to_date).
 
 A second run with nothing changed launches no Dagster run at all; a changed sample file launches
-its source's raw run and the downstream run; a changed variable only the downstream run; a raw
+its source's raw run and the downstream run; a changed variable only the models that read it and
+what depends on them; a raw
 vintage whose validation check blocked last time is run again; ``--force`` launches every run.
 Runs are counted in the Dagster instance the command writes to.
 """
@@ -85,8 +86,11 @@ def test_a_changed_variable_runs_only_the_models(built):
     assert len(new) == 1
     selection = _selection(new[0])
     assert not any(a.startswith("raw_") for a in selection)
-    # every model's fingerprint holds the variables (execute.model_fingerprint): all of them run
-    assert {"stg_ti_communes", "int_divisions_naf", "mart_ti_indicateurs", "duckdb_catalog", "portraits"} <= selection
+    # the models that read industry_scope (int_activites_a38) and what depends on them
+    assert {"int_activites_a38", "int_divisions_naf", "mart_ti_indicateurs", "duckdb_catalog", "portraits"} <= selection
+    assert "stg_ti_communes" not in selection and "int_passage_communes" not in selection, (
+        "a model that does not read the variable, nor reads a model that does, is up to date"
+    )
 
 
 def test_a_vintage_whose_check_blocked_is_run_again(tmp_path):

@@ -19,7 +19,7 @@ Then, by materialization:
   raises ``DataTestsFailed`` naming the tests with example rows; the published mart is untouched.
 
 A model whose inputs did not change is not run again (``reuse``): its fingerprint — the SQL file's
-sha256, the variables, the runner's code, the mode, and the fingerprints of everything it reads
+sha256, the variables it reads, the runner's code, the mode, and the fingerprints of everything it reads
 (raw partitions: their provenance ``fingerprint``, from file sha256 and reading code; models: their
 own fingerprint, recursively) — is recorded with its result in ``lake/.state/<model>.json`` and in
 the files it wrote; when the current fingerprint equals the recorded one and the output is still
@@ -359,7 +359,8 @@ def model_fingerprint(
     key = {
         "sql": model.sql_hash,
         "materialized": model.materialized,
-        "variables": {k: str(v) for k, v in sorted(variables.items())},
+        # only the variables this file reads: what it reads through a model is in that model's fingerprint
+        "variables": {k: str(v) for k, v in sorted(variables.items()) if k in model.variables_used},
         "mode": get_mode(),
         "code": runner_code_fingerprint(),
         "deps": deps,

@@ -52,6 +52,9 @@ class SqlProjectError(ValueError):
     """The models folder cannot be turned into a graph of assets; the message names the files."""
 
 
+_GETVARIABLE = re.compile(r"getvariable\(\s*'([^']+)'\s*\)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Model:
     """One SQL model, as declared by its file."""
@@ -72,6 +75,11 @@ class Model:
     @property
     def all_deps(self) -> tuple[str, ...]:
         return self.deps + tuple(d for d in self.test_deps if d not in self.deps)
+
+    @cached_property
+    def variables_used(self) -> frozenset[str]:
+        """The variables the file reads (``getvariable('industry_scope')``, in its SQL or its tests)."""
+        return frozenset(_GETVARIABLE.findall(self.path.read_text(encoding="utf-8")))
 
     @cached_property
     def sql_hash(self) -> str:
