@@ -153,3 +153,12 @@ def test_the_raw_asset_depends_on_the_laureat_sources():
     graph = defs.resolve_asset_graph()
     parents = {k.to_user_string() for k in graph.get(raw.dg.AssetKey(SIRENE.asset_name)).parent_keys}
     assert parents == {"raw_relance_laureats", "raw_laureats_ti"}
+
+
+def test_no_company_of_the_laureats_in_sirene_gives_an_empty_table_with_its_columns(paths):
+    lake.write_raw(paths, "relance_laureats", 2022, pd.DataFrame({"siren": ["123456789"]}), provenance={})
+    lake.write_raw(paths, "laureats_ti", 2022, pd.DataFrame({"siret": [None]}, dtype="string"), provenance={})
+    result = _materialize(SIRENE.name, paths)
+    assert result.metadata["rows_in"] == 0 and result.check_results[0].passed
+    kept = _partition(paths)
+    assert len(kept) == 0 and {"siren", "siret", "codeCommuneEtablissement"} <= set(kept.columns)

@@ -161,6 +161,23 @@ def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str 
     return provenance if provenance.get("fingerprint") == fingerprint else None
 
 
+@dataclass
+class _Compared:
+    obtained: object  # obtain.ObtainedFile
+    sirens: list[str] | None
+    fingerprint: str | None
+    recorded: dict | None  # the partition's provenance when built from the same inputs
+
+
+def _obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> _Compared:
+    """Obtain the vintage's file and compare what its partition would be a function of with what it
+    was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
+    obtained = obtain(source, release, paths, mode, log=log)
+    sirens = filter_sirens(source, paths) if source.siren_filter else None
+    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
+    return _Compared(obtained, sirens, fingerprint, _unchanged(source, release, paths, fingerprint))
+
+
 def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
     """Whether materializing this vintage again would change nothing: its file (obtained as a run
     would: sample file, or the cache after a conditional GET), declaration, code and (for a
@@ -169,10 +186,7 @@ def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: C
     report it again). Any error says no: the run will report it. In live mode this is the run's
     own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it."""
     try:
-        obtained = obtain(source, release, paths, mode, log=log)
-        sirens = filter_sirens(source, paths) if source.siren_filter else None
-        fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
-        recorded = _unchanged(source, release, paths, fingerprint)
+        recorded = _obtain_and_compare(source, release, paths, mode, log).recorded
     except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date
         return False
     if recorded is None:
@@ -216,10 +230,9 @@ def ingest_release(
 
     With ``reuse``, a vintage whose partition was built from the same file, declaration and code
     is not read: the result is the recorded one and ``skipped`` is True."""
-    obtained = obtain(source, release, paths, mode, log=log)
-    sirens = filter_sirens(source, paths) if source.siren_filter else None
-    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
-    recorded = _unchanged(source, release, paths, fingerprint) if reuse else None
+    compared = _obtain_and_compare(source, release, paths, mode, log)
+    obtained, sirens, fingerprint = compared.obtained, compared.sirens, compared.fingerprint
+    recorded = compared.recorded if reuse else None
     if recorded is not None:
         result = _recorded_result(source, release, paths, recorded)
         return IngestedRelease(source, release, result, dict(obtained.provenance), dict(recorded.get("read", {})),

@@ -538,10 +538,18 @@ def iter_parquet_batches(
             yield _batch_result(frame, info, range(offset, offset + len(frame)))
             offset += len(frame)
         return
-    yield from _iter_filtered(source, path, columns, batch_rows, sirens, {**info, "rows_in_file": pf.metadata.num_rows})
+    schema = _schema_of(pf, columns)
+    yield from _iter_filtered(source, path, columns, schema, batch_rows, sirens, {**info, "rows_in_file": pf.metadata.num_rows})
 
 
-def _iter_filtered(source: Source, path: Path, columns: list[str], batch_rows: int, sirens: list[str], info: dict):
+def _schema_of(pf, columns: list[str]):
+    """The Arrow schema of ``columns`` of an open ``ParquetFile`` (an empty selection keeps its types)."""
+    import pyarrow as pa
+
+    return pa.schema([pf.schema_arrow.field(c) for c in columns])
+
+
+def _iter_filtered(source: Source, path: Path, columns: list[str], schema, batch_rows: int, sirens: list[str], info: dict):
     import duckdb
     import pyarrow as pa
 
@@ -566,18 +574,10 @@ def _iter_filtered(source: Source, path: Path, columns: list[str], batch_rows: i
             read += len(frame)
             yield _batch_result(frame, info, row_numbers)
         if not read:  # no matching row is a result too (the keys' companies are all absent)
-            empty = _parquet_frame(pa.Table.from_pylist([], schema=_filtered_schema(path, columns)))
+            empty = _parquet_frame(pa.Table.from_pylist([], schema=schema))
             yield _batch_result(empty, info, [])
     finally:
         con.close()
-
-
-def _filtered_schema(path: Path, columns: list[str]):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pq.ParquetFile(path).schema_arrow
-    return pa.schema([schema.field(c) for c in columns])
 
 
 def _batch_result(frame: pd.DataFrame, info: dict, row_numbers) -> ReadResult:
