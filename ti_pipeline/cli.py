@@ -16,6 +16,7 @@ Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing and pri
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -24,7 +25,14 @@ from pathlib import Path
 from ti_pipeline.config import MODES, get_paths
 
 
-LOCAL_INSTANCE_YAML = """\
+INSTANCE_YAML_MARKER = "# Written by ti-pipeline (rewritten when outdated); your own dagster.yaml is never touched.\n"
+LOCAL_INSTANCE_YAML = INSTANCE_YAML_MARKER + """\
+storage:
+  custom:
+    module: ti_pipeline.orchestration.storage
+    class: SqliteStorage
+    config:
+      base_dir: {home}
 telemetry:
   enabled: false
 concurrency:
@@ -33,19 +41,31 @@ concurrency:
 freshness:
   enabled: true
 """
+# What versions before the marker wrote: such a file is ours too, and brought up to date.
+EARLIER_INSTANCE_YAMLS = (
+    "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\nfreshness:\n  enabled: true\n",
+)
+
+
+def local_instance_yaml(home: Path) -> str:
+    return LOCAL_INSTANCE_YAML.format(home=json.dumps(str(home)))  # a JSON string is a YAML string
 
 
 def _prepare_instance_env() -> Path:
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
     home.mkdir(parents=True, exist_ok=True)
-    # A minimal dagster.yaml: the default local storage (SQLite under DAGSTER_HOME), no telemetry
-    # (these machines reach no host but the package registries), one slot per concurrency pool (the
-    # duckdb_catalog writer) and the freshness daemon (freshness policies per source cadence).
-    # Never overwritten: an operator's own dagster.yaml (e.g. PostgreSQL storage, see README) wins.
+    # A minimal dagster.yaml: the local SQLite storage in DAGSTER_HOME, with the event log's
+    # connections kept open (orchestration.storage), no telemetry (these machines reach no host but
+    # the package registries), one slot per concurrency pool (the duckdb_catalog writer) and the
+    # freshness daemon (freshness policies per source cadence). An operator's own dagster.yaml
+    # (e.g. PostgreSQL storage, see README) is never overwritten; one we wrote is kept up to date
+    # (this version's settings, the folder's current path if it was moved).
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(LOCAL_INSTANCE_YAML)
+    wanted = local_instance_yaml(home.resolve())
+    current = config.read_text() if config.exists() else None
+    if current != wanted and (current is None or current.startswith(INSTANCE_YAML_MARKER) or current in EARLIER_INSTANCE_YAMLS):
+        config.write_text(wanted)
     return home
 
 
@@ -93,6 +113,12 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     if args.mode:
         os.environ["TI_MODE"] = args.mode
     home = _prepare_instance_env()
+    from ti_pipeline.orchestration import workers
+
+    if args.executor == "in_process" and (args.workers or workers.default_workers()) > 1:
+        # the raw runs' worker processes fork from a server that imports the definitions: started
+        # now, it imports them on another core while this process imports them too
+        workers.start_server()
 
     import dagster as dg
 
@@ -109,10 +135,12 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
 
     def on_run(outcome) -> None:
         print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]})")
+        if outcome.detail:
+            print(f"         {outcome.detail}", file=sys.stderr)
 
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run, workers=args.workers,
                           skip_up_to_date=skip_up_to_date, on_up_to_date=lambda label: print(f"  up to date  {label}"),
                           log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     return _print_refresh(result, paths, time.perf_counter() - started)
@@ -184,6 +212,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return docs.main(["--check"] if args.check else [])
 
 
+WORKERS_HELP = (
+    "processes for the raw runs, which run side by side (default: one per core; 1: one after the other, in this process)"
+)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ti-pipeline", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"], help="in_process (default, measured faster here) or a process per step")
+    run.add_argument("--workers", type=_positive_int, help=WORKERS_HELP)
     run.add_argument(
         "--force",
         action="store_true",
@@ -207,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     backfill.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     backfill.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"])
+    backfill.add_argument("--workers", type=_positive_int, help=WORKERS_HELP)
     backfill.set_defaults(func=cmd_backfill)
 
     catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences")

@@ -17,17 +17,25 @@ The executor is in process (``execute_in_process``), measured fastest for this p
 ``executor="multiprocess"`` launches the same runs with a process per step (``execute_job``), as
 a bigger machine might prefer.
 
+With a persistent instance the raw runs, which do not depend on each other, run side by side in
+``workers`` processes (``workers``: one per core by default, at most one per run; ``workers=1``:
+one after the other in this process); a finished run is read back from the instance
+(``StoredRun``). An ephemeral instance (tests) or the multiprocess executor runs them in turn.
+
 Not here: argument parsing and printing (``cli``).
 """
 
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Iterable
 
 import dagster as dg
 
+from ti_pipeline.orchestration import workers as worker_processes
 from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
 from ti_pipeline.orchestration.triggers import ASSET_JOB, REBUILD_FROM_LAKE_JOB
 from ti_pipeline.sources.catalog import SOURCES, Source
@@ -41,10 +49,53 @@ class RefreshPlan:
     downstream: frozenset[dg.AssetKey]  # rebuilt after the raw runs, in one run
 
 
+class StoredRun:
+    """A finished run read back from its instance (it ran in a worker process): the accessors of
+    Dagster's ``ExecuteInProcessResult`` that a refresh reads."""
+
+    def __init__(self, instance: dg.DagsterInstance, run_id: str):
+        self.instance = instance
+        self.run_id = run_id
+
+    @property
+    def success(self) -> bool:
+        run = self.instance.get_run_by_id(self.run_id)
+        return run is not None and run.status == dg.DagsterRunStatus.SUCCESS
+
+    @cached_property
+    def all_events(self) -> list[dg.DagsterEvent]:
+        return [r.dagster_event for r in self.instance.all_logs(self.run_id) if r.dagster_event is not None]
+
+    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
+        return [e for e in self.all_events if e.is_step_materialization]
+
+    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        return [
+            e.event_specific_data
+            for e in self.all_events
+            if e.event_type_value == dg.DagsterEventType.ASSET_CHECK_EVALUATION.value
+        ]
+
+
+class LostRun:
+    """A raw run whose worker process died before the run was created (killed, out of memory)."""
+
+    run_id = "(none)"
+    success = False
+    all_events: list = []
+
+    def get_asset_materialization_events(self) -> list:
+        return []
+
+    def get_asset_check_evaluations(self) -> list:
+        return []
+
+
 @dataclass
 class RunOutcome:
     label: str
-    result: Any  # ExecuteInProcessResult or JobExecutionResult: same event accessors
+    result: Any  # ExecuteInProcessResult, JobExecutionResult, StoredRun or LostRun: same accessors
+    detail: str | None = None  # why a run ended without its result (a worker that died)
 
     @property
     def success(self) -> bool:
@@ -140,6 +191,21 @@ def _execute(defs: dg.Definitions, job_name: str, keys: list[dg.AssetKey], insta
         return result
 
 
+RAW_RUN_TAG = "ti/raw_run"  # a raw run's number within its refresh, to find it if its worker dies
+
+
+def _lost(instance: dg.DagsterInstance, tags: dict[str, str], exc: BaseException) -> tuple[Any, str]:
+    """The result of a raw run whose worker died: its Dagster run, if it was created, is marked
+    failed (it would otherwise stay STARTED in the UI for ever)."""
+    detail = f"its worker process ended without a result ({type(exc).__name__}: {exc})"
+    wanted = {k: tags[k] for k in ("ti/refresh", RAW_RUN_TAG)}
+    runs = instance.get_runs(filters=dg.RunsFilter(tags=wanted))
+    for run in runs:
+        if not run.is_finished:
+            instance.report_run_failed(run, message=f"ti-pipeline: {detail}")
+    return (StoredRun(instance, runs[0].run_id) if runs else LostRun()), detail
+
+
 def _not_delivered(result, assets: tuple[str, ...]) -> set[str]:
     """Raw assets of a finished run that did not materialize, or whose blocking check failed."""
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -163,9 +229,11 @@ def run_plan(
     skip_up_to_date: bool = False,
     on_up_to_date: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> RefreshResult:
-    """Execute ``plan``: the raw runs in order, then the downstream run without what depends on a
-    raw source that was not delivered.
+    """Execute ``plan``: the raw runs (side by side in ``workers`` processes when the instance is
+    persistent and there are several; default ``workers.default_workers()``), then the downstream run
+    without what depends on a raw source that was not delivered.
 
     ``skip_up_to_date`` (``ti-pipeline run`` without ``--force``): raw runs whose vintages are all
     up to date are not launched, and the downstream run only holds what is not up to date and
@@ -177,8 +245,8 @@ def run_plan(
     base_tags = {"ti/trigger": "cli", "ti/refresh": uuid.uuid4().hex[:8], **(tags or {})}
     out = RefreshResult()
 
-    def record(label: str, result) -> None:
-        outcome = RunOutcome(label, result)
+    def record(label: str, result, detail: str | None = None) -> None:
+        outcome = RunOutcome(label, result, detail)
         out.runs.append(outcome)
         if on_run:
             on_run(outcome)
@@ -191,11 +259,31 @@ def run_plan(
             if on_up_to_date:
                 on_up_to_date(label)
 
-    for run in raw_runs:
-        keys = [dg.AssetKey(a) for a in run.assets]
-        result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
-        record(run.label, result)
-        out.blocked |= _not_delivered(result, run.assets)
+    workers = min(workers or worker_processes.default_workers(), len(raw_runs))
+    if workers > 1 and executor == "in_process" and instance.is_persistent:
+        from ti_pipeline.config import get_mode, get_paths
+
+        with worker_processes.pool(workers) as pool:
+            futures = {}
+            for number, run in enumerate(worker_processes.largest_first(raw_runs, get_paths(), get_mode())):
+                tags = {**base_tags, RAW_RUN_TAG: str(number), **run.partition_tags()}
+                future = pool.submit(worker_processes.execute_in_worker, worker_processes.caller_context(),
+                                     instance.get_ref(), ASSET_JOB, run.assets, run_config, tags)
+                futures[future] = (run, tags)
+            for future in as_completed(futures):  # reported as they finish
+                run, tags = futures[future]
+                try:
+                    record(run.label, StoredRun(instance, future.result()))
+                except Exception as exc:  # the worker died (killed, out of memory): no result came back
+                    result, detail = _lost(instance, tags, exc)
+                    record(run.label, result, detail)
+                out.blocked |= _not_delivered(out.runs[-1].result, run.assets)
+    else:
+        for run in raw_runs:
+            keys = [dg.AssetKey(a) for a in run.assets]
+            result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
+            record(run.label, result)
+            out.blocked |= _not_delivered(result, run.assets)
 
     if out.blocked:
         graph = defs.resolve_asset_graph()
@@ -240,9 +328,12 @@ def refresh_in_process(
 
 __all__ = [
     "EXECUTORS",
+    "LostRun",
+    "RAW_RUN_TAG",
     "RefreshPlan",
     "RefreshResult",
     "RunOutcome",
+    "StoredRun",
     "backfill_plan",
     "full_plan",
     "refresh_in_process",
