@@ -210,6 +210,9 @@ def table(results: list[dict]) -> str:
         for key, label in (("pipeline", ""), ("rerun", " (re-run)"), ("rerun_forced", " (re-run --force)")):
             for stage, x in r.get(key, {}).get("stages", {}).items():
                 lines.append(f"| {r['scale']} | {stage}{label} | {x['wall_s']:.1f} | {x['cpu_s']:.1f} | {fmt_bytes(x['peak_rss_bytes'])} |")
+            raw = r.get(key, {}).get("phases", {}).get("raw runs")
+            if raw and raw["step_seconds"]:
+                lines.append(f"| {r['scale']} | raw runs{label}, elapsed (their steps: {raw['step_seconds']:.1f} s) | {raw['elapsed_s']:.1f} | | |")
     lines += ["", "| scale | pipeline / floor | pandas / pipeline | re-run / full | aggregates identical |", "|---|---:|---:|---:|---|"]
     for r in results:
         q = r.get("ratios", {})

@@ -4,13 +4,18 @@ Every step's start and end come from the run's event log (``STEP_START`` / ``STE
 ``STEP_FAILURE``); raw assets may also say, in their materialization metadata, how their time
 split between reading the file (``read_seconds``), validating it (``validate_seconds``) and
 writing the lake (``write_seconds``). A step's CPU time and peak memory are read off the process
-tree's timeline (``measure``) between its start and end, which is exact for the in-process executor
-(one step at a time in one process).
+tree's timeline (``measure``) between its start and end; the raw runs run side by side in worker
+processes, so where steps overlap the tree's CPU of that time is shared equally between them (an
+estimate; exact where one step runs at a time, as downstream).
+
+A stage's ``wall_s`` is the time its steps took, summed: with parallel raw runs the raw stages sum
+to more than the time that passed (``elapsed_s`` of ``raw runs`` is that time: from the first raw
+step's start to the last one's end, gaps included).
 
 Stages: ``extract/parse`` and ``validate`` (raw assets; their remainder, writing the raw Parquet,
 is ``write raw``), ``SQL models`` (staging and intermediate), ``publication`` (marts, the DuckDB
-catalog, the portraits), and ``orchestration``: the run's wall time outside every step (process
-start, imports, loading the definitions, run and event bookkeeping).
+catalog, the portraits), and ``orchestration``: the command's wall time when no step was running
+(process start, imports, loading the definitions, run and event bookkeeping).
 """
 
 from __future__ import annotations
@@ -79,8 +84,10 @@ def summarize(steps: list[Step], measurement: Measurement) -> dict:
     """``{stage: {wall_s, cpu_s, peak_rss_bytes}}`` plus ``steps``: the slowest steps."""
     stages = {name: {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_bytes": 0} for name in STAGES}
     rows = []
+    shared = _shared_cpu(steps, measurement)
     for step in steps:
-        cpu, peak = window(measurement.samples, step.start, step.end)
+        _, peak = window(measurement.samples, step.start, step.end)
+        cpu = shared[id(step)]
         stage = stage_of(step.key)
         parts: dict[str, float]
         if stage == "raw":
@@ -101,7 +108,7 @@ def summarize(steps: list[Step], measurement: Measurement) -> dict:
             s["peak_rss_bytes"] = max(s["peak_rss_bytes"], peak)
         rows.append({"step": step.key, "stage": stage, "status": step.status, "wall_s": round(step.wall_s, 3),
                      "cpu_s": round(cpu, 3), "peak_rss_bytes": peak, **{k: step.metadata[k] for k in step.metadata}})
-    in_steps = sum(s.wall_s for s in steps)
+    in_steps = _union_length([(s.start, s.end) for s in steps])
     cpu_in_steps = sum(stages[n]["cpu_s"] for n in STAGES if n != "orchestration")
     stages["orchestration"] = {
         "wall_s": max(measurement.wall_s - in_steps, 0.0),
@@ -115,5 +122,32 @@ def summarize(steps: list[Step], measurement: Measurement) -> dict:
         s["wall_s"] = round(s["wall_s"], 3)
         s["cpu_s"] = round(s["cpu_s"], 3)
     stages = {k: v for k, v in stages.items() if v["wall_s"] > 0 or k == "orchestration"}
+    raw = [s for s in steps if stage_of(s.key) == "raw"]
+    phases = {"raw runs": {"elapsed_s": round(max(s.end for s in raw) - min(s.start for s in raw), 3) if raw else 0.0,
+                           "step_seconds": round(sum(s.wall_s for s in raw), 3)}}
     rows.sort(key=lambda r: -r["wall_s"])
-    return {"stages": stages, "steps": rows}
+    return {"stages": stages, "phases": phases, "steps": rows}
+
+
+def _shared_cpu(steps: list[Step], measurement: Measurement) -> dict[int, float]:
+    """Each step's CPU seconds: the tree's CPU of each stretch of time, shared equally between the
+    steps running then (one step at a time: all of it)."""
+    cpu = {id(s): 0.0 for s in steps}
+    bounds = sorted({t for s in steps for t in (s.start, s.end)})
+    for start, end in zip(bounds, bounds[1:]):
+        running = [s for s in steps if s.start <= start and s.end >= end]
+        if running:
+            seconds, _ = window(measurement.samples, start, end)
+            for s in running:
+                cpu[id(s)] += seconds / len(running)
+    return cpu
+
+
+def _union_length(intervals: list[tuple[float, float]]) -> float:
+    """Time covered by at least one interval."""
+    total, end = 0.0, float("-inf")
+    for start, stop in sorted(intervals):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total

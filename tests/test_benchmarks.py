@@ -81,3 +81,21 @@ def test_stages_read_from_the_runs_event_log(sample_run):
     summary = stages.summarize(steps, fake)
     assert {"SQL models", "publication", "orchestration"} <= set(summary["stages"])
     assert summary["stages"]["orchestration"]["wall_s"] >= 0
+
+
+def test_overlapping_steps_count_once_in_elapsed_time_and_share_cpu():
+    """Raw runs run side by side: orchestration is the time no step ran, and two steps running at
+    once share the tree's CPU instead of each counting all of it."""
+    a = stages.Step("r1", "raw_flores_a38", 0.0, 4.0, "STEP_SUCCESS")
+    b = stages.Step("r2", "raw_cog_communes", 2.0, 6.0, "STEP_SUCCESS")
+    c = stages.Step("r3", "stg_rp", 7.0, 8.0, "STEP_SUCCESS")
+    assert stages._union_length([(s.start, s.end) for s in (a, b, c)]) == 7.0
+    # the tree used 2 CPU-seconds per second throughout
+    samples = [(t / 10, 0, 2 * t / 10) for t in range(0, 101)]
+    m = measure.Measurement(["x"], 0, 10.0, 20.0, 0.0, 0, 0.0, samples=samples)
+    summary = stages.summarize([a, b, c], m)
+    assert summary["stages"]["orchestration"]["wall_s"] == pytest.approx(3.0)  # 10 s - 7 s covered
+    assert summary["phases"]["raw runs"] == {"elapsed_s": 6.0, "step_seconds": 8.0}
+    cpu = {r["step"]: r["cpu_s"] for r in summary["steps"]}
+    assert cpu["stg_rp"] == pytest.approx(2.0, abs=0.3)
+    assert cpu["raw_flores_a38"] + cpu["raw_cog_communes"] == pytest.approx(12.0, abs=1.0)  # not 16
