@@ -90,3 +90,31 @@ def test_warn_severity_does_not_block(con):
     con.execute(f"create table indicateurs as {CLEAN}")
     result = run_test(con, parse_test({"row_count": {"min": 10}, "severity": "warn"}), "indicateurs")
     assert not result.passed and not result.blocks
+
+
+def test_all_tests_together_count_like_each_alone_with_the_row_count(con):
+    """run_tests_and_count shares one scan between the row count and the row-by-row tests; the
+    results are those of each test run alone."""
+    from ti_pipeline.sql_runner.data_tests import run_tests_and_count
+
+    bad = ", ".join(c[1] for c in CASES)
+    con.execute(f"create view indicateurs as select * from ({CLEAN}) union all select * from (values {bad})")
+    tests = [parse_test(spec) for spec, _, _ in CASES]
+    together, row_count = run_tests_and_count(con, tests, "indicateurs")
+    alone = [run_test(con, t, "indicateurs") for t in tests]
+    assert row_count == 3 + len(CASES)
+    assert [(r.passed, r.failing_count, r.examples) for r in together] == [(r.passed, r.failing_count, r.examples) for r in alone]
+    assert [r.failing_count for r in together[1:3]] == [1, 1]  # not_null, accepted_values: one bad row each
+
+
+def test_a_broken_row_test_is_reported_by_itself(con):
+    """A row test naming a missing column makes the shared scan fail: each test then runs alone,
+    the broken one says why, the others still count right."""
+    from ti_pipeline.sql_runner.data_tests import run_tests_and_count
+
+    con.execute(f"create table indicateurs as select * from ({CLEAN}) union all select 'ti-0009', null, 2021, '%', 1.0")
+    tests = [parse_test({"not_null": ["code_indicateur"]}), parse_test({"not_null": ["colonne_absente"]})]
+    (good, broken), row_count = run_tests_and_count(con, tests, "indicateurs")
+    assert row_count is None
+    assert (good.passed, good.failing_count, len(good.examples)) == (False, 1, 1)
+    assert not broken.passed and broken.failing_count == -1 and "colonne_absente" in broken.error

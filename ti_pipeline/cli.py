@@ -146,18 +146,23 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 
+# The plans are imported when made, inside _run_plan: importing them imports Dagster, which the
+# worker server (started first thing in _run_plan) imports meanwhile on another core.
 def cmd_run(args: argparse.Namespace) -> int:
-    from ti_pipeline.orchestration.refresh import full_plan
+    def make_plan(defs):
+        from ti_pipeline.orchestration.refresh import full_plan
 
-    return _run_plan(args, lambda defs: full_plan(defs, args.select), skip_up_to_date=not args.force)
+        return full_plan(defs, args.select)
+
+    return _run_plan(args, make_plan, skip_up_to_date=not args.force)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from ti_pipeline.orchestration.partitions import parse_vintages
-    from ti_pipeline.orchestration.refresh import backfill_plan
-    from ti_pipeline.sources.catalog import get_source
-
     def make_plan(defs):
+        from ti_pipeline.orchestration.partitions import parse_vintages
+        from ti_pipeline.orchestration.refresh import backfill_plan
+        from ti_pipeline.sources.catalog import get_source
+
         source = get_source(args.source)
         return backfill_plan(defs, source, parse_vintages(source, args.vintages), downstream=not args.raw_only)
 

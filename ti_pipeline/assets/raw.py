@@ -148,11 +148,15 @@ def filter_sirens(source: Source, paths: Paths) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _partition_written(source: Source, release: Release, paths: Paths) -> bool:
+    data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
+    return data.is_file() and (paths.rejects_partition(source.name, release.millesime) / "rejects.parquet").is_file()
+
+
 def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str | None) -> dict | None:
     """The provenance of the existing partition when it was built from the same inputs, else None."""
     data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
-    rejects = paths.rejects_partition(source.name, release.millesime) / "rejects.parquet"
-    if fingerprint is None or not data.is_file() or not rejects.is_file():
+    if fingerprint is None or not _partition_written(source, release, paths):
         return None
     try:
         provenance = lake.read_file_metadata(data).get(lake.PROVENANCE_KEY.decode(), {})
@@ -184,7 +188,11 @@ def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: C
     ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
     check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
     report it again). Any error says no: the run will report it. In live mode this is the run's
-    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it."""
+    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
+    A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
+    workers then fetch and hash their files side by side)."""
+    if not _partition_written(source, release, paths):
+        return False
     try:
         recorded = _obtain_and_compare(source, release, paths, mode, log).recorded
     except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date

@@ -49,19 +49,26 @@ class DataTest:
             return self.params["to_model"]
         return None
 
+    def failing_condition(self) -> str | None:
+        """For a test on each row by itself (``not_null``, ``accepted_values``): the condition a
+        failing row meets, so that several such tests and the row count share one scan."""
+        p = self.params
+        if self.kind == "not_null":
+            return " or ".join(f"{quote_ident(c)} is null" for c in p["columns"])
+        if self.kind == "accepted_values":
+            col = quote_ident(p["column"])
+            values = ", ".join(quote_literal(v) for v in p["values"])
+            return f"{col} is not null and {col} not in ({values})"
+        return None
+
     def failing_rows_sql(self, relation: str) -> str:
         """A query over ``relation`` returning the rows that fail this test."""
         p = self.params
         if self.kind == "unique":
             cols = ", ".join(quote_ident(c) for c in p["columns"])
             return f"select {cols}, count(*) as n from {relation} group by {cols} having count(*) > 1 order by n desc"
-        if self.kind == "not_null":
-            cond = " or ".join(f"{quote_ident(c)} is null" for c in p["columns"])
-            return f"select * from {relation} where {cond}"
-        if self.kind == "accepted_values":
-            col = quote_ident(p["column"])
-            values = ", ".join(quote_literal(v) for v in p["values"])
-            return f"select * from {relation} where {col} is not null and {col} not in ({values})"
+        if self.kind in ("not_null", "accepted_values"):
+            return f"select * from {relation} where {self.failing_condition()}"
         if self.kind == "relationships":
             col, to_col = quote_ident(p["column"]), quote_ident(p["to_column"])
             return (
@@ -135,12 +142,14 @@ def parse_test(spec: Any) -> DataTest:
     )
 
 
-def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, relation: str) -> DataTestResult:
-    """Run ``test`` over ``relation`` in ``con``; an error in the test SQL is a failed test."""
+def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, relation: str, count: int | None = None) -> DataTestResult:
+    """Run ``test`` over ``relation`` in ``con``; an error in the test SQL is a failed test.
+    ``count``: its failing rows, already counted (``run_tests``)."""
     sql = test.failing_rows_sql(relation)
     try:
         # Newlines around the test SQL: a trailing "-- comment" in an assert must not eat the ")".
-        count = con.sql(f"select count(*) from (\n{sql}\n)").fetchall()[0][0]
+        if count is None:
+            count = con.sql(f"select count(*) from (\n{sql}\n)").fetchall()[0][0]
         examples_rel = con.sql(f"select * from (\n{sql}\n) limit {EXAMPLE_ROWS}")
         # examples only of a failure: for a passing test the query would run again to find nothing
         columns, examples = list(examples_rel.columns), (examples_rel.fetchall() if count else [])
@@ -150,7 +159,27 @@ def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, relation: str) -> D
 
 
 def run_tests(con: duckdb.DuckDBPyConnection, tests: Sequence[DataTest], relation: str) -> list[DataTestResult]:
-    return [run_test(con, t, relation) for t in tests]
+    return run_tests_and_count(con, tests, relation)[0]
+
+
+def run_tests_and_count(
+    con: duckdb.DuckDBPyConnection, tests: Sequence[DataTest], relation: str
+) -> tuple[list[DataTestResult], int | None]:
+    """The tests' results and the relation's row count. The row count and the failing rows of every
+    row-by-row test (``failing_condition``) come from one scan: on a view, each scan runs its SQL
+    again (the national Urssaf view: 20 M rows). If that query fails (a test naming a missing
+    column...), each test runs on its own, so the error is reported by the test it belongs to;
+    the row count is then None."""
+    by_row = [t for t in tests if t.failing_condition() is not None]
+    counts: dict[int, int] = {}
+    row_count = None
+    try:
+        filters = "".join(f", count(*) filter (where {t.failing_condition()})" for t in by_row)
+        row = con.sql(f"select count(*){filters} from {relation}").fetchall()[0]
+        row_count, counts = int(row[0]), {id(t): int(n) for t, n in zip(by_row, row[1:])}
+    except duckdb.Error:
+        pass
+    return [run_test(con, t, relation, counts.get(id(t))) for t in tests], row_count
 
 
 # --- parsing of each kind -------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from ti_pipeline.config import Paths, get_industry_scope, get_mode
 from ti_pipeline.lake import PROVENANCE_KEY, raw_files, read_file_metadata, write_parquet_atomic
 from ti_pipeline.sources.catalog import TARGET_COG_YEAR
 from ti_pipeline.sql_runner import catalog_db, publish
-from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests
+from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests_and_count
 from ti_pipeline.sql_runner.parquet_metadata import model_file_metadata
 from ti_pipeline.sql_runner.project import Model, SqlProject
 from ti_pipeline.sql_runner.relations import (
@@ -235,10 +235,10 @@ def _write_audit_publish(
         write_mart_files(table, candidate, model, metadata)
         # Test the files as readers will read them (hive types included), not the query result.
         con.execute(f"create view {model.name} as {mart_read_sql(candidate)}")
-        results = run_tests(con, model.tests, model.name)
+        results, row_count = run_tests_and_count(con, model.tests, model.name)
         if any(r.blocks for r in results):
             raise DataTestsFailed(model, results)
-        stats = _describe(con, model.name)
+        stats = _describe(con, model.name, row_count)
         con.execute(f"drop view {model.name}")  # the view reads the candidate folder, about to move
         # Versions the current catalog points at stay, even when the catalog was not rebuilt since.
         version = publish.publish_candidate(
@@ -288,22 +288,23 @@ def write_mart_files(table: pa.Table, folder: Path, model: Model, metadata: Mapp
 
 
 def _finish(con: duckdb.DuckDBPyConnection, model: Model, *, path: Path | None, metadata: dict) -> ModelRunResult:
-    results = run_tests(con, model.tests, model.name)
+    results, row_count = run_tests_and_count(con, model.tests, model.name)
     return ModelRunResult(
         model=model.name,
         materialized=model.materialized,
         path=path,
         test_results=results,
         file_metadata=metadata,
-        **_describe(con, model.name),
+        **_describe(con, model.name, row_count),
     )
 
 
-def _describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, Any]:
+def _describe(con: duckdb.DuckDBPyConnection, relation: str, row_count: int | None = None) -> dict[str, Any]:
+    """Row count (unless already counted with the tests), columns and a preview."""
     rel = con.sql(f"select * from {relation}")
     preview = con.sql(f"select * from {relation} limit {PREVIEW_ROWS}")
     return {
-        "row_count": con.sql(f"select count(*) from {relation}").fetchall()[0][0],
+        "row_count": row_count if row_count is not None else con.sql(f"select count(*) from {relation}").fetchall()[0][0],
         "columns": list(zip(rel.columns, (str(t) for t in rel.types))),
         "preview_columns": list(preview.columns),
         "preview_rows": preview.fetchall(),

@@ -95,18 +95,28 @@ def _numbers_from_text(series: pd.Series, dtype: str) -> Coerced | None:
     arr = pa.array(series.array)
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         return None
+    try:
+        # most columns: clean numbers, empty cells already null (readers: only "" is missing)
+        return _coerced_numbers(pc.cast(arr, pa.float64()), arr.is_valid(), dtype, series.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass  # padded numbers or blank cells, or values that do not parse: the steps below tell
     trimmed = pc.utf8_trim_whitespace(arr)
     nonempty_arrow = pc.fill_null(pc.not_equal(trimmed, ""), False)
     try:
         parsed = pc.cast(pc.if_else(nonempty_arrow, trimmed, None), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    return _coerced_numbers(parsed, nonempty_arrow, dtype, series.index)
+
+
+def _coerced_numbers(parsed: pa.Array, nonempty_arrow: pa.Array, dtype: str, index) -> Coerced:
+    """Parsed numbers (null where empty) and the mask of non-empty cells -> the coerced column."""
     numbers = parsed.fill_null(0.0).to_numpy(zero_copy_only=False)
     nonempty = nonempty_arrow.to_numpy(zero_copy_only=False)
     ok = nonempty & np.isfinite(numbers)  # 'nan' and 'inf' parse, but are no counts
     if dtype == "int":
         ok &= np.mod(numbers, 1) == 0
-    values = pd.Series(pd.arrays.FloatingArray(numbers, ~ok), index=series.index, copy=False)
+    values = pd.Series(pd.arrays.FloatingArray(numbers, ~ok), index=index, copy=False)
     if dtype == "int":
         values = values.astype(PANDAS_DTYPES["int"])
     return Coerced(values, nonempty, nonempty & ~ok)
