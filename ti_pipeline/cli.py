@@ -115,9 +115,13 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     home = _prepare_instance_env()
     from ti_pipeline.orchestration import workers
 
-    if args.executor == "in_process" and (args.workers or workers.default_workers()) > 1:
-        # the raw runs' worker processes fork from a server that imports the definitions: started
-        # now, it imports them on another core while this process imports them too
+    if (
+        args.executor == "in_process"
+        and (args.workers or workers.default_workers()) > 1
+        and workers.raw_vintage_missing(get_paths())
+    ):
+        # raw runs will launch: their workers fork from a server that imports the definitions;
+        # started now, it imports them on another core while this process imports them too
         workers.start_server()
 
     import dagster as dg
@@ -139,10 +143,11 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
             print(f"         {outcome.detail}", file=sys.stderr)
 
     started = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run, workers=args.workers,
-                          skip_up_to_date=skip_up_to_date, on_up_to_date=lambda label: print(f"  up to date  {label}"),
-                          log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+    # the instance ($DAGSTER_HOME) is opened by run_plan, only if a run is launched
+    result = run_plan(defs, plan, dg.DagsterInstance.get, executor=args.executor, log_level=args.log_level, on_run=on_run,
+                      workers=args.workers, skip_up_to_date=skip_up_to_date,
+                      on_up_to_date=lambda label: print(f"  up to date  {label}"),
+                      log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 

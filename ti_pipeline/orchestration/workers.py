@@ -9,7 +9,9 @@ The workers are forked from a server process that imported the definitions once
 (``multiprocessing``'s ``forkserver``): a run starts without paying the imports again, and no
 worker is a fork of the calling process, whose threads (Dagster's, DuckDB's) a plain fork would
 copy in whatever state they were. ``start_server`` starts that server early, so it imports while
-the caller does its own work. Each worker executes its run in process against the caller's
+the caller does its own work (the CLI does so when raw runs will certainly launch,
+``raw_vintage_missing``; otherwise the server starts when a second raw run is to launch, so a
+re-run with nothing to do does not pay for it). Each worker executes its run in process against the caller's
 persistent instance (the same SQLite storage, made for several processes) and returns the run id;
 the caller reads the finished run back from the instance.
 
@@ -41,6 +43,19 @@ def start_server() -> None:
     """Start the fork server now (it imports ``PRELOAD`` in the background); idempotent."""
     multiprocessing.set_forkserver_preload(PRELOAD)
     multiprocessing.forkserver.ensure_running()
+
+
+def raw_vintage_missing(paths) -> bool:
+    """Whether some vintage of the catalog has no raw partition yet: a first run (or a new source
+    or vintage), whose raw runs will certainly launch. Cheap (file existence, no import of the
+    definitions): the CLI asks it to start the server early only when it will be used."""
+    from ti_pipeline.sources.catalog import SOURCES
+
+    return any(
+        not (paths.raw_partition(source.name, release.millesime) / "data.parquet").is_file()
+        for source in SOURCES
+        for release in source.releases
+    )
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -104,4 +119,14 @@ def largest_first(runs: list, paths, mode: str) -> list:
     return sorted(runs, key=lambda run: -input_bytes(run.assets, run.partitions, paths, mode))
 
 
-__all__ = ["PRELOAD", "caller_context", "default_workers", "execute_in_worker", "input_bytes", "largest_first", "pool", "start_server"]
+__all__ = [
+    "PRELOAD",
+    "caller_context",
+    "default_workers",
+    "execute_in_worker",
+    "input_bytes",
+    "largest_first",
+    "pool",
+    "raw_vintage_missing",
+    "start_server",
+]
