@@ -66,22 +66,26 @@ def test_nothing_changed_launches_no_run_and_force_launches_them_all(built, caps
 def test_nothing_to_do_does_not_even_open_the_instance(built):
     """The instance (0.7 s of SQLite storage set-up) is opened only when a run is launched."""
     from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.refresh import full_plan, run_plan
+    from ti_pipeline.orchestration.refresh import InstanceRef, full_plan, run_plan
 
     opened = []
+    from_ref = dg.DagsterInstance.from_ref
 
-    def open_instance():
-        opened.append(1)
-        return dg.DagsterInstance.from_config(str(built / "data" / "dagster_home"))
+    def spy(ref, *args, **kwargs):  # Dagster's own, counted
+        opened.append(ref)
+        return from_ref(ref, *args, **kwargs)
 
+    ref = InstanceRef.from_dir(str(built / "data" / "dagster_home"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TI_DATA_DIR", str(built / "data"))
         mp.setenv("TI_SAMPLE_DIR", str(built / "sample"))
         mp.setenv("TI_MODE", "sample")
-        result = run_plan(defs, full_plan(defs), open_instance, skip_up_to_date=True, log_level="WARNING")
+        mp.setattr(dg.DagsterInstance, "from_ref", staticmethod(spy))
+        result = run_plan(defs, full_plan(defs), ref, skip_up_to_date=True, log_level="WARNING", workers=1)
         assert result.nothing_to_do and result.success and opened == []
-        result = run_plan(defs, full_plan(defs), open_instance, log_level="WARNING")  # --force
-        assert result.success and len(result.runs) == ALL_RUNS and opened == [1]
+        result = run_plan(defs, full_plan(defs), ref, log_level="WARNING", workers=1)  # --force
+        assert result.success and len(result.runs) == ALL_RUNS and opened == [ref]
+    assert len(_runs(built)) == 2 * ALL_RUNS
 
 
 def test_a_changed_file_runs_its_source_and_what_is_downstream(built):

@@ -16,6 +16,7 @@ Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing and pri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -124,10 +125,8 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
         # started now, it imports them on another core while this process imports them too
         workers.start_server()
 
-    import dagster as dg
-
     from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.refresh import run_plan
+    from ti_pipeline.orchestration.refresh import InstanceRef, run_plan
 
     try:
         plan = make_plan(defs)
@@ -143,11 +142,19 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
             print(f"         {outcome.detail}", file=sys.stderr)
 
     started = time.perf_counter()
-    # the instance ($DAGSTER_HOME) is opened by run_plan, only if a run is launched
-    result = run_plan(defs, plan, dg.DagsterInstance.get, executor=args.executor, log_level=args.log_level, on_run=on_run,
-                      workers=args.workers, skip_up_to_date=skip_up_to_date,
-                      on_up_to_date=lambda label: print(f"  up to date  {label}"),
-                      log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+    # The instance of $DAGSTER_HOME, opened by run_plan when a run is launched, while the raw runs'
+    # workers start. Except the first time: the workers and this process would then all create the
+    # storage's databases at once, so this process creates them first.
+    with contextlib.ExitStack() as stack:
+        instance = InstanceRef.from_dir(str(home))
+        if not (home / "history" / "runs.db").exists():
+            import dagster as dg
+
+            instance = stack.enter_context(dg.DagsterInstance.from_ref(instance))
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
+                          workers=args.workers, skip_up_to_date=skip_up_to_date,
+                          on_up_to_date=lambda label: print(f"  up to date  {label}"),
+                          log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 

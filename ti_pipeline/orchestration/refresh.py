@@ -27,6 +27,7 @@ Not here: argument parsing and printing (``cli``).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ from functools import cached_property
 from typing import Any, Callable, Iterable
 
 import dagster as dg
+
+# Dagster's reference to an instance (what a worker process opens again); not exported by
+# ``dagster`` itself, but what ``DagsterInstance.get_ref``/``from_ref`` take and return.
+from dagster._core.instance.ref import InstanceRef
 
 from ti_pipeline.orchestration import workers as worker_processes
 from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
@@ -220,7 +225,7 @@ def _not_delivered(result, assets: tuple[str, ...]) -> set[str]:
 def run_plan(
     defs: dg.Definitions,
     plan: RefreshPlan,
-    instance: dg.DagsterInstance | Callable[[], dg.DagsterInstance],
+    instance: dg.DagsterInstance | InstanceRef,
     *,
     executor: str = "in_process",
     log_level: str = "INFO",
@@ -239,9 +244,10 @@ def run_plan(
     up to date are not launched, and the downstream run only holds what is not up to date and
     what depends on it (``up_to_date``).
 
-    ``instance``: the Dagster instance, or a function that opens one, called only when a run is to
-    be launched (a re-run with nothing to do then never opens the instance: 0.7 s of SQLite
-    storage set-up); the instance it opened is disposed of before returning."""
+    ``instance``: the Dagster instance, or the reference of one (``InstanceRef``, what
+    ``DagsterInstance.get()`` opens), opened only when a run is launched and once the raw runs'
+    workers have started (its SQLite storage takes 0.7 s to set up; a re-run with nothing to do
+    never opens it), and disposed of before returning."""
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {executor!r}")
     # step-level DEBUG events are for the UI; the terminal gets log_level and above
@@ -264,16 +270,25 @@ def run_plan(
                 on_up_to_date(label)
     if not raw_runs and not downstream:
         return out
-    if not isinstance(instance, dg.DagsterInstance):
-        with instance() as opened:
-            return _launch(defs, raw_runs, downstream, opened, executor, run_config, base_tags, workers, out, record)
-    return _launch(defs, raw_runs, downstream, instance, executor, run_config, base_tags, workers, out, record)
+    with contextlib.ExitStack() as stack:
+        if isinstance(instance, InstanceRef):
+            ref, opened = instance, None
+        else:
+            ref, opened = (instance.get_ref() if instance.is_persistent else None), instance
+
+        def the_instance() -> dg.DagsterInstance:
+            nonlocal opened
+            if opened is None:  # from the ref: opened now, disposed of when the refresh ends
+                opened = stack.enter_context(dg.DagsterInstance.from_ref(ref))
+            return opened
+
+        return _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config, base_tags, workers, out, record)
 
 
-def _launch(defs, raw_runs, downstream, instance, executor, run_config, base_tags, workers, out, record) -> RefreshResult:
+def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config, base_tags, workers, out, record) -> RefreshResult:
     """The raw runs, then the downstream run without what depends on a raw source not delivered."""
     workers = min(workers or worker_processes.default_workers(), len(raw_runs))
-    if workers > 1 and executor == "in_process" and instance.is_persistent:
+    if workers > 1 and executor == "in_process" and ref is not None:
         from ti_pipeline.config import get_mode, get_paths
 
         with worker_processes.pool(workers) as pool:
@@ -281,8 +296,9 @@ def _launch(defs, raw_runs, downstream, instance, executor, run_config, base_tag
             for number, run in enumerate(worker_processes.largest_first(raw_runs, get_paths(), get_mode())):
                 tags = {**base_tags, RAW_RUN_TAG: str(number), **run.partition_tags()}
                 future = pool.submit(worker_processes.execute_in_worker, worker_processes.caller_context(),
-                                     instance.get_ref(), ASSET_JOB, run.assets, run_config, tags)
+                                     ref, ASSET_JOB, run.assets, run_config, tags)
                 futures[future] = (run, tags)
+            instance = the_instance()  # opened while the workers run (0.7 s of SQLite storage set-up)
             for future in as_completed(futures):  # reported as they finish
                 run, tags = futures[future]
                 try:
@@ -292,6 +308,7 @@ def _launch(defs, raw_runs, downstream, instance, executor, run_config, base_tag
                     record(run.label, result, detail)
                 out.blocked |= _not_delivered(out.runs[-1].result, run.assets)
     else:
+        instance = the_instance()
         for run in raw_runs:
             keys = [dg.AssetKey(a) for a in run.assets]
             result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
@@ -305,7 +322,7 @@ def _launch(defs, raw_runs, downstream, instance, executor, run_config, base_tag
         downstream -= held
     if downstream:
         keys = sorted(downstream, key=lambda k: k.to_user_string())
-        record(REBUILD_FROM_LAKE_JOB.name, _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, instance, executor, run_config, base_tags))
+        record(REBUILD_FROM_LAKE_JOB.name, _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, the_instance(), executor, run_config, base_tags))
     return out
 
 
@@ -341,6 +358,7 @@ def refresh_in_process(
 
 __all__ = [
     "EXECUTORS",
+    "InstanceRef",
     "LostRun",
     "RAW_RUN_TAG",
     "RefreshPlan",
