@@ -35,9 +35,15 @@ with avant as (
     where activite_a38 = '_T' and tranche_effectif = '_T'
     group by all
     union all
-    select 'urssaf_ape', 'effectifs_salaries', millesime, annee, sum(effectifs_salaries)
-    from stg_urssaf_ape
-    group by all
+    -- Urssaf straight from the file's year columns (1.2 M rows), the same totals as the 20 M rows
+    -- of stg_urssaf_ape summed by year, without turning them into rows again (1 s at national scale)
+    select 'urssaf_ape', 'effectifs_salaries', millesime, cast(regexp_extract(colonne, '(\d{4})', 1) as integer), total
+    from (
+        unpivot (
+            select millesime, sum(columns('^effectifs_salaries_\d{4}$')) from raw_urssaf_ape group by millesime
+        ) on columns(* exclude (millesime)) into name colonne value total
+    )
+    where total is not null
 ),
 apres as (
     select base as source, variable as mesure, millesime, annee, code_commune, valeur
