@@ -1,16 +1,17 @@
 """The ``ti-pipeline`` command line: run the pipeline, list the source catalog, generate data.
 
-    ti-pipeline run [--mode sample|live] [--select ASSET ...] [--force]   materialize assets (default: all)
+    ti-pipeline run [--mode sample|live] [--select ASSET ...] [--force] [--workers N]   materialize assets (default: all)
     ti-pipeline backfill SOURCE VINTAGES [--raw-only]           some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
     ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
     ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
-``run`` and ``backfill`` execute Dagster runs in this process (``orchestration.refresh``: the raw
-sources, one run per partitions definition, then everything downstream) against a persistent
-Dagster instance (``$DAGSTER_HOME``, default ``data/dagster_home``), so their runs show in the
-Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing and printing live here.
+``run`` and ``backfill`` execute Dagster runs (``orchestration.refresh``: the raw sources, one run
+per partitions definition, side by side in worker processes, then everything downstream in this
+process) against a persistent Dagster instance (``$DAGSTER_HOME``, default ``data/dagster_home``),
+so their runs show in the Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing,
+the instance's ``dagster.yaml`` and printing live here.
 """
 
 from __future__ import annotations
