@@ -77,3 +77,51 @@ def test_a_second_live_run_asks_the_server_and_launches_nothing(tmp_path, sample
     assert files and all("If-None-Match" in r["headers"] or "If-Modified-Since" in r["headers"] for r in files), (
         "every file is checked with a conditional request, none downloaded again"
     )
+
+
+def test_ctrl_c_during_a_download_stops_the_run(tmp_path, sample_run, live_server):
+    """SIGINT while a raw step waits on the network: the command stops within seconds, the run is
+    not left STARTED and the step is not retried (with a retry_policy on the asset, Dagster would
+    retry an interrupted step a minute later and carry on)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urlsplit
+
+    import dagster as dg
+
+    from http_server import delay
+    from ti_pipeline.config import PROJECT_ROOT
+    from ti_pipeline.sources.catalog import COG_COMMUNES
+
+    path = urlsplit(COG_COMMUNES.releases[0].url).path  # in the second raw run, after the TI files
+    live_server.queue(path, delay(25))  # under the downloader's 60 s read timeout: it just waits
+    home = tmp_path / "dagster_home"
+    env = {**os.environ, "TI_DATA_DIR": str(tmp_path), "TI_MODE": "live", "DAGSTER_HOME": str(home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ti_pipeline.cli", "run", "--workers", "1", "--log-level", "WARNING"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not live_server.hits(path) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert live_server.hits(path), "the delayed file was never requested"
+        time.sleep(0.5)  # the step is inside the request
+        interrupted = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+        proc.wait(timeout=20)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode != 0 and stopped_after < 20
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert runs and all(r.is_finished for r in runs), [(r.run_id[:8], r.status) for r in runs]
+        kinds = [e.dagster_event.event_type_value for r in runs for e in instance.all_logs(r.run_id) if e.dagster_event]
+    assert "STEP_UP_FOR_RETRY" not in kinds
+    assert not (tmp_path / "marts" / "mart_ti_indicateurs").exists()

@@ -105,14 +105,16 @@ def test_only_network_failures_are_retried():
     assert not retry_allowed(ValueError("schema drift"))
 
 
-def test_raw_assets_retry_network_steps_only(defs):
+def test_no_asset_has_a_retry_policy(defs):
+    """Raw assets request their network retries themselves (RetryRequested with NETWORK_RETRY's
+    delays): Dagster applies a step's retry_policy to interrupts too, and Ctrl-C must stop a run
+    (tests/test_live_mode.py interrupts one)."""
+    from ti_pipeline.orchestration.policies import NETWORK_RETRY
+
     graph = defs.resolve_asset_graph()
     for key in graph.materializable_asset_keys:
-        op = graph.get(key).assets_def.op
-        if key.to_user_string().startswith("raw_"):
-            assert op.retry_policy.backoff == dg.Backoff.EXPONENTIAL and op.retry_policy.jitter == dg.Jitter.PLUS_MINUS
-        else:
-            assert op.retry_policy is None, key
+        assert graph.get(key).assets_def.op.retry_policy is None, key
+    assert NETWORK_RETRY.backoff == dg.Backoff.EXPONENTIAL and NETWORK_RETRY.jitter == dg.Jitter.PLUS_MINUS
     assert graph.get(dg.AssetKey("duckdb_catalog")).assets_def.op.pool == "duckdb_catalog"
 
 

@@ -29,9 +29,9 @@ lauréats' companies) is read for the SIRENs found in the raw tables of the laur
 validated and kept. The asset depends on those raw assets, and its fingerprint includes the SIRENs,
 so new lauréats read it again.
 
-In live mode a failed download is retried by Dagster (``NETWORK_RETRY``); any other failure is
-final (``Failure(allow_retries=False)``): trying a missing sample file or a drifted schema again
-cannot help.
+In live mode a failed download is retried by Dagster (``RetryRequested`` with ``NETWORK_RETRY``'s
+delays); any other failure is final (``Failure(allow_retries=False)``): trying a missing sample
+file or a drifted schema again cannot help. An interrupt (Ctrl-C) is neither: it stops the run.
 
 The logic lives in ``ingest_release`` (a plain function); the Dagster decorator is the thin edge.
 """
@@ -465,7 +465,6 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             tags={"source": source.name},
             partitions_def=partitions_def,
             backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
-            retry_policy=NETWORK_RETRY,
         )
         def _raw_asset(context: AssetExecutionContext) -> dg.MaterializeResult:
             mode = get_mode()
@@ -473,8 +472,13 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             try:
                 return _materialize(source, releases, get_paths(), mode, context.log)
             except Exception as exc:
-                if mode == "live" and retry_allowed(exc):
-                    raise  # the step's retry policy tries again later
+                if mode == "live" and retry_allowed(exc) and context.retry_number < NETWORK_RETRY.max_retries:
+                    # Requested here rather than by a retry_policy on the asset: Dagster retries a
+                    # step with a policy when it is interrupted too, and Ctrl-C must stop the run.
+                    raise dg.RetryRequested(
+                        max_retries=NETWORK_RETRY.max_retries,
+                        seconds_to_wait=NETWORK_RETRY.calculate_delay(context.retry_number + 1),
+                    ) from exc
                 raise dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc
 
     return _raw_asset

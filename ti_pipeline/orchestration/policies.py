@@ -15,10 +15,12 @@
   Annual Insee releases: warn after a year, fail after 13 months; the monthly Sirene stock: warn
   after 32 days, fail after 40. Irregular sources (TI perimeters, lauréats) have no expectation.
 - **Tags**: ``ti/cadence`` on raw assets (filter the UI by ``tag:ti/cadence=monthly``).
-- **Retries** on network steps only: the raw assets carry ``NETWORK_RETRY`` (backoff and jitter,
-  minutes apart, on top of the downloader's own quick retries). ``retry_allowed`` tells which
-  errors are worth it; everything else (a sample file missing, a schema drift, a bug) fails at
-  once with ``Failure(allow_retries=False)``.
+- **Retries** on network steps only: a raw asset whose download failed for a reason
+  ``retry_allowed`` accepts requests a retry with ``NETWORK_RETRY``'s delays (backoff and jitter,
+  minutes apart, on top of the downloader's own quick retries); everything else (a sample file
+  missing, a schema drift, a bug) fails at once with ``Failure(allow_retries=False)``. Not a
+  ``retry_policy`` on the assets: Dagster applies a step's policy to interrupts too, so Ctrl-C
+  would wait minutes and run the step again instead of stopping.
 - **Concurrency**: the DuckDB catalog writer runs in the ``duckdb_catalog`` pool; the instance
   limits the pool to one slot (``dagster.yaml``), so two runs never write the catalog at once.
 - **Executor**: in process by default; multiprocess by ``TI_EXECUTOR`` or run config (``EXECUTOR``).
