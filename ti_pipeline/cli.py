@@ -289,7 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: the interrupted steps and runs are recorded as failed in the instance (the UI
+        # shows them); nothing half-written was published (marts and lake are replaced atomically)
+        print("\nti-pipeline: interrupted; the runs in progress stopped and are recorded as failed", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

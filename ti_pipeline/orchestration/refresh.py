@@ -211,6 +211,17 @@ def _lost(instance: dg.DagsterInstance, tags: dict[str, str], exc: BaseException
     return (StoredRun(instance, runs[0].run_id) if runs else LostRun()), detail
 
 
+INTERRUPTS = ("DagsterExecutionInterruptedError", "KeyboardInterrupt")
+
+
+def _stop_if_interrupted(result) -> None:
+    """A run stopped by Ctrl-C ends the refresh: Dagster records the interrupted step as failed and
+    returns, but the user asked for everything to stop, not for the next runs."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data.error and event.step_failure_data.error.cls_name in INTERRUPTS:
+            raise KeyboardInterrupt(f"run {result.run_id} was interrupted")
+
+
 def _not_delivered(result, assets: tuple[str, ...]) -> set[str]:
     """Raw assets of a finished run that did not materialize, or whose blocking check failed."""
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -299,14 +310,23 @@ def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config,
                                      ref, ASSET_JOB, run.assets, run_config, tags)
                 futures[future] = (run, tags)
             instance = the_instance()  # opened while the workers run (0.7 s of SQLite storage set-up)
-            for future in as_completed(futures):  # reported as they finish
-                run, tags = futures[future]
-                try:
-                    record(run.label, StoredRun(instance, future.result()))
-                except Exception as exc:  # the worker died (killed, out of memory): no result came back
-                    result, detail = _lost(instance, tags, exc)
-                    record(run.label, result, detail)
-                out.blocked |= _not_delivered(out.runs[-1].result, run.assets)
+            try:
+                for future in as_completed(futures):  # reported as they finish
+                    run, tags = futures[future]
+                    try:
+                        record(run.label, StoredRun(instance, future.result()))
+                    except Exception as exc:  # the worker died (killed, out of memory): no result came back
+                        result, detail = _lost(instance, tags, exc)
+                        record(run.label, result, detail)
+                    out.blocked |= _not_delivered(out.runs[-1].result, run.assets)
+                    _stop_if_interrupted(out.runs[-1].result)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=True, cancel_futures=True)  # the runs not started never start
+                # a worker interrupted between creating its run and starting it leaves it NOT_STARTED
+                for run in instance.get_runs(filters=dg.RunsFilter(tags={"ti/refresh": base_tags["ti/refresh"]})):
+                    if not run.is_finished:
+                        instance.report_run_failed(run, message="ti-pipeline: interrupted (Ctrl-C)")
+                raise
     else:
         instance = the_instance()
         for run in raw_runs:
@@ -314,6 +334,7 @@ def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config,
             result = _execute(defs, ASSET_JOB, keys, instance, executor, run_config, {**base_tags, **run.partition_tags()})
             record(run.label, result)
             out.blocked |= _not_delivered(result, run.assets)
+            _stop_if_interrupted(result)
 
     if out.blocked:
         graph = defs.resolve_asset_graph()
