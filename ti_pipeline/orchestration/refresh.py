@@ -343,7 +343,9 @@ def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config,
         downstream -= held
     if downstream:
         keys = sorted(downstream, key=lambda k: k.to_user_string())
-        record(REBUILD_FROM_LAKE_JOB.name, _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, the_instance(), executor, run_config, base_tags))
+        result = _execute(defs, REBUILD_FROM_LAKE_JOB.name, keys, the_instance(), executor, run_config, base_tags)
+        record(REBUILD_FROM_LAKE_JOB.name, result)
+        _stop_if_interrupted(result)
     return out
 
 
