@@ -203,12 +203,18 @@ def _lost(instance: dg.DagsterInstance, tags: dict[str, str], exc: BaseException
     """The result of a raw run whose worker died: its Dagster run, if it was created, is marked
     failed (it would otherwise stay STARTED in the UI for ever)."""
     detail = f"its worker process ended without a result ({type(exc).__name__}: {exc})"
-    wanted = {k: tags[k] for k in ("ti/refresh", RAW_RUN_TAG)}
-    runs = instance.get_runs(filters=dg.RunsFilter(tags=wanted))
+    runs = _fail_unfinished(instance, {k: tags[k] for k in ("ti/refresh", RAW_RUN_TAG)}, f"ti-pipeline: {detail}")
+    return (StoredRun(instance, runs[0].run_id) if runs else LostRun()), detail
+
+
+def _fail_unfinished(instance: dg.DagsterInstance, tags: dict[str, str], message: str) -> list:
+    """The runs with these tags; those not finished are marked failed (not left STARTED or
+    NOT_STARTED in the UI for ever)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(tags=tags))
     for run in runs:
         if not run.is_finished:
-            instance.report_run_failed(run, message=f"ti-pipeline: {detail}")
-    return (StoredRun(instance, runs[0].run_id) if runs else LostRun()), detail
+            instance.report_run_failed(run, message=message)
+    return runs
 
 
 INTERRUPTS = ("DagsterExecutionInterruptedError", "KeyboardInterrupt")
@@ -323,9 +329,7 @@ def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config,
             except KeyboardInterrupt:
                 pool.shutdown(wait=True, cancel_futures=True)  # the runs not started never start
                 # a worker interrupted between creating its run and starting it leaves it NOT_STARTED
-                for run in instance.get_runs(filters=dg.RunsFilter(tags={"ti/refresh": base_tags["ti/refresh"]})):
-                    if not run.is_finished:
-                        instance.report_run_failed(run, message="ti-pipeline: interrupted (Ctrl-C)")
+                _fail_unfinished(instance, {"ti/refresh": base_tags["ti/refresh"]}, "ti-pipeline: interrupted (Ctrl-C)")
                 raise
     else:
         instance = the_instance()

@@ -95,11 +95,10 @@ def _numbers_from_text(series: pd.Series, dtype: str) -> Coerced | None:
     arr = pa.array(series.array)
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         return None
-    try:
-        # most columns: clean numbers, empty cells already null (readers: only "" is missing)
-        return _coerced_numbers(pc.cast(arr, pa.float64()), arr.is_valid(), dtype, series.index)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass  # padded numbers or blank cells, or values that do not parse: the steps below tell
+    clean = _cast_or_none(arr)  # most columns: clean numbers, empty cells already null (readers)
+    if clean is not None:
+        return _coerced_numbers(clean, arr.is_valid(), dtype, series.index)
+    # padded numbers or blank cells, or values that do not parse: trimmed first, then cast
     trimmed = pc.utf8_trim_whitespace(arr)
     nonempty_arrow = pc.fill_null(pc.not_equal(trimmed, ""), False)
     try:
@@ -107,6 +106,14 @@ def _numbers_from_text(series: pd.Series, dtype: str) -> Coerced | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return _coerced_numbers(parsed, nonempty_arrow, dtype, series.index)
+
+
+def _cast_or_none(arr: pa.Array) -> pa.Array | None:
+    """The text column cast to float64 in one pass, or None if a value does not parse as is."""
+    try:
+        return pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _coerced_numbers(parsed: pa.Array, nonempty_arrow: pa.Array, dtype: str, index) -> Coerced:
