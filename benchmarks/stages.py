@@ -52,7 +52,14 @@ def stage_of(step_key: str) -> str:
 
 
 def read_steps(dagster_home: Path) -> list[Step]:
-    """Every step of every run recorded in ``dagster_home``, in time order."""
+    """Every step of every run recorded in ``dagster_home``, in time order.
+
+    The SQL models are built by one step, several at a time (``sql_runner.scheduler``): that step
+    is read as one step per model it built, from the model's materialization (its time, the
+    ``seconds`` of its metadata, ending when Dagster recorded it; a model not rebuilt: the time it
+    took to find it unchanged). The
+    rest of that step's time, when no model was being built, is Dagster's bookkeeping: it counts
+    as orchestration."""
     import dagster as dg
 
     steps: list[Step] = []
@@ -60,6 +67,7 @@ def read_steps(dagster_home: Path) -> list[Step]:
         for run in instance.get_runs():
             open_steps: dict[str, float] = {}
             metadata: dict[str, dict] = {}
+            models: dict[str, list[Step]] = {}  # step key -> the models it built
             for entry in instance.all_logs(run.run_id):
                 event = entry.dagster_event
                 if event is None or entry.step_key is None:
@@ -68,13 +76,26 @@ def read_steps(dagster_home: Path) -> list[Step]:
                 if kind == "STEP_START":
                     open_steps[entry.step_key] = entry.timestamp
                 elif kind == "ASSET_MATERIALIZATION":
-                    values = event.event_specific_data.materialization.metadata
+                    materialization = event.event_specific_data.materialization
+                    values = {k: v.value for k, v in materialization.metadata.items()}
+                    if "seconds" in values:
+                        seconds = float(values["seconds"])
+                        start = max(entry.timestamp - seconds, open_steps.get(entry.step_key, entry.timestamp))
+                        models.setdefault(entry.step_key, []).append(
+                            Step(run.run_id, materialization.asset_key.to_user_string(), start, entry.timestamp, "success",
+                                 {k: v for k, v in values.items() if k.startswith("skipped")})
+                        )
+                        continue
                     metadata.setdefault(entry.step_key, {}).update(
-                        {k: v.value for k, v in values.items() if k in RAW_SPLIT or k.startswith("skipped")}
+                        {k: v for k, v in values.items() if k in RAW_SPLIT or k.startswith("skipped")}
                     )
                 elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in open_steps:
+                    start = open_steps.pop(entry.step_key)
+                    if entry.step_key in models:
+                        steps.extend(models.pop(entry.step_key))
+                        continue
                     steps.append(
-                        Step(run.run_id, entry.step_key, open_steps.pop(entry.step_key), entry.timestamp,
+                        Step(run.run_id, entry.step_key, start, entry.timestamp,
                              kind.removeprefix("STEP_").lower(), metadata.get(entry.step_key, {}))
                     )
     return sorted(steps, key=lambda s: s.start)

@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from ti_pipeline.sql_runner import CATALOG_ASSET, build_catalog_asset, build_sql_assets, load_project
+from ti_pipeline.sql_runner.dagster_assets import SQL_MODELS_OP
 
 from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 
@@ -122,8 +123,10 @@ def test_failing_mart_test_in_dagster_blocks_the_mart_and_the_catalog(models, pa
     assert "-10" in failed[0].metadata["examples"].value
     materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
     assert "mart_ti_population" not in materialized and CATALOG_ASSET not in materialized
-    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "mart_ti_population")
+    # the models' step fails, naming the test, once the other models are built
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == SQL_MODELS_OP)
     assert "population_positive" in failure.step_failure_data.error.message
+    assert {"stg_communes", "int_ti_population", "mart_ti_composition"} <= materialized
     assert tree_bytes(mart) == before and paths.catalog_db.read_bytes() == catalog_before
 
 
@@ -142,3 +145,50 @@ def test_failing_test_on_a_table_is_reported_without_blocking(models, paths):
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     assert failed == ["row_count"]
     assert (paths.marts / "mart_ti_population").exists()  # downstream ran: only marts' tests block
+
+
+def test_a_selection_builds_only_the_selected_models(models, paths):
+    """The models' multi-asset is subsettable: the UI or automation materializing one model builds
+    that model only (what it reads is read as it is on disk)."""
+    project = load_project(models, RAW)
+    assert materialize_sql(project).success
+    before = (paths.lake / "intermediate" / "int_ti_population.parquet").read_bytes()
+    result = dg.materialize(
+        all_defs(project), selection=["mart_ti_composition"], instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    assert [m.asset_key.to_user_string() for m in result.get_asset_materialization_events()] == ["mart_ti_composition"]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations()] == [
+        ("mart_ti_composition", "unique_id_ti")
+    ]
+    assert (paths.lake / "intermediate" / "int_ti_population.parquet").read_bytes() == before
+
+
+def test_a_check_alone_tests_the_model_as_it_is(models, paths):
+    """Executing a check without its asset (the UI's Execute on a check) runs the test on the
+    model's output as it is, without rebuilding it."""
+    project = load_project(models, RAW)
+    assert materialize_sql(project).success
+    mart = paths.marts / "mart_ti_population"
+    before = tree_bytes(mart)
+    check = dg.AssetCheckKey(dg.AssetKey("mart_ti_population"), "population_positive")
+    result = dg.materialize(
+        all_defs(project), selection=dg.AssetSelection.checks(check), instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    assert result.get_asset_materialization_events() == []
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.check_name, evaluation.passed) == ("population_positive", True)
+    assert tree_bytes(mart) == before
+
+
+def test_a_failing_model_leaves_the_others_built_and_fails_the_step(models, paths):
+    write_model(models, "intermediate/int_ti_population.sql", "select colonne_absente from stg_communes")
+    project = load_project(models, RAW)
+    result = materialize_sql(project, raise_on_error=False)
+    assert not result.success
+    materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert materialized == {"stg_communes", "mart_ti_composition"}  # not what reads the failed model, nor the catalog
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == SQL_MODELS_OP)
+    message = failure.step_failure_data.error.message
+    assert "int_ti_population.sql" in message and "colonne_absente" in message

@@ -118,3 +118,22 @@ def test_a_broken_row_test_is_reported_by_itself(con):
     assert row_count is None
     assert (good.passed, good.failing_count, len(good.examples)) == (False, 1, 1)
     assert not broken.passed and broken.failing_count == -1 and "colonne_absente" in broken.error
+
+
+def test_an_interrupted_test_query_stops_the_build_rather_than_failing_the_test():
+    """Ctrl-C interrupts the DuckDB query of a test: that is no failing test to record, and the
+    queries that would follow (the other tests, the preview) must not run again in full."""
+    import threading
+
+    from ti_pipeline.sql_runner.data_tests import run_tests_and_count
+
+    con = duckdb.connect()
+    con.execute("create view lente as select a.range * b.range as x from range(10000000) a, range(1000) b")
+    tests = [parse_test({"assert": {"name": "jamais", "sql": "select * from lente where x < 0"}})]
+    timer = threading.Timer(0.3, con.interrupt)
+    timer.start()
+    try:
+        with pytest.raises(duckdb.InterruptException):
+            run_tests_and_count(con, tests, "lente")
+    finally:
+        timer.cancel()

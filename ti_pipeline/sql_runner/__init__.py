@@ -7,6 +7,7 @@ Modules, from plain to Dagster:
 - ``parquet_metadata``: provenance and versions written into every Parquet file;
 - ``publish``: atomic publication of mart folders (versions behind a symlink);
 - ``execute``: one model run on an in-memory DuckDB connection (``run_model``);
+- ``scheduler``: several models built at once, each when what it reads is built (``run_models``);
 - ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts;
 - ``dagster_assets``: assets, checks and the catalog asset (the only module importing Dagster).
 """
@@ -14,7 +15,8 @@ Modules, from plain to Dagster:
 from ti_pipeline.sql_runner.catalog_db import build_catalog
 from ti_pipeline.sql_runner.dagster_assets import CATALOG_ASSET, build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.data_tests import DataTest, DataTestResult
-from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, run_model
+from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, run_model, test_model
+from ti_pipeline.sql_runner.scheduler import ModelOutcome, run_models
 from ti_pipeline.sql_runner.relations import ModelInputMissing
 from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, SqlProjectError, load_project
 
@@ -26,6 +28,7 @@ __all__ = [
     "DataTestsFailed",
     "Model",
     "ModelInputMissing",
+    "ModelOutcome",
     "ModelRunResult",
     "SqlProject",
     "SqlProjectError",
@@ -34,4 +37,6 @@ __all__ = [
     "build_sql_assets",
     "load_project",
     "run_model",
+    "run_models",
+    "test_model",
 ]

@@ -1,36 +1,49 @@
-"""The Dagster edge: one asset per SQL model (with its tests as asset checks), and the catalog asset.
+"""The Dagster edge: an asset per SQL model (with its tests as asset checks), and the catalog asset.
 
-Asset bodies only call ``execute.run_model`` / ``catalog_db.build_catalog`` and translate results
-into Dagster events and metadata. Paths and variables are read at run time (``config``), so the
-same definitions serve the UI, the CLI and tests pointed at a temporary ``TI_DATA_DIR``.
+Asset bodies only call ``scheduler.run_models`` / ``catalog_db.build_catalog`` and translate
+results into Dagster events and metadata. Paths and variables are read at run time (``config``),
+so the same definitions serve the UI, the CLI and tests pointed at a temporary ``TI_DATA_DIR``.
 
 - asset key = model name; group = layer folder; ``deps`` = what the SQL and the tests read;
   ``code_version`` = sha256 of the SQL file (the UI shows models whose SQL changed as stale);
-- tests = ``AssetCheckSpec``s of the asset, blocking for marts. Mart tests run inside the asset,
-  before publication (write-audit-publish); on failure the check results are reported, then the
-  step fails so that nothing downstream (the catalog included) runs on a mart that was not published.
+- tests = ``AssetCheckSpec``s of the asset, blocking for marts. Mart tests run inside the build,
+  before publication (write-audit-publish); on failure the check results are reported, the mart is
+  not materialized and the step fails once the other models are built, so that nothing
+  downstream (the catalog included) runs on a mart that was not published.
+
+The models are one multi-asset (``sql_models``, subsettable: the UI, the schedule or automation
+can select any of them), as dagster-dbt does for a dbt project: one step builds the selected
+models several at a time, each as soon as what it reads is built. Dagster's executors run the
+steps of a run in process one after the other, or each in its own process (seconds of imports per
+step); a threaded executor is an open request (dagster-io/dagster#4041). A step per model cost
+about 0.07 s of Dagster bookkeeping each and used one core while DuckDB and pyarrow wait on the
+other (issue 8: docs/benchmarks.md). Each model still reports its own materialization, checks,
+metadata and time (``seconds``); the step's log says when each one was built.
 
 Not here: any SQL or file logic.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import dagster as dg
 
 from ti_pipeline.config import get_paths
 from ti_pipeline.sql_runner.catalog_db import build_catalog
 from ti_pipeline.sql_runner.data_tests import DataTestResult, markdown_table
-from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, run_model
+from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, test_model
 from ti_pipeline.sql_runner.project import Model, SqlProject
+from ti_pipeline.sql_runner.scheduler import run_models
 
 CATALOG_ASSET = "duckdb_catalog"
+SQL_MODELS_OP = "sql_models"  # the step that builds the models
 
 
-def build_sql_assets(project: SqlProject) -> list[dg.AssetsDefinition]:
-    """One asset (with its checks) per model of ``project``."""
-    return [_model_asset(project, model) for model in project.models.values()]
+def build_sql_assets(project: SqlProject, *, name: str = SQL_MODELS_OP) -> list[dg.AssetsDefinition]:
+    """The models of ``project`` as one multi-asset: an asset (with its checks) per model, built
+    together in one step, several at a time (``scheduler.run_models``)."""
+    return [_models_asset(project, name)] if project.models else []
 
 
 def build_catalog_asset(project: SqlProject, *, pool: str | None = None) -> dg.AssetsDefinition:
@@ -63,12 +76,10 @@ def build_catalog_asset(project: SqlProject, *, pool: str | None = None) -> dg.A
     return _catalog
 
 
-def _model_asset(project: SqlProject, model: Model) -> dg.AssetsDefinition:
-    blocking = model.materialized == "mart"
+def model_spec(model: Model) -> dg.AssetSpec:
     kinds = {"duckdb", "sql"} | ({"parquet"} if model.materialized in ("table", "mart") else set())
-
-    @dg.asset(
-        name=model.name,
+    return dg.AssetSpec(
+        key=model.name,
         group_name=model.layer,
         deps=[dg.AssetKey(d) for d in model.all_deps],
         description=model.description or f"SQL model {model.file} ({model.materialized}).",
@@ -79,25 +90,68 @@ def _model_asset(project: SqlProject, model: Model) -> dg.AssetsDefinition:
             "materialized": model.materialized,
             **({"partition_by": list(model.partition_by)} if model.partition_by else {}),
         },
-        check_specs=[
-            dg.AssetCheckSpec(
-                t.name, asset=model.name, blocking=blocking and t.severity == "error", description=t.description
-            )
-            for t in model.tests
-        ],
+        # a model below one that failed is not built: the step reports the failure and goes on
+        skippable=True,
     )
-    def _asset() -> Iterator[Any]:
-        try:
-            result = run_model(project, model.name, get_paths())
-        except DataTestsFailed as failed:
-            yield from (check_result(model, r) for r in failed.results)
-            raise dg.Failure(description=str(failed)) from None
-        yield dg.MaterializeResult(
-            metadata=materialization_metadata(model, result),
-            check_results=[check_result(model, r) for r in result.test_results],
-        )
 
-    return _asset
+
+def model_check_specs(model: Model) -> list[dg.AssetCheckSpec]:
+    blocking = model.materialized == "mart"
+    return [
+        dg.AssetCheckSpec(t.name, asset=model.name, blocking=blocking and t.severity == "error", description=t.description)
+        for t in model.tests
+    ]
+
+
+def _models_asset(project: SqlProject, name: str) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=name,
+        specs=[model_spec(m) for m in project.models.values()],
+        check_specs=[c for m in project.models.values() for c in model_check_specs(m)],
+        can_subset=True,
+        description="The SQL models of dbt_like_sql/, built by DuckDB several at a time, each as soon as what it reads is built.",
+    )
+    def _models(context) -> Iterator[Any]:  # an AssetExecutionContext (not annotated: the module defers annotations)
+        selected = {k.to_user_string() for k in context.selected_asset_keys}
+        checks = context.selected_asset_check_keys
+        paths = get_paths()
+        failures: list[str] = []
+        for outcome in run_models(project, selected, paths):
+            model = project.models[outcome.name]
+            if outcome.result is not None:
+                result = outcome.result
+                context.log.info(
+                    f"{model.name}: {'unchanged, not rebuilt' if result.skipped else 'built'}"
+                    f" ({result.row_count:,} rows, {outcome.seconds:.1f} s)"
+                )
+                yield dg.MaterializeResult(
+                    asset_key=model.name,
+                    metadata=materialization_metadata(model, result, outcome.seconds),
+                    check_results=[c for c in (check_result(model, r) for r in result.test_results) if _selected(c, checks)],
+                )
+            elif isinstance(outcome.error, DataTestsFailed):
+                yield from (c for c in (check_result(model, r) for r in outcome.error.results) if _selected(c, checks))
+                failures.append(str(outcome.error))
+            elif outcome.error is not None:
+                context.log.error(f"{model.name} failed: {type(outcome.error).__name__}: {outcome.error}")
+                failures.append(f"{model.file}: {type(outcome.error).__name__}: {outcome.error}")
+            else:
+                context.log.warning(f"{model.name}: not built, as {outcome.skipped_because} failed")
+        # checks asked for without their model (the UI's "Execute" on a check): the model's output as it is
+        for model_name in sorted({k.asset_key.to_user_string() for k in checks} - selected):
+            model = project.models[model_name]
+            results = test_model(project, model_name, paths)
+            yield from (c for c in (check_result(model, r) for r in results) if _selected(c, checks))
+        if failures:
+            raise dg.Failure(
+                description=f"{len(failures)} model(s) failed; the others were built.\n\n" + "\n\n".join(failures)
+            )
+
+    return _models
+
+
+def _selected(check: dg.AssetCheckResult, selected: Iterable[dg.AssetCheckKey]) -> bool:
+    return dg.AssetCheckKey(dg.AssetKey.from_coercible(check.asset_key), check.check_name) in selected
 
 
 def check_result(model: Model, result: DataTestResult) -> dg.AssetCheckResult:
@@ -117,7 +171,9 @@ def check_result(model: Model, result: DataTestResult) -> dg.AssetCheckResult:
     )
 
 
-def materialization_metadata(model: Model, result: ModelRunResult) -> dict[str, Any]:
+def materialization_metadata(model: Model, result: ModelRunResult, seconds: float | None = None) -> dict[str, Any]:
+    """``seconds``: how long this materialization took (a model not rebuilt: the time to find it
+    unchanged); the benchmarks read it to time each model of the step."""
     metadata: dict[str, Any] = {
         "dagster/row_count": result.row_count,
         "dagster/column_schema": dg.TableSchema(
@@ -126,6 +182,8 @@ def materialization_metadata(model: Model, result: ModelRunResult) -> dict[str, 
         "sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```"),
         "preview": dg.MetadataValue.md(markdown_table(result.preview_columns, result.preview_rows)),
     }
+    if seconds is not None:
+        metadata["seconds"] = round(seconds, 3)
     if result.fingerprint is not None:
         metadata["fingerprint"] = result.fingerprint[:16]
     if result.skipped:

@@ -153,6 +153,8 @@ def run_test(con: duckdb.DuckDBPyConnection, test: DataTest, relation: str, coun
         examples_rel = con.sql(f"select * from (\n{sql}\n) limit {EXAMPLE_ROWS}")
         # examples only of a failure: for a passing test the query would run again to find nothing
         columns, examples = list(examples_rel.columns), (examples_rel.fetchall() if count else [])
+    except duckdb.InterruptException:
+        raise  # the build was stopped (Ctrl-C): not a failing test
     except duckdb.Error as e:
         return DataTestResult(test, passed=False, failing_count=-1, error=f"{type(e).__name__}: {e}")
     return DataTestResult(test, passed=count == 0, failing_count=int(count), columns=columns, examples=examples)
@@ -177,6 +179,8 @@ def run_tests_and_count(
         filters = "".join(f", count(*) filter (where {t.failing_condition()})" for t in by_row)
         row = con.sql(f"select count(*){filters} from {relation}").fetchall()[0]
         row_count, counts = int(row[0]), {id(t): int(n) for t, n in zip(by_row, row[1:])}
+    except duckdb.InterruptException:
+        raise  # the build was stopped: the queries below would run again in full
     except duckdb.Error:
         pass
     return [run_test(con, t, relation, counts.get(id(t))) for t in tests], row_count

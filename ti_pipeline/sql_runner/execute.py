@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class ModelRunResult:
     file_metadata: dict[str, Any] = field(default_factory=dict)
     fingerprint: str | None = None  # what the result is a function of (None: not fingerprinted)
     skipped: bool = False  # inputs unchanged: the recorded result, nothing was run
+    seconds: float | None = None  # how long building it took (skipped: at the recorded run)
 
 
 FINGERPRINT_KEY = "ti_pipeline.fingerprint"
@@ -116,10 +118,13 @@ def run_model(
     variables: Mapping[str, Any] | None = None,
     *,
     reuse: bool = True,
+    connections=None,
 ) -> ModelRunResult:
     """Materialize model ``name`` (see the module docstring) and run its tests.
 
-    With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result."""
+    With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result.
+    ``connections`` (``scheduler.Connections``): where the model's DuckDB connection is registered
+    while it is open, so that a caller building several models at once can interrupt it."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
     fingerprint = model_fingerprint(project, name, paths, variables) if reuse else None
@@ -127,34 +132,76 @@ def run_model(
         recorded = _recorded_result(paths, model, fingerprint)
         if recorded is not None:
             return recorded
-    result = _run_model(project, model, paths, variables, fingerprint)
+    started = time.perf_counter()
+    result = _run_model(project, model, paths, variables, fingerprint, connections)
     result.fingerprint = fingerprint
+    result.seconds = round(time.perf_counter() - started, 3)
     if fingerprint is not None:
         _record_result(paths, model, result)
     return result
 
 
 def _run_model(
-    project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any], fingerprint: str | None
+    project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any], fingerprint: str | None,
+    connections=None,
+) -> ModelRunResult:
+    with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
+        if connections is None:
+            return _build(con, project, model, paths, variables, fingerprint)
+        connections.add(con)
+        try:
+            return _build(con, project, model, paths, variables, fingerprint)
+        finally:
+            connections.discard(con)
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any],
+    fingerprint: str | None,
 ) -> ModelRunResult:
     name = model.name
+    create_input_views(con, project, model, paths)
+    if model.materialized == "view":
+        con.execute(f"create view {name} as {model.sql}")
+        return _finish(con, model, path=None, metadata={})
+    metadata = model_file_metadata(project, model, paths, variables)
+    if fingerprint is not None:
+        metadata[FINGERPRINT_KEY] = fingerprint
+    if model.materialized == "table":
+        path = table_path(paths, model)
+        # streamed in batches: a national intermediate table (20 M Urssaf rows) never sits whole in memory
+        write_parquet_atomic(
+            con.sql(model.sql).fetch_record_batch(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
+        )
+        con.execute(f"create view {name} as {parquet_read_sql(path)}")
+        return _finish(con, model, path=path, metadata=metadata)
+    return _write_audit_publish(con, project, model, paths, variables, fingerprint)
+
+
+def test_model(
+    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any] | None = None
+) -> list[DataTestResult]:
+    """The tests of model ``name`` on its output as it is, nothing rebuilt: a view's SQL, a table's
+    file, a mart's published version (what "execute this check" in the UI asks for)."""
+    model = project.models[name]
+    variables = {**default_variables(), **(variables or {})}
     with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
         create_input_views(con, project, model, paths)
         if model.materialized == "view":
-            con.execute(f"create view {name} as {model.sql}")
-            return _finish(con, model, path=None, metadata={})
-        metadata = model_file_metadata(project, model, paths, variables)
-        if fingerprint is not None:
-            metadata[FINGERPRINT_KEY] = fingerprint
-        if model.materialized == "table":
+            sql = model.sql
+        elif model.materialized == "table":
             path = table_path(paths, model)
-            # streamed in batches: a national intermediate table (20 M Urssaf rows) never sits whole in memory
-            write_parquet_atomic(
-                con.sql(model.sql).fetch_record_batch(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
-            )
-            con.execute(f"create view {name} as {parquet_read_sql(path)}")
-            return _finish(con, model, path=path, metadata=metadata)
-        return _write_audit_publish(con, project, model, paths, variables, fingerprint)
+            if not path.exists():
+                raise ModelInputMissing(f"{model.file} is not materialized yet ({path} is missing): nothing to test")
+            sql = parquet_read_sql(path)
+        else:
+            version = publish.current_version_dir(paths.marts, name)
+            if version is None:
+                raise ModelInputMissing(f"mart {name} is not published yet ({paths.marts / name}): nothing to test")
+            sql = mart_read_sql(version)
+        con.execute(f"create view {name} as {sql}")
+        results, _ = run_tests_and_count(con, model.tests, name)
+    return results
 
 
 # DuckDB's default (80 % of the machine's memory) lets one national query take most of a shared
@@ -394,6 +441,7 @@ def _record_result(paths: Paths, model: Model, result: ModelRunResult) -> None:
         "preview_rows": [list(r) for r in result.preview_rows],
         "path": str(result.path) if result.path else None,
         "version_dir": str(result.version_dir) if result.version_dir else None,
+        "seconds": result.seconds,
         "tests": [
             {"name": r.test.name, "passed": r.passed, "failing_count": r.failing_count, "columns": r.columns,
              "examples": [list(e) for e in r.examples], "error": r.error}
@@ -451,4 +499,14 @@ def _recorded_result(paths: Paths, model: Model, fingerprint: str) -> ModelRunRe
         test_results=results,
         fingerprint=fingerprint,
         skipped=True,
+        seconds=state.get("seconds"),
     )
+
+
+def recorded_seconds(paths: Paths, model: Model) -> float | None:
+    """How long the model took at its last recorded run (None: never recorded, or unreadable)."""
+    try:
+        seconds = json.loads(_state_path(paths, model).read_text()).get("seconds")
+    except (OSError, ValueError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) else None

@@ -1,0 +1,190 @@
+"""Building several models at once: each as soon as the models it reads are built. No Dagster here.
+
+``run_models`` materializes a set of models of a project with ``execute.run_model``, in up to
+``workers`` threads (``TI_SQL_WORKERS``, default: one per core). Each model still has its own
+in-memory DuckDB connection (DESIGN.md decision 1); threads suffice because DuckDB and pyarrow
+release the GIL while they work, and the work between two queries (Python, a Parquet file written
+by pyarrow, a small query's latency) is what a second model fills on the other core.
+
+Order: a model starts once every model of the set it reads has succeeded (models outside the set
+are read as they are on disk, as ``run_model`` always does). Among the models ready to start, the
+one heading the longest chain of work below it goes first (critical path; each model's time is
+the one recorded at its last run, ``execute.recorded_seconds``), so that the long national models
+(Urssaf, Flores) do not wait behind small ones.
+
+A model that fails is reported with its exception and the models below it in the set are not run
+(reported as ``skipped_because``); the others go on. Outcomes come back as models finish.
+
+Stopping: if the caller stops reading (Ctrl-C in Dagster's step, an exception), no model starts any
+more and the DuckDB queries under way are interrupted (``duckdb.DuckDBPyConnection.interrupt``).
+
+Not here: what running one model means (``execute``), Dagster events (``dagster_assets``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
+
+import duckdb
+
+from ti_pipeline.config import Paths
+from ti_pipeline.sql_runner.execute import ModelRunResult, recorded_seconds, run_model
+from ti_pipeline.sql_runner.project import SqlProject
+
+# A model never run before counts as this long when ordering (a guess; the next run knows better).
+UNKNOWN_SECONDS = 1.0
+
+
+def default_workers(env: Mapping[str, str] | None = None) -> int:
+    """Models built at once: ``TI_SQL_WORKERS``, else one per core."""
+    env = os.environ if env is None else env
+    value = env.get("TI_SQL_WORKERS", "").strip()
+    if not value:
+        return max(1, os.cpu_count() or 1)
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ValueError(f"TI_SQL_WORKERS must be a whole number of models built at once, got {value!r}") from None
+    if workers < 1:
+        raise ValueError(f"TI_SQL_WORKERS must be at least 1, got {workers}")
+    return workers
+
+
+@dataclass
+class ModelOutcome:
+    """How one model of ``run_models`` ended: ``result`` if it succeeded, else ``error`` (it raised)
+    or ``skipped_because`` (a model it reads failed, so it was not run)."""
+
+    name: str
+    result: ModelRunResult | None = None
+    error: BaseException | None = None
+    skipped_because: str | None = None
+    seconds: float = 0.0  # wall time of its run_model call (0 when not run)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result is not None
+
+
+class Connections:
+    """The DuckDB connections open in the running models, so that stopping can interrupt them
+    (once stopped, a connection opened later is interrupted as it registers)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[duckdb.DuckDBPyConnection] = set()
+        self.stopped = False
+
+    def add(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            if self.stopped:
+                con.interrupt()
+            self._open.add(con)
+
+    def discard(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            self._open.discard(con)
+
+    def interrupt_all(self) -> None:
+        with self._lock:
+            self.stopped = True
+            for con in self._open:
+                con.interrupt()
+
+
+def critical_path_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
+    """For each model of ``names``: its recorded time plus the longest chain of recorded times of
+    the models of ``names`` that read it, directly or not."""
+    names = set(names)
+    below: dict[str, list[str]] = {n: [] for n in names}
+    for name in names:
+        for dep in project.models[name].all_deps:
+            if dep in names:
+                below[dep].append(name)
+    own = {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
+    chain: dict[str, float] = {}
+    for name in reversed([n for n in project.models if n in names]):  # readers before what they read
+        chain[name] = own[name] + max((chain[b] for b in below[name]), default=0.0)
+    return chain
+
+
+def run_models(
+    project: SqlProject,
+    names: Iterable[str],
+    paths: Paths,
+    *,
+    workers: int | None = None,
+    variables: Mapping[str, Any] | None = None,
+    reuse: bool = True,
+) -> Iterator[ModelOutcome]:
+    """Materialize the models ``names`` (see the module docstring); yields each one's outcome as it
+    ends. Every name is yielded exactly once, unless the caller stops early."""
+    wanted = [n for n in project.models if n in set(names)]  # project order: upstream first
+    unknown = sorted(set(names) - set(project.models))
+    if unknown:
+        raise KeyError(f"unknown model(s): {', '.join(unknown)}")
+    workers = workers or default_workers()
+    priority = critical_path_seconds(project, wanted, paths)
+    upstream = {n: [d for d in project.models[n].all_deps if d in priority] for n in wanted}
+    succeeded: set[str] = set()
+    failed: dict[str, str] = {}  # model -> the failed model it is (or is below)
+    waiting = list(wanted)
+    running: dict[Future, str] = {}
+    connections = Connections()
+
+    def build(name: str) -> ModelOutcome:
+        started = time.perf_counter()
+        try:
+            result = run_model(project, name, paths, variables, reuse=reuse, connections=connections)
+        except Exception as exc:  # noqa: BLE001 - reported with the model's name, not raised in a thread
+            return ModelOutcome(name, error=exc, seconds=time.perf_counter() - started)
+        return ModelOutcome(name, result=result, seconds=time.perf_counter() - started)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sql-model")
+    try:
+        while waiting or running:
+            # models below a failure will never run: report them now, upstream first
+            for name in list(waiting):
+                bad = next((failed[d] for d in upstream[name] if d in failed), None)
+                if bad is not None:
+                    waiting.remove(name)
+                    failed[name] = bad
+                    yield ModelOutcome(name, skipped_because=bad)
+            ready = sorted(
+                (n for n in waiting if all(d in succeeded for d in upstream[n])), key=lambda n: -priority[n]
+            )
+            for name in ready[: max(workers - len(running), 0)]:
+                waiting.remove(name)
+                running[pool.submit(build, name)] = name
+            if not running:
+                if waiting:  # cannot happen in a graph without cycles (load_project refuses them)
+                    raise RuntimeError(f"models {waiting} wait for models that will never be built")
+                continue  # only skipped models were left: reported above
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = running.pop(future)
+                outcome = future.result()
+                if outcome.succeeded:
+                    succeeded.add(name)
+                else:
+                    failed[name] = name
+                yield outcome
+    finally:
+        # the caller stopped reading (Ctrl-C, an error): no model starts any more, and the queries
+        # under way are interrupted, again until their models end (an interrupt that falls between
+        # two queries of a model is lost, and the model's next query would run in full)
+        pool.shutdown(wait=False, cancel_futures=True)
+        while running:
+            connections.interrupt_all()
+            done, _ = wait(running, timeout=0.2)
+            for future in done:
+                running.pop(future)
+        pool.shutdown(wait=True)
+
+
+__all__ = ["Connections", "ModelOutcome", "critical_path_seconds", "default_workers", "run_models"]
