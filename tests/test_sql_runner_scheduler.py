@@ -9,7 +9,7 @@ import pytest
 
 from ti_pipeline.sql_runner import load_project, run_model
 from ti_pipeline.sql_runner.execute import recorded_seconds
-from ti_pipeline.sql_runner.scheduler import critical_path_seconds, default_workers, run_models
+from ti_pipeline.sql_runner.scheduler import critical_path_seconds, default_workers, gating_models, run_models
 
 from test_sql_runner_support import RAW, models, paths, write_model  # noqa: F401
 
@@ -33,8 +33,8 @@ def test_every_model_is_built_once_after_what_it_reads(models, paths):
     seen = []
     for outcome in run_models(project, project.models, paths, workers=3):
         assert outcome.succeeded, outcome.error
-        # everything it reads in the set was reported before it (built first)
-        assert {d for d in project.models[outcome.name].all_deps if d in project.models} <= set(seen)
+        # the tables and marts it reads were reported before it (built first)
+        assert set(gating_models(project, outcome.name, project.models)) <= set(seen)
         seen.append(outcome.name)
     assert sorted(seen) == sorted(project.models)
     assert (paths.marts / "mart_ti_population").is_dir()
@@ -86,7 +86,8 @@ def test_longest_chain_first(models, paths):
     own = {n: recorded_seconds(paths, project.models[n]) for n in project.models}
     assert chain["mart_ti_population"] == pytest.approx(own["mart_ti_population"])
     assert chain["int_ti_population"] == pytest.approx(own["int_ti_population"] + own["mart_ti_population"])
-    assert chain["stg_communes"] >= chain["int_ti_population"] + own["stg_communes"] - 1e-9
+    # a view holds nothing up (its readers run its SQL): its chain is its own time
+    assert chain["stg_communes"] == pytest.approx(own["stg_communes"])
     # only the models of the set count: a set without the mart stops at the table
     partial = critical_path_seconds(project, ["stg_communes", "int_ti_population"], paths)
     assert partial["int_ti_population"] == pytest.approx(own["int_ti_population"])
@@ -108,6 +109,31 @@ def test_stopping_interrupts_the_queries_under_way(tmp_path, paths):
     assert not [t for t in threading.enumerate() if t.name.startswith("sql-model")]
 
 
+def test_views_do_not_hold_up_their_readers(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "staging/stg_a.sql", "select * from raw_communes")
+    write_model(root, "intermediate/int_t.sql", "select code_commune, sum(population) as p from stg_a group by all")
+    write_model(root, "staging/stg_b.sql", "select * from int_t")  # a view over a table
+    write_model(root, "marts/mart_m.sql", "select * from stg_b join int_t using (code_commune, p)")
+    project = load_project(root, RAW)
+    names = list(project.models)
+    assert gating_models(project, "int_t", names) == []  # stg_a is a view: int_t runs its SQL
+    assert gating_models(project, "mart_m", names) == ["int_t"]  # through stg_b, and directly: once
+    # a view over a table waits for the table, even when the table is not in the set: it is read as it is
+    assert gating_models(project, "mart_m", ["mart_m", "stg_b"]) == []
+    outcomes = {o.name: o for o in run_models(project, names, paths)}
+    assert all(o.succeeded for o in outcomes.values())
+
+
+def test_a_failing_view_fails_its_readers_with_its_error(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "staging/stg_bad.sql", "select colonne_absente from raw_communes")
+    write_model(root, "intermediate/int_t.sql", "select * from stg_bad")
+    outcomes = {o.name: o for o in run_models(load_project(root, RAW), ["stg_bad", "int_t"], paths)}
+    assert "colonne_absente" in str(outcomes["stg_bad"].error)
+    assert "colonne_absente" in str(outcomes["int_t"].error)
+
+
 def test_workers_setting():
     assert default_workers({"TI_SQL_WORKERS": "3"}) == 3
     assert default_workers({}) >= 1
@@ -121,3 +147,23 @@ def test_unknown_models_are_refused(models, paths):
     project = load_project(models, RAW)
     with pytest.raises(KeyError, match="int_absent"):
         list(run_models(project, ["int_absent", "stg_communes"], paths))
+
+
+def test_outcomes_passed_on_in_dependency_order():
+    """Dagster takes a multi-asset's materializations in topological order: a reader that ended
+    before the view it reads waits for it."""
+    from types import SimpleNamespace
+
+    from ti_pipeline.sql_runner.scheduler import ModelOutcome, in_dependency_order
+
+    project = SimpleNamespace(models={
+        "stg_v": SimpleNamespace(all_deps=("raw_x",)),
+        "int_t": SimpleNamespace(all_deps=("stg_v",)),
+        "int_u": SimpleNamespace(all_deps=("raw_x",)),
+        "mart_m": SimpleNamespace(all_deps=("int_t", "int_u", "stg_v")),
+    })
+    ended = [ModelOutcome("int_t"), ModelOutcome("int_u"), ModelOutcome("mart_m"), ModelOutcome("stg_v")]
+    order = [o.name for o in in_dependency_order(project, project.models, ended)]
+    assert order == ["int_u", "stg_v", "int_t", "mart_m"]
+    # a model outside the set is nothing to wait for
+    assert [o.name for o in in_dependency_order(project, ["int_t", "mart_m"], ended[:1] + ended[2:3])] == ["int_t", "mart_m"]

@@ -53,10 +53,12 @@ def test_lists_from_json_values_and_json_text():
     assert c.bad.tolist() == [False, False, False, True]
 
 
-def test_blank_text_is_empty_and_values_are_kept_as_read():
-    c = coerce(pd.Series([" 01001", "", "   ", None], dtype=object), "str")
-    assert c.values.tolist() == [" 01001", pd.NA, pd.NA, pd.NA]
-    assert not c.bad.any()
+@pytest.mark.parametrize("storage", [object, "str", "string"])
+def test_blank_text_is_empty_and_values_are_kept_as_read(storage):
+    c = coerce(pd.Series([" 01001", "", "   ", None, "\t", " \n", "\u00a0", "a b"], dtype=storage), "str")
+    assert c.values.tolist() == [" 01001", pd.NA, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA, "a b"]
+    assert c.nonempty.tolist() == [True, False, False, False, False, False, False, True]
+    assert str(c.values.dtype) == "string" and not c.bad.any()
 
 
 @pytest.mark.parametrize(

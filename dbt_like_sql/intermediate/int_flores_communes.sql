@@ -1,8 +1,12 @@
 /* ---
+# only the cells the indicators and sectors read: the size bands of non-industrial activities
+# are half of the national file's 4.3 M commune rows, and nothing downstream reads them (issue 8)
 description: >
   Flores establishments and salaried posts by commune of the target COG, A38 activity and size
-  band, with the industry flag of the configured scope. secret is true when at least one
-  suppressed cell went into the row (the value is then an under-estimate).
+  band, with the industry flag of the configured scope: every activity in all sizes
+  (tranche_effectif = '_T'), and the size bands of the industrial activities (the raw lake keeps
+  every cell). secret is true when at least one suppressed cell went into the row (the value is
+  then an under-estimate).
 columns:
   millesime: Flores vintage
   annee: Year (31 December)
@@ -31,4 +35,5 @@ from stg_flores_a38 f
 left join int_passage_communes p
     on p.annee_cog = least(f.annee_cog, getvariable('target_cog_year')) and p.code_source = f.code_geo
 left join int_activites_a38 a on a.activite_a38 = f.activite_a38
+where f.tranche_effectif = '_T' or coalesce(a.est_industrie, false)
 group by all

@@ -34,7 +34,7 @@ from ti_pipeline.sql_runner.catalog_db import build_catalog
 from ti_pipeline.sql_runner.data_tests import DataTestResult, markdown_table
 from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, test_model
 from ti_pipeline.sql_runner.project import Model, SqlProject
-from ti_pipeline.sql_runner.scheduler import run_models
+from ti_pipeline.sql_runner.scheduler import in_dependency_order, run_models
 
 CATALOG_ASSET = "duckdb_catalog"
 SQL_MODELS_OP = "sql_models"  # the step that builds the models
@@ -116,7 +116,7 @@ def _models_asset(project: SqlProject, name: str) -> dg.AssetsDefinition:
         checks = context.selected_asset_check_keys
         paths = get_paths()
         failures: list[str] = []
-        for outcome in run_models(project, selected, paths):
+        for outcome in in_dependency_order(project, selected, run_models(project, selected, paths)):
             model = project.models[outcome.name]
             if outcome.result is not None:
                 result = outcome.result

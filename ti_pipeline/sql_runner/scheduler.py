@@ -6,8 +6,11 @@ in-memory DuckDB connection (DESIGN.md decision 1); threads suffice because Duck
 release the GIL while they work, and the work between two queries (Python, a Parquet file written
 by pyarrow, a small query's latency) is what a second model fills on the other core.
 
-Order: a model starts once every model of the set it reads has succeeded (models outside the set
-are read as they are on disk, as ``run_model`` always does). Among the models ready to start, the
+Order: a model starts once every table and mart of the set it reads has succeeded, directly or
+through views (models outside the set are read as they are on disk, as ``run_model`` always does).
+A view of the set does not hold up the models reading it: they run its SQL themselves, and its own
+step (tests, row count: 2 s for the national Urssaf view) runs beside them; a view whose SQL fails
+makes them fail with the same error. Among the models ready to start, the
 one heading the longest chain of work below it goes first (critical path; each model's time is
 the one recorded at its last run, ``execute.recorded_seconds``), so that the long national models
 (Urssaf, Flores) do not wait behind small ones.
@@ -99,18 +102,38 @@ class Connections:
 
 def critical_path_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
     """For each model of ``names``: its recorded time plus the longest chain of recorded times of
-    the models of ``names`` that read it, directly or not."""
+    the models of ``names`` that wait for it (``gating_models``), directly or not."""
     names = set(names)
     below: dict[str, list[str]] = {n: [] for n in names}
     for name in names:
-        for dep in project.models[name].all_deps:
-            if dep in names:
-                below[dep].append(name)
+        for dep in gating_models(project, name, names):
+            below[dep].append(name)
     own = {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
     chain: dict[str, float] = {}
     for name in reversed([n for n in project.models if n in names]):  # readers before what they read
         chain[name] = own[name] + max((chain[b] for b in below[name]), default=0.0)
     return chain
+
+
+def gating_models(project: SqlProject, name: str, names: Iterable[str]) -> list[str]:
+    """The models of ``names`` that must be built before ``name`` starts: the tables and marts it
+    reads, directly or through views (a view is SQL its readers run, nothing to wait for)."""
+    names = set(names)
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def visit(model: str) -> None:
+        for dep in project.models[model].all_deps:
+            if dep in seen or dep not in project.models:
+                continue
+            seen.add(dep)
+            if project.models[dep].materialized == "view":
+                visit(dep)  # what the view reads, wherever it sits
+            elif dep in names:
+                found.append(dep)
+
+    visit(name)
+    return found
 
 
 def run_models(
@@ -130,7 +153,7 @@ def run_models(
         raise KeyError(f"unknown model(s): {', '.join(unknown)}")
     workers = workers or default_workers()
     priority = critical_path_seconds(project, wanted, paths)
-    upstream = {n: [d for d in project.models[n].all_deps if d in priority] for n in wanted}
+    upstream = {n: gating_models(project, n, priority) for n in wanted}
     succeeded: set[str] = set()
     failed: dict[str, str] = {}  # model -> the failed model it is (or is below)
     waiting = list(wanted)
@@ -187,4 +210,27 @@ def run_models(
         pool.shutdown(wait=True)
 
 
-__all__ = ["Connections", "ModelOutcome", "critical_path_seconds", "default_workers", "run_models"]
+def in_dependency_order(project: SqlProject, names: Iterable[str], outcomes: Iterable[ModelOutcome]) -> Iterator[ModelOutcome]:
+    """``outcomes`` again, each once every model of ``names`` it reads has been passed on: a
+    reader of a view can end before the view's own step (``gating_models``), and Dagster takes
+    a multi-asset's materializations in topological order only. An outcome waits for no more
+    than the outcomes of what it reads."""
+    names = set(names)
+    reads = {n: [d for d in project.models[n].all_deps if d in names] for n in names}
+    passed: set[str] = set()
+    held: list[ModelOutcome] = []
+    for outcome in outcomes:
+        held.append(outcome)
+        progress = True
+        while progress:
+            progress = False
+            for waiting in list(held):
+                if all(d in passed for d in reads[waiting.name]):
+                    held.remove(waiting)
+                    passed.add(waiting.name)
+                    progress = True
+                    yield waiting
+    yield from held  # only if an outcome never came (the caller stopped early)
+
+
+__all__ = ["Connections", "ModelOutcome", "critical_path_seconds", "default_workers", "gating_models", "in_dependency_order", "run_models"]

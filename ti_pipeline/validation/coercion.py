@@ -74,6 +74,21 @@ def _text(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return text, text.notna().to_numpy(dtype=bool)
 
 
+def _text_as_is(series: pd.Series) -> Coerced:
+    """Text declared as text: the values as read, blank cells (empty or only whitespace) as NA.
+    Blanks are found in one Arrow pass, without the stripped copy of the column ``_text`` makes
+    (the 4.4 M rows x 7 text columns of the national Flores file: 0.6 s)."""
+    arr = pa.array(series.array)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    blank = pc.fill_null(pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr)), False)
+    values = series.astype("string")
+    if pc.any(blank).as_py():
+        values = values.mask(blank.to_numpy(zero_copy_only=False))
+    nonempty = values.notna().to_numpy(dtype=bool)
+    return Coerced(values, nonempty, np.zeros(len(series), dtype=bool))
+
+
 def _parse_numbers(text: pd.Series) -> pd.Series:
     """Stripped text -> Float64, NA where empty or unparseable.
 
@@ -143,6 +158,8 @@ def coerce(series: pd.Series, dtype: str) -> Coerced:
         fast = _numbers_from_text(series, dtype)
         if fast is not None and fast.nonempty.any():
             return fast
+    if kind == "string" and dtype == "str":
+        return _text_as_is(series)
     if kind == "string" or (kind == "object" and dtype not in ("list", "date")):
         text, nonempty = _text(series)
     elif kind == "object" and dtype == "date":
