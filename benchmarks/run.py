@@ -16,7 +16,9 @@ reproducible from ``--seed``); then, each in its own subprocess, measured by ``m
 
 The three give the same core aggregates (``aggregates``; checked here at every scale, and on the
 sample by ``tests/test_benchmarks.py``). Results: ``benchmarks/results/<date>-<scales>.json`` and
-a readable table on stdout. Timings on a shared machine are noisy: compare ratios within one run.
+a readable table on stdout. Timings on a shared machine are noisy: compare ratios within one run,
+and with ``--repeat N`` (N rounds of all of it, one after the other) the ratios of the medians and
+each round's, so that one lucky or unlucky round does not decide a target.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -135,6 +138,39 @@ def run_pipeline(
 
 
 def bench_scale(scale: str, args) -> dict:
+    """``args.repeat`` rounds of every measured run at ``scale``; the first round's runs in full
+    (stages, steps), then every round's numbers and their medians (``rounds``, ``medians``), and
+    the ratios of the medians (``ratios``) beside each round's (``ratios_by_round``)."""
+    rounds = []
+    for number in range(1, args.repeat + 1):
+        if args.repeat > 1:
+            print(f"[{scale_label(scale)}] round {number} of {args.repeat}", flush=True)
+        rounds.append(bench_round(scale, args))
+    return combine_rounds(rounds) if len(rounds) > 1 else rounds[0]
+
+
+def combine_rounds(rounds: list[dict]) -> dict:
+    """The first round in full, with every round's runs (``rounds``), the medians of the runs that
+    succeeded in every round (``medians``), each round's ratios and the ratios of the medians."""
+    result = dict(rounds[0])
+    ok = [k for k in RUN_KEYS if all(r.get(k, {}).get("returncode") == 0 for r in rounds)]
+    result["rounds"] = [{k: _brief(r[k]) for k in RUN_KEYS if k in r} for r in rounds]
+    result["medians"] = {
+        k: {m: statistics.median(r[k][m] for r in rounds) for m in ("wall_s", "cpu_s", "peak_rss_bytes")} for k in ok
+    }
+    result["ratios_by_round"] = [r["ratios"] for r in rounds]
+    result["ratios"] = ratios({k: {"returncode": 0, **v} for k, v in result["medians"].items()})
+    return result
+
+
+RUN_KEYS = ("pipeline", "rerun", "rerun_forced", "floor", "pandas_way")
+
+
+def _brief(run: dict) -> dict:
+    return {k: run[k] for k in ("returncode", "wall_s", "cpu_s", "peak_rss_bytes") if k in run}
+
+
+def bench_round(scale: str, args) -> dict:
     sample_dir = ensure_data(scale, args.seed)
     label = scale_label(scale)
     work = DATA / "runs"
@@ -213,6 +249,17 @@ def table(results: list[dict]) -> str:
             raw = r.get(key, {}).get("phases", {}).get("raw runs")
             if raw and raw["step_seconds"]:
                 lines.append(f"| {r['scale']} | raw runs{label}, elapsed (their steps: {raw['step_seconds']:.1f} s) | {raw['elapsed_s']:.1f} | | |")
+    if any("rounds" in r for r in results):
+        lines += ["", "| scale | round | pipeline (s) | floor (s) | pandas (s) | pipeline / floor | pandas / pipeline |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for r in results:
+            for number, (runs, q) in enumerate(zip(r.get("rounds", []), r.get("ratios_by_round", [])), 1):
+                walls = [f"{runs[k]['wall_s']:.1f}" if k in runs else "n/a" for k in ("pipeline", "floor", "pandas_way")]
+                lines.append(f"| {r['scale']} | {number} | {' | '.join(walls)} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} |")
+            if "medians" in r:
+                walls = [f"{r['medians'][k]['wall_s']:.1f}" if k in r["medians"] else "n/a" for k in ("pipeline", "floor", "pandas_way")]
+                q = r["ratios"]
+                lines.append(f"| {r['scale']} | median | {' | '.join(walls)} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} |")
     lines += ["", "| scale | pipeline / floor | pandas / pipeline | re-run / full | aggregates identical |", "|---|---:|---:|---:|---|"]
     for r in results:
         q = r.get("ratios", {})
@@ -228,8 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", nargs="*", default=["floor", "pandas_way"], choices=["floor", "pandas_way"])
     parser.add_argument("--no-rerun", action="store_true", help="skip the re-run with unchanged inputs")
     parser.add_argument("--mem-limit-gib", type=float, default=16.0, help="kill a measured run above this tree RSS (0: none)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="rounds of every run (pipeline and peers one after the other, N times): medians and each round's ratios")
     parser.add_argument("--out", type=Path, help="result JSON (default: benchmarks/results/<date>-<scales>.json)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     info = machine()
     results = [bench_scale(s, args) for s in args.scale]

@@ -99,3 +99,24 @@ def test_overlapping_steps_count_once_in_elapsed_time_and_share_cpu():
     cpu = {r["step"]: r["cpu_s"] for r in summary["steps"]}
     assert cpu["stg_rp"] == pytest.approx(2.0, abs=0.3)
     assert cpu["raw_flores_a38"] + cpu["raw_cog_communes"] == pytest.approx(12.0, abs=1.0)  # not 16
+
+
+def test_rounds_give_medians_and_the_ratios_of_the_medians():
+    from benchmarks.run import combine_rounds, ratios
+
+    def round_of(pipeline, floor, pandas, rerun=2.0):
+        runs = {"pipeline": pipeline, "floor": floor, "pandas_way": pandas, "rerun": rerun}
+        r = {k: {"returncode": 0, "wall_s": v, "cpu_s": v, "peak_rss_bytes": 1} for k, v in runs.items()}
+        r["ratios"] = ratios(r)
+        return r
+
+    rounds = [round_of(30.0, 5.0, 70.0), round_of(40.0, 6.0, 60.0), round_of(35.0, 9.0, 80.0, rerun=3.0)]
+    combined = combine_rounds(rounds)
+    assert combined["medians"]["pipeline"]["wall_s"] == 35.0 and combined["medians"]["floor"]["wall_s"] == 6.0
+    assert combined["ratios"] == {"pipeline_vs_floor": round(35 / 6, 2), "pandas_vs_pipeline": 2.0, "rerun_share": round(2 / 35, 3)}
+    assert [q["pandas_vs_pipeline"] for q in combined["ratios_by_round"]] == [2.33, 1.5, 2.29]
+    assert len(combined["rounds"]) == 3 and combined["rounds"][2]["floor"]["wall_s"] == 9.0
+    # a run that failed in one round has no median, and no ratio is made of it
+    rounds[1]["pandas_way"]["returncode"] = 1
+    combined = combine_rounds(rounds)
+    assert "pandas_way" not in combined["medians"] and "pandas_vs_pipeline" not in combined["ratios"]

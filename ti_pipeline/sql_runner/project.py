@@ -44,6 +44,9 @@ DEFAULT_MATERIALIZATION = {"staging": "view", "intermediate": "table", "marts": 
 RAW_PREFIX = "raw_"
 HEADER_KEYS = {"materialized", "partition_by", "description", "columns", "tests"}
 
+# libyaml's safe loader when PyYAML was built with it (10x faster: every process loading the
+# definitions parses the 39 headers), else the pure-Python one; both build the same values
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n[ \t]*---\s*\*/", re.DOTALL)
 _MODEL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -241,7 +244,7 @@ def _split_header(text: str, shown: str) -> tuple[dict[str, Any], str]:
         header, body = {}, text
     else:
         try:
-            header = yaml.safe_load(match.group("yaml")) or {}
+            header = yaml.load(match.group("yaml"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as e:
             raise SqlProjectError(f"{shown}: the YAML header is invalid: {e}") from None
         if not isinstance(header, dict):
