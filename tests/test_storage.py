@@ -8,6 +8,7 @@ operator's.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -134,3 +135,79 @@ def test_an_operators_dagster_yaml_is_never_touched(tmp_path, monkeypatch):
     home = _home(tmp_path, monkeypatch, own)
     cli._prepare_instance_env()
     assert (home / "dagster.yaml").read_text() == own
+
+
+def _planned_run(instance, batch: bool, monkeypatch) -> str:
+    """A run of 20 assets with a check each, its planned events batched or not."""
+    if batch:
+        monkeypatch.setenv(cli.EVENT_BATCH_ENV, "1000")
+    else:
+        monkeypatch.delenv(cli.EVENT_BATCH_ENV, raising=False)
+
+    @dg.multi_asset(specs=[dg.AssetSpec(f"m{i}") for i in range(20)],
+                    check_specs=[dg.AssetCheckSpec(f"c{i}", asset=f"m{i}") for i in range(20)])
+    def many():
+        for i in range(20):
+            yield dg.MaterializeResult(asset_key=f"m{i}", check_results=[dg.AssetCheckResult(asset_key=f"m{i}", check_name=f"c{i}", passed=True)])
+
+    result = dg.materialize([many], instance=instance)
+    assert result.success
+    return result.run_id
+
+
+def test_batched_events_are_stored_as_one_by_one(tmp_path, monkeypatch):
+    """Dagster batches a run's planned events when DAGSTER_EVENT_BATCH_SIZE is set (the CLI sets it
+    with its storage): stored in a few transactions, they must be the same events, in the same
+    indexes, as stored one by one."""
+    home = _home(tmp_path, monkeypatch)
+    cli._prepare_instance_env()
+    assert cli.EVENT_BATCH_ENV in os.environ
+    commits: list[int] = []
+
+    def on_commit(conn) -> None:
+        commits.append(1)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "commit", on_commit)
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            _planned_run(instance, batch=False, monkeypatch=monkeypatch)  # creates the index's tables
+            before = len(commits)
+            one_by_one = _planned_run(instance, batch=False, monkeypatch=monkeypatch)
+            commits_one_by_one = len(commits) - before
+            batched = _planned_run(instance, batch=True, monkeypatch=monkeypatch)
+            commits_batched = len(commits) - before - commits_one_by_one
+
+            def kinds(run_id):
+                return sorted(e.dagster_event.event_type_value for e in instance.all_logs(run_id) if e.dagster_event)
+
+            assert kinds(batched) == kinds(one_by_one)
+            assert kinds(batched).count("ASSET_MATERIALIZATION_PLANNED") == 20
+            assert kinds(batched).count("ASSET_CHECK_EVALUATION_PLANNED") == 20
+            # the cross-run index knows the batched run's planned materializations and checks
+            planned = instance.get_latest_planned_materialization_info(dg.AssetKey("m7"))
+            assert planned is not None and planned.run_id == batched
+            history = instance.event_log_storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(dg.AssetKey("m7"), "c7"), limit=5
+            )
+            assert [r.run_id for r in history][:2] == [batched, one_by_one]
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "commit", on_commit)
+    # the 40 planned events went into a few transactions instead of one (or more) each
+    assert commits_batched < commits_one_by_one - 40, (commits_batched, commits_one_by_one)
+
+
+def test_a_failed_batch_leaves_nothing_half_written(tmp_path, monkeypatch):
+    home = _home(tmp_path, monkeypatch)
+    cli._prepare_instance_env()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run = instance.create_run_for_job(_tiny_job)
+        instance.report_engine_event("before", run)
+        storage = instance.event_log_storage
+        entries = [e for e in instance.all_logs(run.run_id)]
+        good = entries[-1]
+        with pytest.raises(Exception, match="not a EventLogEntry"):
+            storage.store_event_batch([good, "not an event"])  # the second fails inside the batch
+        # the first event of the failed batch was rolled back with it
+        assert [e.message for e in instance.all_logs(run.run_id)].count("before") == 1
+        storage.store_event_batch([good, good])
+        assert [e.message for e in instance.all_logs(run.run_id)].count("before") == 3

@@ -53,6 +53,10 @@ def local_instance_yaml(home: Path) -> str:
     return LOCAL_INSTANCE_YAML.format(home=json.dumps(str(home)))  # a JSON string is a YAML string
 
 
+EVENT_BATCH_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+EVENT_BATCH_SIZE = 1000
+
+
 def _prepare_instance_env() -> Path:
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
@@ -68,6 +72,10 @@ def _prepare_instance_env() -> Path:
     current = config.read_text() if config.exists() else None
     if current != wanted and (current is None or current.startswith(INSTANCE_YAML_MARKER) or current in EARLIER_INSTANCE_YAMLS):
         config.write_text(wanted)
+    if config.read_text() == wanted:
+        # our storage writes the events Dagster batches in one transaction (a run's planned events:
+        # orchestration.storage); Dagster batches only when this is set
+        os.environ.setdefault(EVENT_BATCH_ENV, str(EVENT_BATCH_SIZE))
     return home
 
 

@@ -14,6 +14,16 @@ database file keeps its engine and pooled connections (``PooledSqliteEventLogSto
 index and the most recent runs' files. ``ti-pipeline`` writes it into the ``dagster.yaml`` it
 creates; an operator's own storage (PostgreSQL...) is left alone.
 
+Batches: Dagster hands its storage some events as a batch (``store_event_batch``) when
+``DAGSTER_EVENT_BATCH_SIZE`` is set, as ``ti-pipeline`` does: chiefly the "planned" events it
+writes when it creates a run, one per asset and check it selected (the downstream run: 167 of
+them, 0.9 s written one by one at national scale, all before its first step). Dagster's SQLite
+storage writes a batch event by event; here a batch goes into one transaction per database file
+and is checkpointed once. Each event is still stored by Dagster's own ``store_event`` (the run's
+file, the cross-run index, asset and check tables), so a batch stores exactly what the events
+stored one by one would; if anything fails, the batch is rolled back whole and Dagster stores the
+events one by one.
+
 One behaviour is kept on purpose: after each write to a run's event database the log is
 checkpointed into the database file (``PRAGMA wal_checkpoint(PASSIVE)``), as the close did. The
 Dagster UI shows a running run's events live by watching that file for changes (its watchdog looks
@@ -28,13 +38,15 @@ it is the one in use, that connections stay open, and that a run's file still ch
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
+from dagster._core.events.log import EventLogEntry
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
@@ -51,6 +63,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_pid = os.getpid()
+        self._batch = threading.local()  # .connections: shard -> open transaction, during a batch
         super().__init__(base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
@@ -71,19 +84,57 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.move_to_end(shard)
         return engine
 
+    def _ready_engine(self, shard: str) -> Engine:
+        engine = self._engine(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:  # Dagster's, with the engine kept
+        batch = getattr(self._batch, "connections", None)
+        if batch is not None:  # inside store_event_batch: the batch's transaction on this file
+            if shard not in batch:
+                with self._db_lock:
+                    engine = self._ready_engine(shard)
+                conn = engine.connect()
+                conn.begin()
+                batch[shard] = conn
+            yield batch[shard]
+            return
         with self._db_lock:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
+            engine = self._ready_engine(shard)
             with engine.connect() as conn:
                 with conn.begin():
                     yield conn
                 if shard != INDEX_SHARD_NAME:
                     # the run's events into <run_id>.db, which the UI watches (module docstring)
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """The events in one transaction per database file, checkpointed once (module docstring)."""
+        if getattr(self._batch, "connections", None) is not None or len(events) < 2:
+            for event in events:  # a batch within a batch, or nothing to gain
+                self.store_event(event)
+            return
+        self._batch.connections = connections = {}
+        try:
+            for event in events:
+                self.store_event(event)
+        except BaseException:
+            for conn in connections.values():
+                conn.rollback()
+                conn.close()
+            raise
+        else:
+            for shard, conn in connections.items():
+                conn.commit()
+                if shard != INDEX_SHARD_NAME:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")  # the UI watches the run's file
+                conn.close()
+        finally:
+            self._batch.connections = None
 
     def close_databases(self) -> None:
         with self._db_lock:
