@@ -548,6 +548,21 @@ def test_fractional_scale_is_fast_and_proportional(tmp_path):
     # The hand-written core is still there.
     ti = read(tmp_path, "ti_communes")
     assert ti.set_index("insee_com").loc[SHARED, "id_ti"] == "ti-8402 ; ti-8413"
+    # Census files as wide as the real ones; the columns the catalog declares read and validate
+    # as in the sample, the filler ones are read and dropped.
+    from ti_pipeline.sample.recensement import FULL_WIDTH
+    from ti_pipeline.sources.readers import read_release
+    from ti_pipeline.validation import validate
+
+    for source in (cat.RP_POPULATION, cat.RP_EMPLOI):
+        for release in source.releases:
+            path = cat.sample_path(tmp_path, source, release)
+            frame = read_release(source, release, path).frame
+            assert frame.shape[1] == FULL_WIDTH[source.name], (source.name, release.millesime)
+            result = validate(source, release.millesime, frame, file_name=path.name)
+            assert result.rows_rejected == 0 and result.rows_valid == len(frame)
+            declared = set(result.valid.columns)
+            assert len(result.dropped_columns) == FULL_WIDTH[source.name] - len(declared)  # LIBGEO too
 
 
 def test_national_geography_counts_and_codes():

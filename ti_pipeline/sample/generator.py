@@ -45,7 +45,7 @@ def generate(out_dir: Path, scale: str | float | Scale = "sample", seed: int = D
     rows.update(step("epci", write_epci, out_dir, geo))
     rows.update(step("cog_passage", write_passage, out_dir, geo))
     rows.update(step("communes_siren", write_communes_json, out_dir, geo))
-    rows.update(step("rp", write_rp, out_dir, geo, seed))
+    rows.update(step("rp", write_rp, out_dir, geo, seed, sc.rp_full_width))
     rows.update(step("flores", write_flores, out_dir, geo, seed))
     rows.update(step("urssaf", write_urssaf, out_dir, geo, seed))
     laureat_rows, etabs = step("laureats", write_laureats, out_dir, geo, seed)

@@ -9,7 +9,9 @@ ACT <= POP1564, CHOM <= ACT, CS6 <= ACTOCC1564, INDUS <= EMPLT, INDUSLT_F/SAL <=
 Hand units use fixed share profiles (a/b/c below) on round numbers, so every value is an integer a
 person can recompute; random units draw their shares, and about 8 % of them keep decimals like the
 weighted estimates of the real files. RP 2021 emploi is written in latin-1 (with accented LIBGEO),
-the three others in UTF-8.
+the three others in UTF-8. At national scales the files are as wide as the real ones (321 and
+about 300 columns: ``FULL_WIDTH``), padded with columns of the real variable families that the
+pipeline does not declare (it reads them, and keeps the declared ones).
 """
 
 from __future__ import annotations
@@ -170,7 +172,47 @@ def format_numbers(x: np.ndarray) -> np.ndarray:
     return np.where(is_int, ints, decs)
 
 
-def write_rp(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
+# The real files' widths (SOURCES 4.2): what a full-width file is padded to, CODGEO included.
+FULL_WIDTH = {"rp_population": 321, "rp_emploi": 300}
+
+# Stems of real census variables the pipeline does not declare, by base: the filler columns of a
+# full-width file are these with the vintage's prefixes (P/C, the vintage, 6 and 11 years before).
+_FILLER_STEMS = {
+    "rp_population": (
+        [f"{s}{a}" for s in ("H", "F") for a in ("0014", "1529", "3044", "4559", "6074", "7589", "90P", "0019", "2064", "65P")]
+        + [f"{s}15P_CS{k}" for s in ("POP", "H", "F") for k in range(1, 9)]
+        + [f"POP01P_IRAN{k}" for k in range(1, 8)]
+        + [f"POP{a}" for a in ("0002", "0305", "0610", "1117", "1824", "2539", "4054", "5564", "6579", "80P", "15P", "0019", "2064", "65P")]
+        + [f"POP15P_{m}" for m in ("MARIEE", "PACSEE", "CONCUB_UNION_LIBRE", "VEUFS", "DIVORCEE", "CELIBATAIRE")]
+    ),
+    "rp_emploi": (
+        [f"{s}{a}" for s in ("H", "F") for a in ("1524", "2554", "5564", "ACT1564", "ACTOCC1564", "CHOM1564", "INACT1564")]
+        + [f"ACT1564_CS{k}" for k in range(1, 7)]
+        + [f"EMPLT_CS{k}" for k in range(1, 7)]
+        + [f"{lt}_{w}" for lt in ("AGRILT", "CONSTLT", "CTSLT", "APESASLT") for w in ("F", "SAL", "FSAL", "NSAL", "FNSAL")]
+        + [f"SAL15P_{c}" for c in ("CDI", "CDD", "INTERIM", "EMPAID", "APPR")]
+        + [f"NSAL15P_{c}" for c in ("INDEP", "EMPLOY", "AIDFAM")]
+        + [f"ACTOCC15P_ILT{k}" for k in range(1, 6)]
+        + [f"ACT{a}" for a in ("1524", "2554", "5564", "15P")] + [f"CHOM{a}" for a in ("1524", "2554", "5564", "15P")]
+    ),
+}
+
+
+def filler_columns(kind: str, millesime: int, taken: set[str], width: int) -> list[str]:
+    """Undeclared column names in the real files' families, enough to reach ``width`` columns."""
+    wanted = width - len(taken)
+    names: list[str] = []
+    for years_back in (0, 6, 11, 16):
+        yy = f"{(millesime - years_back) % 100:02d}"
+        for prefix in ("P", "C"):
+            for stem in _FILLER_STEMS[kind]:
+                name = f"{prefix}{yy}_{stem}"
+                if name not in taken and len(names) < wanted:
+                    names.append(name)
+    return names
+
+
+def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) -> dict[str, int]:
     counts = {}
     for source in (cat.RP_POPULATION, cat.RP_EMPLOI):
         for release in source.releases:
@@ -185,6 +227,11 @@ def write_rp(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
                 table["LIBGEO"] = units["nom"].to_numpy()
             for col, key in layout:
                 table[col] = format_numbers(values[key])
+            if full_width:
+                rng = rng_for(seed, "rp-filler", source.name, str(m))
+                pop = np.asarray(values["POP"], dtype=float)
+                for col in filler_columns(source.name, m, set(table), FULL_WIDTH[source.name]):
+                    table[col] = np.round(pop * rng.uniform(0.0, 0.3, len(pop))).astype(np.int64).astype(str)
             df = pd.DataFrame(table)
             encoding = ENCODING.get((source.name, m), "utf-8")
             member = release.file_name.replace("_csv.zip", ".CSV")

@@ -24,6 +24,9 @@ class Scale:
     relance: int  # rows of the DGE lauréat file
     laureats_ti: int  # rows of the TI-fund lauréat file
     fraction: float | None = None  # share of national, None for the hand-sized sample
+    # census files as wide as the real ones (SOURCES 4.2: 321 and about 300 columns), with filler
+    # columns the pipeline does not declare; the embedded sample keeps only the useful ones
+    rp_full_width: bool = False
 
     @property
     def is_sample(self) -> bool:
@@ -42,6 +45,7 @@ NATIONAL = Scale(
     relance=3_080,
     laureats_ti=2_400,
     fraction=1.0,
+    rp_full_width=True,
 )
 
 SAMPLE = Scale(

@@ -187,18 +187,7 @@ def test_model(
     variables = {**default_variables(), **(variables or {})}
     with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
         create_input_views(con, project, model, paths)
-        if model.materialized == "view":
-            sql = model.sql
-        elif model.materialized == "table":
-            path = table_path(paths, model)
-            if not path.exists():
-                raise ModelInputMissing(f"{model.file} is not materialized yet ({path} is missing): nothing to test")
-            sql = parquet_read_sql(path)
-        else:
-            version = publish.current_version_dir(paths.marts, name)
-            if version is None:
-                raise ModelInputMissing(f"mart {name} is not published yet ({paths.marts / name}): nothing to test")
-            sql = mart_read_sql(version)
+        sql = model.sql if model.materialized == "view" else output_read_sql(paths, model, f"testing {model.file}: ")
         con.execute(f"create view {name} as {sql}")
         results, _ = run_tests_and_count(con, model.tests, name)
     return results
@@ -219,6 +208,20 @@ def open_connection(variables: Mapping[str, Any], temp_directory: Path | None = 
     return con
 
 
+def output_read_sql(paths: Paths, model: Model, context: str = "") -> str:
+    """SQL reading the current output of a table or a mart (its published version); a clear
+    ``ModelInputMissing`` (its message starting with ``context``) when there is none yet."""
+    if model.materialized == "table":
+        path = table_path(paths, model)
+        if not path.exists():
+            raise ModelInputMissing(f"{context}{model.name}, not materialized yet ({path} is missing)")
+        return parquet_read_sql(path)
+    version = publish.current_version_dir(paths.marts, model.name)
+    if version is None:
+        raise ModelInputMissing(f"{context}mart {model.name}, not published yet ({paths.marts / model.name})")
+    return mart_read_sql(version)
+
+
 def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, model: Model, paths: Paths) -> None:
     """A view for every relation ``model`` (and its tests) reads, upstream first."""
     created: set[str] = set()
@@ -235,16 +238,8 @@ def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, mode
                 for d in upstream.deps:  # a view's tests do not run here, only its SQL
                     create(d)
                 sql = upstream.sql
-            elif upstream.materialized == "table":
-                path = table_path(paths, upstream)
-                if not path.exists():
-                    raise ModelInputMissing(f"{model.file} reads {dep}, not materialized yet ({path} is missing)")
-                sql = parquet_read_sql(path)
             else:
-                version = publish.current_version_dir(paths.marts, dep)
-                if version is None:
-                    raise ModelInputMissing(f"{model.file} reads mart {dep}, not published yet ({paths.marts / dep})")
-                sql = mart_read_sql(version)
+                sql = output_read_sql(paths, upstream, f"{model.file} reads ")
         con.execute(f"create view {dep} as {sql}")
 
     for dep in model.all_deps:
