@@ -55,9 +55,8 @@ def read_steps(dagster_home: Path) -> list[Step]:
     """Every step of every run recorded in ``dagster_home``, in time order.
 
     The SQL models are built by one step, several at a time (``sql_runner.scheduler``): that step
-    is read as one step per model it built, from the model's materialization (its time, the
-    ``seconds`` of its metadata, ending when Dagster recorded it; a model not rebuilt: the time it
-    took to find it unchanged). The
+    is read as one step per model it built, from the model's materialization (``started_at`` and
+    ``seconds`` of its metadata; a model not rebuilt: the time it took to find it unchanged). The
     rest of that step's time, when no model was being built, is Dagster's bookkeeping: it counts
     as orchestration."""
     import dagster as dg
@@ -80,9 +79,9 @@ def read_steps(dagster_home: Path) -> list[Step]:
                     values = {k: v.value for k, v in materialization.metadata.items()}
                     if "seconds" in values:
                         seconds = float(values["seconds"])
-                        start = max(entry.timestamp - seconds, open_steps.get(entry.step_key, entry.timestamp))
+                        start = float(values.get("started_at", entry.timestamp - seconds))
                         models.setdefault(entry.step_key, []).append(
-                            Step(run.run_id, materialization.asset_key.to_user_string(), start, entry.timestamp, "success",
+                            Step(run.run_id, materialization.asset_key.to_user_string(), start, start + seconds, "success",
                                  {k: v for k, v in values.items() if k.startswith("skipped")})
                         )
                         continue

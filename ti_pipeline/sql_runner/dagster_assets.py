@@ -126,7 +126,7 @@ def _models_asset(project: SqlProject, name: str) -> dg.AssetsDefinition:
                 )
                 yield dg.MaterializeResult(
                     asset_key=model.name,
-                    metadata=materialization_metadata(model, result, outcome.seconds),
+                    metadata=materialization_metadata(model, result, outcome.seconds, outcome.started_at),
                     check_results=[c for c in (check_result(model, r) for r in result.test_results) if _selected(c, checks)],
                 )
             elif isinstance(outcome.error, DataTestsFailed):
@@ -171,9 +171,13 @@ def check_result(model: Model, result: DataTestResult) -> dg.AssetCheckResult:
     )
 
 
-def materialization_metadata(model: Model, result: ModelRunResult, seconds: float | None = None) -> dict[str, Any]:
-    """``seconds``: how long this materialization took (a model not rebuilt: the time to find it
-    unchanged); the benchmarks read it to time each model of the step."""
+def materialization_metadata(
+    model: Model, result: ModelRunResult, seconds: float | None = None, started_at: float | None = None
+) -> dict[str, Any]:
+    """``seconds``, ``started_at``: how long this materialization took (a model not rebuilt: the
+    time to find it unchanged) and when it started; the benchmarks read them to time each model
+    of the step (the materialization event itself may come later than the build's end: Dagster
+    takes them in dependency order)."""
     metadata: dict[str, Any] = {
         "dagster/row_count": result.row_count,
         "dagster/column_schema": dg.TableSchema(
@@ -184,6 +188,8 @@ def materialization_metadata(model: Model, result: ModelRunResult, seconds: floa
     }
     if seconds is not None:
         metadata["seconds"] = round(seconds, 3)
+    if started_at is not None:
+        metadata["started_at"] = dg.MetadataValue.timestamp(started_at)
     if result.fingerprint is not None:
         metadata["fingerprint"] = result.fingerprint[:16]
     if result.skipped:

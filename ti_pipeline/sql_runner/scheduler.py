@@ -68,6 +68,7 @@ class ModelOutcome:
     error: BaseException | None = None
     skipped_because: str | None = None
     seconds: float = 0.0  # wall time of its run_model call (0 when not run)
+    started_at: float | None = None  # when that call started (time.time(); None when not run)
 
     @property
     def succeeded(self) -> bool:
@@ -102,16 +103,23 @@ class Connections:
 
 def critical_path_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
     """For each model of ``names``: its recorded time plus the longest chain of recorded times of
-    the models of ``names`` that wait for it (``gating_models``), directly or not."""
+    the models of ``names`` that read it, directly or not. A view read by others gets the chain of
+    its most urgent reader instead: they do not wait for it to start, but their materializations
+    are reported after its own (``in_dependency_order``), so it is built beside them, not last."""
     names = set(names)
     below: dict[str, list[str]] = {n: [] for n in names}
     for name in names:
-        for dep in gating_models(project, name, names):
-            below[dep].append(name)
+        for dep in project.models[name].all_deps:
+            if dep in names:
+                below[dep].append(name)
     own = {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
     chain: dict[str, float] = {}
     for name in reversed([n for n in project.models if n in names]):  # readers before what they read
-        chain[name] = own[name] + max((chain[b] for b in below[name]), default=0.0)
+        readers = max((chain[b] for b in below[name]), default=0.0)
+        # a view read by others is as urgent as its most urgent reader (and goes right after it:
+        # run_models breaks ties for tables): its own time is not in their way
+        is_read_view = project.models[name].materialized == "view" and bool(below[name])
+        chain[name] = readers if is_read_view else own[name] + readers
     return chain
 
 
@@ -161,12 +169,12 @@ def run_models(
     connections = Connections()
 
     def build(name: str) -> ModelOutcome:
-        started = time.perf_counter()
+        started_at, started = time.time(), time.perf_counter()
         try:
             result = run_model(project, name, paths, variables, reuse=reuse, connections=connections)
         except Exception as exc:  # noqa: BLE001 - reported with the model's name, not raised in a thread
-            return ModelOutcome(name, error=exc, seconds=time.perf_counter() - started)
-        return ModelOutcome(name, result=result, seconds=time.perf_counter() - started)
+            return ModelOutcome(name, error=exc, seconds=time.perf_counter() - started, started_at=started_at)
+        return ModelOutcome(name, result=result, seconds=time.perf_counter() - started, started_at=started_at)
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sql-model")
     try:
@@ -179,7 +187,8 @@ def run_models(
                     failed[name] = bad
                     yield ModelOutcome(name, skipped_because=bad)
             ready = sorted(
-                (n for n in waiting if all(d in succeeded for d in upstream[n])), key=lambda n: -priority[n]
+                (n for n in waiting if all(d in succeeded for d in upstream[n])),
+                key=lambda n: (-priority[n], project.models[n].materialized == "view"),
             )
             for name in ready[: max(workers - len(running), 0)]:
                 waiting.remove(name)
