@@ -155,7 +155,7 @@ def bench_scale(scale: str, args) -> dict:
     for number in range(1, args.repeat + 1):
         if args.repeat > 1:
             print(f"[{scale_label(scale)}] round {number} of {args.repeat}", flush=True)
-        rounds.append(bench_round(scale, args))
+        rounds.append(bench_round(scale, args, rotation=number - 1))
     return combine_rounds(rounds) if len(rounds) > 1 else rounds[0]
 
 
@@ -180,19 +180,42 @@ def _brief(run: dict) -> dict:
     return {k: run[k] for k in ("returncode", "wall_s", "cpu_s", "peak_rss_bytes") if k in run}
 
 
-def bench_round(scale: str, args) -> dict:
+def bench_round(scale: str, args, rotation: int = 0) -> dict:
+    """Every measured run once. ``rotation``: the order of the pipeline and the peers turns by one
+    place each round (floor, pandas, pipeline; then pipeline, floor, pandas...), so that no run
+    always follows the same one (what runs before leaves the machine warm, or busy reclaiming the
+    10 GB the pandas way took)."""
     sample_dir = ensure_data(scale, args.seed)
     label = scale_label(scale)
     work = DATA / "runs"
     work.mkdir(parents=True, exist_ok=True)
-    run_dir = work / f"scale-{label}"
     mem_limit = int(args.mem_limit_gib * GIB) if args.mem_limit_gib else None
     result: dict = {"scale": label, "sample_dir": str(sample_dir.relative_to(ROOT))}
-    frames = {}
-    for peer in args.peers:
-        print(f"[{label}] {peer} ...", flush=True)
-        result[peer], frames[peer] = run_peer(peer, sample_dir, work, mem_limit)
-        print(f"[{label}] {peer}: {fmt_run(result[peer])}", flush=True)
+    frames: dict = {}
+    for name in round_order([*args.peers, "pipeline"], rotation):
+        if name == "pipeline":
+            run_pipelines(sample_dir, work / f"scale-{label}", label, mem_limit, args, result, frames)
+        else:
+            print(f"[{label}] {name} ...", flush=True)
+            result[name], frames[name] = run_peer(name, sample_dir, work, mem_limit)
+            print(f"[{label}] {name}: {fmt_run(result[name])}", flush=True)
+    if "pipeline" in frames:
+        result["aggregates"] = {
+            peer: aggregates.compare(frames["pipeline"], frames[peer]) for peer in args.peers if frames.get(peer) is not None
+        }
+        result["territories"] = len(frames["pipeline"])
+    result["ratios"] = ratios(result)
+    return result
+
+
+def round_order(names: list[str], rotation: int) -> list[str]:
+    """``names`` turned ``rotation`` places: the last ``rotation`` first."""
+    shift = rotation % len(names) if names else 0
+    return names[len(names) - shift:] + names[: len(names) - shift]
+
+
+def run_pipelines(sample_dir: Path, run_dir: Path, label: str, mem_limit, args, result: dict, frames: dict) -> None:
+    """The full run into a fresh data folder, then the re-runs over it (unless ``--no-rerun``)."""
     print(f"[{label}] pipeline (full run) ...", flush=True)
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
@@ -209,13 +232,6 @@ def bench_round(scale: str, args) -> dict:
             print(f"[{label}] pipeline (re-run --force, unchanged inputs) ...", flush=True)
             result["rerun_forced"], _ = run_pipeline(sample_dir, run_dir, "rerun-forced", mem_limit, "--force")
             print(f"[{label}] re-run --force: {fmt_run(result['rerun_forced'])}", flush=True)
-    if "pipeline" in frames:
-        result["aggregates"] = {
-            peer: aggregates.compare(frames["pipeline"], frames[peer]) for peer in args.peers if frames.get(peer) is not None
-        }
-        result["territories"] = len(frames["pipeline"])
-    result["ratios"] = ratios(result)
-    return result
 
 
 def ratios(r: dict) -> dict:

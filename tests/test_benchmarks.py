@@ -120,3 +120,16 @@ def test_rounds_give_medians_and_the_ratios_of_the_medians():
     rounds[1]["pandas_way"]["returncode"] = 1
     combined = combine_rounds(rounds)
     assert "pandas_way" not in combined["medians"] and "pandas_vs_pipeline" not in combined["ratios"]
+
+
+def test_each_round_turns_the_order_of_the_runs():
+    from benchmarks.run import round_order
+
+    names = ["floor", "pandas_way", "pipeline"]
+    assert [round_order(names, r) for r in range(4)] == [
+        ["floor", "pandas_way", "pipeline"],
+        ["pipeline", "floor", "pandas_way"],
+        ["pandas_way", "pipeline", "floor"],
+        ["floor", "pandas_way", "pipeline"],
+    ]
+    assert round_order(["pipeline"], 1) == ["pipeline"] and round_order([], 2) == []
