@@ -473,3 +473,49 @@ def test_every_sample_release_reads_with_the_catalog_columns(sample_dir, source,
         declared = source.fields_for(release.millesime)
         extra = [c for c in columns if not any((f.name_is_regex and re.fullmatch(f.name, c)) or f.name == c for f in declared)]
         assert not extra, f"{source.name}: undeclared columns {extra}"
+
+
+RP_POP = catalog.RP_POPULATION
+RP_POP_2021 = RP_POP.release(2021)
+
+
+def _rp_zip(tmp_path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    text = "\n".join(";".join(r) for r in [header, *rows]) + "\n"
+    return _zip(tmp_path / RP_POP_2021.file_name, {"base-cc-evol-struct-pop-2021.CSV": text.encode("utf-8")})
+
+
+RP_DECLARED = ["CODGEO", "P21_POP", "P21_POP0014", "P21_POP1529", "P21_POP3044", "P21_POP4559", "P21_POP6074",
+               "P21_POP75P", "P21_POP1564", "P15_POP"]
+
+
+def test_a_wide_csv_is_read_for_its_declared_columns_and_validates_as_a_whole(tmp_path):
+    """The census bases have 321 columns, 17 declared: only those are converted; validation sees
+    every column name (what it drops, what drifted) as it would reading the whole file."""
+    from ti_pipeline.validation import validate
+
+    extra = [f"C21_POP15P_CS{k}" for k in range(1, 9)] + [f"P21_H{k:02d}" for k in range(30)]
+    header = RP_DECLARED[:4] + extra[:10] + RP_DECLARED[4:] + extra[10:]
+    rows = [["01001", *[str(i + j) for j in range(len(header) - 1)]] for i in range(3)]
+    path = _rp_zip(tmp_path, header, rows)
+    projected = read_release(RP_POP, RP_POP_2021, path)
+    assert list(projected.frame.columns) == RP_DECLARED
+    assert projected.info["all_columns"] == header
+    a = validate(RP_POP, 2021, projected.frame, file_name=path.name, all_columns=projected.info["all_columns"])
+    b = validate(RP_POP, 2021, pd.read_csv(path, sep=";", dtype=str), file_name=path.name)
+    assert a.valid.equals(b.valid) and a.dropped_columns == b.dropped_columns == extra
+    # a declared column gone from a wide file is still a missing column, with its likely rename
+    renamed = [("P21_POP_0014" if h == "P21_POP0014" else h) for h in header]
+    r = read_release(RP_POP, RP_POP_2021, _rp_zip(tmp_path, renamed, rows))
+    from ti_pipeline.validation.drift import SchemaDriftError
+
+    with pytest.raises(SchemaDriftError, match="P21_POP0014") as err:
+        validate(RP_POP, 2021, r.frame, file_name=path.name, all_columns=r.info["all_columns"])
+    assert "P21_POP_0014" in str(err.value)
+
+
+def test_a_wide_csv_with_duplicated_names_is_read_whole(tmp_path):
+    """An unusual header (a name twice) is read as before, whole, so validation reports it."""
+    header = RP_DECLARED + ["P21_H01", "P21_H01"]
+    path = _rp_zip(tmp_path, header, [["01001", *["1"] * (len(header) - 1)]])
+    r = read_release(RP_POP, RP_POP_2021, path)
+    assert "all_columns" not in r.info and len(r.frame.columns) == len(header)
