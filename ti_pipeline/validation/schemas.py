@@ -27,17 +27,29 @@ NOT_NULL = "not_null"
 TYPE = "type"  # a value that does not parse as the declared dtype
 
 
+def _empty_cells_pass(test, name: str, error: str) -> pa.Check:
+    """A check of pandera's built-in kind (same test, same name), run on the whole column with its
+    empty cells passing, as with pandera's default ``ignore_na=True``; that default first copies
+    the column without them, 20 to 50 ms per column of a national file (the 38 Urssaf year
+    columns: a second). Empty cells are the not-null rule's concern (``nullable``)."""
+    return pa.Check(lambda s: test(s) | s.isna(), ignore_na=False, name=name, error=error)
+
+
 def column_rules(f: Field) -> list[tuple[str, pa.Check]]:
     """The named pandera checks of one field, in the order pandera numbers them."""
     checks: list[tuple[str, pa.Check]] = []
     if f.pattern is not None and f.dtype == "str":
-        checks.append(("pattern", pa.Check.str_matches(f.pattern)))
+        pattern = f.pattern  # matched from the start, as pandera's str_matches does
+        checks.append(("pattern", _empty_cells_pass(lambda s: s.str.match(pattern, na=False), "str_matches", f"str_matches('{pattern}')")))
     if f.isin is not None:
-        checks.append(("isin", pa.Check.isin(list(f.isin))))
+        allowed = list(f.isin)
+        checks.append(("isin", _empty_cells_pass(lambda s: s.isin(allowed), "isin", f"isin({allowed})")))
     if f.ge is not None:
-        checks.append(("ge", pa.Check.ge(f.ge)))
+        low = f.ge
+        checks.append(("ge", _empty_cells_pass(lambda s: s >= low, "greater_than_or_equal_to", f"greater_than_or_equal_to({low})")))
     if f.le is not None:
-        checks.append(("le", pa.Check.le(f.le)))
+        high = f.le
+        checks.append(("le", _empty_cells_pass(lambda s: s <= high, "less_than_or_equal_to", f"less_than_or_equal_to({high})")))
     for name in f.checks:
         if name not in rules.VALUE_RULES:
             raise KeyError(f"field {f.name!r}: unknown check {name!r}; known: {sorted(rules.VALUE_RULES)}")
