@@ -183,8 +183,8 @@ def _brief(run: dict) -> dict:
 def bench_round(scale: str, args, rotation: int = 0) -> dict:
     """Every measured run once. ``rotation``: the order of the pipeline and the peers turns by one
     place each round (floor, pandas, pipeline; then pipeline, floor, pandas...), so that no run
-    always follows the same one (what runs before leaves the machine warm, or busy reclaiming the
-    10 GB the pandas way took)."""
+    always follows the same one (what runs before may leave the machine warm, or busy reclaiming
+    the 10 GB the pandas way took)."""
     sample_dir = ensure_data(scale, args.seed)
     label = scale_label(scale)
     work = DATA / "runs"
