@@ -120,7 +120,8 @@ def _models_asset(project: SqlProject, name: str) -> dg.AssetsDefinition:
             model = project.models[outcome.name]
             if outcome.result is not None:
                 result = outcome.result
-                context.log.info(
+                # DEBUG, as Dagster's own step events: in the UI's log, not on the CLI's terminal by default
+                context.log.debug(
                     f"{model.name}: {'unchanged, not rebuilt' if result.skipped else 'built'}"
                     f" ({result.row_count:,} rows, {outcome.seconds:.1f} s)"
                 )
