@@ -192,3 +192,62 @@ def test_a_failing_model_leaves_the_others_built_and_fails_the_step(models, path
     failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == SQL_MODELS_OP)
     message = failure.step_failure_data.error.message
     assert "int_ti_population.sql" in message and "colonne_absente" in message
+
+
+INTERRUPTED_STEP = """
+import sys
+from pathlib import Path
+import dagster as dg
+from ti_pipeline.sql_runner import build_sql_assets, load_project
+project = load_project(Path(sys.argv[1]), [])
+with dg.DagsterInstance.get() as instance:
+    result = dg.materialize(build_sql_assets(project), instance=instance, raise_on_error=False)
+    print("run", result.run_id, "success" if result.success else "failed", flush=True)
+"""
+
+
+def test_ctrl_c_in_the_models_step_interrupts_the_queries_under_way(tmp_path):
+    """SIGINT while a model's DuckDB query runs (minutes of work): the step stops within seconds,
+    the run is recorded as failed, the interrupted model is not materialized."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    models = tmp_path / "models"
+    write_model(models, "intermediate/int_vite.sql", "select 1 as x")
+    write_model(models, "intermediate/int_long.sql",
+                "select sum(a.range * b.range) as s from range(100000000) a, range(1000) b")
+    data = tmp_path / "data"
+    env = {**os.environ, "TI_DATA_DIR": str(data), "TI_MODE": "sample", "DAGSTER_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_STEP, str(models)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        quick = data / "lake" / "intermediate" / "int_vite.parquet"
+        while not quick.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert quick.exists(), "the quick model was never built"
+        time.sleep(0.5)  # the long query is under way, beside it
+        interrupted = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+        stopped_after = time.monotonic() - interrupted
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = proc.stdout.read().decode(errors="replace")
+    assert stopped_after < 15, output[-2000:]
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        [run] = instance.get_runs()
+        assert run.status == dg.DagsterRunStatus.FAILURE, output[-2000:]
+        materialized = {
+            e.dagster_event.asset_key.to_user_string()
+            for e in instance.all_logs(run.run_id)
+            if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+        }
+    assert "int_long" not in materialized
+    assert not (data / "lake" / "intermediate" / "int_long.parquet").exists()
