@@ -85,15 +85,14 @@ def test_ctrl_c_during_a_download_stops_the_run(tmp_path, sample_run, live_serve
     no run is left unfinished, no step is retried (with a retry_policy on the asset, Dagster would
     retry an interrupted step a minute later and carry on), nothing downstream is built."""
     import os
-    import signal
     import subprocess
     import sys
-    import time
     from urllib.parse import urlsplit
 
     import dagster as dg
 
     from http_server import delay
+    from interrupts import ctrl_c_when
     from ti_pipeline.config import PROJECT_ROOT
     from ti_pipeline.sources.catalog import COG_COMMUNES
 
@@ -105,20 +104,8 @@ def test_ctrl_c_during_a_download_stops_the_run(tmp_path, sample_run, live_serve
         [sys.executable, "-m", "ti_pipeline.cli", "run", "--workers", workers, "--log-level", "WARNING"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    try:
-        deadline = time.monotonic() + 120
-        while not live_server.hits(path) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert live_server.hits(path), "the delayed file was never requested"
-        time.sleep(0.5)  # the step is inside the request
-        interrupted = time.monotonic()
-        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
-        proc.wait(timeout=20)
-        stopped_after = time.monotonic() - interrupted
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    # once the step is inside the delayed request
+    stopped_after = ctrl_c_when(proc, lambda: bool(live_server.hits(path)), wait_stop=20)
     assert proc.returncode == 130 and stopped_after < 20, proc.stdout.read()[-2000:]
     with dg.DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs()

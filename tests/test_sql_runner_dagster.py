@@ -210,10 +210,10 @@ def test_ctrl_c_in_the_models_step_interrupts_the_queries_under_way(tmp_path):
     """SIGINT while a model's DuckDB query runs (minutes of work): the step stops within seconds,
     the run is recorded as failed, the interrupted model is not materialized."""
     import os
-    import signal
     import subprocess
     import sys
-    import time
+
+    from interrupts import ctrl_c_when
 
     models = tmp_path / "models"
     write_model(models, "intermediate/int_vite.sql", "select 1 as x")
@@ -224,21 +224,8 @@ def test_ctrl_c_in_the_models_step_interrupts_the_queries_under_way(tmp_path):
     (tmp_path / "home").mkdir()
     proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_STEP, str(models)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        quick = data / "lake" / "intermediate" / "int_vite.parquet"
-        while not quick.exists() and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert quick.exists(), "the quick model was never built"
-        time.sleep(0.5)  # the long query is under way, beside it
-        interrupted = time.monotonic()
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=30)
-        stopped_after = time.monotonic() - interrupted
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    # once the quick model is built, the long query is under way beside it
+    stopped_after = ctrl_c_when(proc, (data / "lake" / "intermediate" / "int_vite.parquet").exists)
     output = proc.stdout.read().decode(errors="replace")
     assert stopped_after < 15, output[-2000:]
     with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
