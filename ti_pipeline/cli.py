@@ -72,7 +72,8 @@ def _prepare_instance_env() -> Path:
     current = config.read_text() if config.exists() else None
     if current != wanted and (current is None or current.startswith(INSTANCE_YAML_MARKER) or current in EARLIER_INSTANCE_YAMLS):
         config.write_text(wanted)
-    if config.read_text() == wanted:
+        current = wanted
+    if current == wanted:
         # our storage writes the events Dagster batches in one transaction (a run's planned events:
         # orchestration.storage); Dagster batches only when this is set
         os.environ.setdefault(EVENT_BATCH_ENV, str(EVENT_BATCH_SIZE))

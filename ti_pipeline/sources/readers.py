@@ -335,7 +335,7 @@ def _read_csv(source: Source, path: Path, label: str, info: dict, release: Relea
 
     def read(enc: str) -> pd.DataFrame:
         # only the declared columns of a wide file are converted (the others are tokenized, not kept)
-        usecols = _projection(source, release, path, sep, "utf-8-sig" if enc == "utf-8-sig" else enc, info)
+        usecols = _projection(source, release, path, sep, enc, info)
         return pd.read_csv(
             path,
             sep=sep,

@@ -31,6 +31,7 @@ Not here: parsing (``project``), test SQL (``data_tests``), the folder swap (``p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -146,13 +147,8 @@ def _run_model(
     connections=None,
 ) -> ModelRunResult:
     with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
-        if connections is None:
+        with connections.registered(con) if connections is not None else contextlib.nullcontext():
             return _build(con, project, model, paths, variables, fingerprint)
-        connections.add(con)
-        try:
-            return _build(con, project, model, paths, variables, fingerprint)
-        finally:
-            connections.discard(con)
 
 
 def _build(

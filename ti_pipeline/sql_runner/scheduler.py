@@ -26,6 +26,7 @@ Not here: what running one model means (``execute``), Dagster events (``dagster_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -84,15 +85,18 @@ class Connections:
         self._open: set[duckdb.DuckDBPyConnection] = set()
         self.stopped = False
 
-    def add(self, con: duckdb.DuckDBPyConnection) -> None:
+    @contextlib.contextmanager
+    def registered(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """``con`` can be interrupted while the block runs."""
         with self._lock:
             if self.stopped:
                 con.interrupt()
             self._open.add(con)
-
-    def discard(self, con: duckdb.DuckDBPyConnection) -> None:
-        with self._lock:
-            self._open.discard(con)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open.discard(con)
 
     def interrupt_all(self) -> None:
         with self._lock:
