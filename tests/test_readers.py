@@ -350,6 +350,38 @@ def test_xlsx_readers_agree(sheet, monkeypatch):
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_xlsx_cells_read_column_by_column(tmp_path, monkeypatch, reader):
+    # empty text cells are missing, a number in a text column is rendered, a blank row in the
+    # middle dropped, a short row padded, a header cell left empty named as pandas would
+    if reader == "openpyxl":
+        monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    rows = [
+        ["200000172", "CC Bresse", "CC", 12],
+        ["200069193", None, "CA", "74"],
+        [None, None, None, None],
+        [200071058, "CC Dombes", "CC"],
+    ]
+    xlsx = _xlsx(tmp_path / "epci.xlsx", "EPCI", 5, ["EPCI", "LIBEPCI", None, "NB_COM"], rows)
+    r = read_release(EPCI, EPCI_RELEASE, xlsx)
+    assert r.info["xlsx_reader"] == reader
+    assert list(r.frame.columns) == ["EPCI", "LIBEPCI", "Unnamed: 2", "NB_COM"]
+    assert r.frame["EPCI"].tolist() == ["200000172", "200069193", "200071058"]
+    assert r.frame["LIBEPCI"].isna().tolist() == [False, True, False]
+    assert r.frame["NB_COM"].tolist()[:2] == ["12", "74"] and pd.isna(r.frame["NB_COM"].iloc[2])
+    assert all(pd.api.types.is_string_dtype(r.frame[c]) for c in r.frame.columns)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_xlsx_value_right_of_the_header_is_an_error(tmp_path, monkeypatch, reader):
+    if reader == "openpyxl":
+        monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    rows = [["200000172", "CC Bresse", "CC", 12], ["200069193", "CA Bourg", "CA", 74, None, 0]]
+    xlsx = _xlsx(tmp_path / "epci.xlsx", "EPCI", 5, ["EPCI", "LIBEPCI", "NATURE_EPCI", "NB_COM"], rows)
+    with pytest.raises(SourceFormatError, match=r"sheet 'EPCI': a value lies right of the last header column \(column 6\)"):
+        read_release(EPCI, EPCI_RELEASE, xlsx)
+
+
 def test_cell_text_renders_what_excel_shows():
     import datetime as dt
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -35,6 +36,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ti_pipeline.sources.catalog import Field, Release, Source
 
@@ -439,7 +442,7 @@ def _calamine_rows(source: Source, release: Release, path: Path, label: str):
         raise
     except Exception:  # noqa: BLE001 - calamine's errors: let openpyxl (and its style repair) try
         return None
-    return title, ([None if v == "" else v for v in row] for row in rows)
+    return title, iter(rows)  # lists of cells, "" for an empty one (openpyxl gives None)
 
 
 def _openpyxl_rows(source: Source, release: Release, path: Path, label: str, info: dict, tmp: Path, opened: list):
@@ -469,34 +472,55 @@ def _read_xlsx(source: Source, release: Release, path: Path, label: str, info: d
             for _ in range(skiprows):
                 next(rows, None)
             header_row = next(rows, None)
-            if header_row is None or all(v is None for v in header_row):
+            header = [cell_text(v) for v in header_row] if header_row is not None else []
+            if all(v is None for v in header):
                 raise SourceFormatError(
                     source.name, label, f"sheet {title!r} has no header row after {skiprows} title rows"
                 )
-            header = [cell_text(v) for v in header_row]
             while header and header[-1] is None:
                 header.pop()
-            width = len(header)
-            records = []
-            for row in rows:
-                values = [cell_text(v) for v in row[:width]]
-                if any(v is not None for v in row[width:]):
-                    extra = next(i for i, v in enumerate(row) if i >= width and v is not None)
-                    raise SourceFormatError(
-                        source.name, label, f"sheet {title!r}: a value lies right of the last header column (column {extra + 1})"
-                    )
-                if all(v is None for v in values):
-                    continue  # blank separator or trailing rows
-                values += [None] * (width - len(values))
-                records.append(values)
+            columns = _sheet_columns(source, label, title, list(rows), len(header))
         finally:
             for wb in opened:
                 wb.close()
     names = [h.strip() if h is not None else f"Unnamed: {i}" for i, h in enumerate(header)]
     info["sheet"] = title
     info["skiprows"] = skiprows
-    frame = pd.DataFrame(records, columns=names, dtype=object)
-    return frame.astype("str")
+    table = pa.Table.from_arrays(columns, names=[str(i) for i in range(len(names))])
+    # blank separator or trailing rows are not data rows
+    filled = functools.reduce(pc.or_, (pc.is_valid(c) for c in columns))
+    frame = table.filter(filled).to_pandas()
+    frame.columns = names  # set after the conversion: duplicated headers stay as the sheet has them
+    return frame
+
+
+def _sheet_columns(source: Source, label: str, title: str, rows: list, width: int) -> list[pa.Array]:
+    """The ``width`` header columns of a sheet's data ``rows`` (after the header) as text arrays,
+    empty cells null (``cell_text``). Column by column: the passage table's 1.6 M cells, nearly all
+    text, in a few hundred ms instead of a second row by row (issue 8)."""
+    for row in rows:
+        if len(row) > width and any(v is not None and v != "" for v in row[width:]):
+            extra = next(i for i, v in enumerate(row) if i >= width and v is not None and v != "")
+            raise SourceFormatError(
+                source.name, label, f"sheet {title!r}: a value lies right of the last header column (column {extra + 1})"
+            )
+    if all(len(row) == width for row in rows):
+        cells = list(zip(*rows)) or [()] * width
+    else:
+        cells = list(zip(*(row[:width] if len(row) >= width else [*row, *[None] * (width - len(row))] for row in rows)))
+        cells = cells or [()] * width
+    return [_text_array(column) for column in cells]
+
+
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def _text_array(column: tuple) -> pa.Array:
+    try:  # the usual column, only text ("" for an empty cell): converted by Arrow at once
+        text = pa.array(column, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers, dates...: rendered cell by cell
+        return pa.array([cell_text(v) for v in column], type=pa.string())
+    return pc.if_else(pc.equal(text, ""), _NULL_TEXT, text)
 
 
 # ------------------------------------------------------------------------------------------------
