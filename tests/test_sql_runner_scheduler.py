@@ -9,7 +9,14 @@ import pytest
 
 from ti_pipeline.sql_runner import load_project, run_model
 from ti_pipeline.sql_runner.execute import recorded_seconds
-from ti_pipeline.sql_runner.scheduler import critical_path_seconds, default_workers, gating_models, run_models
+from ti_pipeline.sql_runner.scheduler import (
+    critical_path_seconds,
+    default_workers,
+    gating_models,
+    readers_in,
+    run_models,
+    start_order,
+)
 
 from test_sql_runner_support import RAW, models, paths, write_model  # noqa: F401
 
@@ -168,3 +175,26 @@ def test_outcomes_passed_on_in_dependency_order():
     assert order == ["int_u", "stg_v", "int_t", "mart_m"]
     # a model outside the set is nothing to wait for
     assert [o.name for o in in_dependency_order(project, ["int_t", "mart_m"], ended[:1] + ended[2:3])] == ["int_t", "mart_m"]
+
+
+def test_a_view_whose_readers_have_started_no_longer_passes_the_chains_still_to_run(tmp_path, paths):
+    root = tmp_path / "m"
+    write_model(root, "staging/stg_v.sql", "select * from raw_communes")
+    write_model(root, "intermediate/int_lu.sql", "select * from stg_v")  # the view's reader
+    write_model(root, "intermediate/int_autre.sql", "select * from raw_communes")
+    write_model(root, "marts/mart_m.sql", "select * from int_lu")
+    project = load_project(root, RAW)
+    names = list(project.models)
+    own = {"stg_v": 0.5, "int_lu": 4.0, "mart_m": 1.0, "int_autre": 2.0}
+    below = readers_in(project, names)
+    chain = {"stg_v": 5.0, "int_lu": 5.0, "mart_m": 1.0, "int_autre": 2.0}
+    # its reader still to start: the view goes beside it, before the shorter chain
+    assert start_order(project, ["stg_v", "int_lu", "int_autre"], {"stg_v", "int_lu", "int_autre", "mart_m"}, chain, own, below) == [
+        "int_lu", "stg_v", "int_autre"
+    ]
+    # its reader started (or done): the view ranks by its own time, after the 2 s chain
+    assert start_order(project, ["stg_v", "int_autre"], {"stg_v", "int_autre", "mart_m"}, chain, own, below) == ["int_autre", "stg_v"]
+    # a view nothing in the set reads ranks by its own time as any model does
+    assert start_order(project, ["stg_v", "mart_m"], {"stg_v", "mart_m"}, {"stg_v": 0.5, "mart_m": 1.0}, own, readers_in(project, ["stg_v", "mart_m"])) == [
+        "mart_m", "stg_v"
+    ]

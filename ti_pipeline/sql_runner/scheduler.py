@@ -13,7 +13,8 @@ step (tests, row count: 2 s for the national Urssaf view) runs beside them; a vi
 makes them fail with the same error. Among the models ready to start, the
 one heading the longest chain of work below it goes first (critical path; each model's time is
 the one recorded at its last run, ``execute.recorded_seconds``), so that the long national models
-(Urssaf, Flores) do not wait behind small ones.
+(Urssaf, Flores) do not wait behind small ones; a view goes beside its most urgent reader, and
+once all its readers have started, by its own time (``start_order``).
 
 A model that fails is reported with its exception and the models below it in the set are not run
 (reported as ``skipped_because``); the others go on. Outcomes come back as models finish.
@@ -111,20 +112,56 @@ def critical_path_seconds(project: SqlProject, names: Iterable[str], paths: Path
     its most urgent reader instead: they do not wait for it to start, but their materializations
     are reported after its own (``in_dependency_order``), so it is built beside them, not last."""
     names = set(names)
+    below = readers_in(project, names)
+    own = own_seconds(project, names, paths)
+    chain: dict[str, float] = {}
+    for name in reversed([n for n in project.models if n in names]):  # readers before what they read
+        readers = max((chain[b] for b in below[name]), default=0.0)
+        # a view read by others is as urgent as its most urgent reader (and goes right after it:
+        # start_order breaks ties for tables): its own time is not in their way
+        chain[name] = readers if _is_read_view(project, name, below) else own[name] + readers
+    return chain
+
+
+def readers_in(project: SqlProject, names: Iterable[str]) -> dict[str, list[str]]:
+    """For each model of ``names``: the models of ``names`` that read it directly."""
+    names = set(names)
     below: dict[str, list[str]] = {n: [] for n in names}
     for name in names:
         for dep in project.models[name].all_deps:
             if dep in names:
                 below[dep].append(name)
-    own = {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
-    chain: dict[str, float] = {}
-    for name in reversed([n for n in project.models if n in names]):  # readers before what they read
-        readers = max((chain[b] for b in below[name]), default=0.0)
-        # a view read by others is as urgent as its most urgent reader (and goes right after it:
-        # run_models breaks ties for tables): its own time is not in their way
-        is_read_view = project.models[name].materialized == "view" and bool(below[name])
-        chain[name] = readers if is_read_view else own[name] + readers
-    return chain
+    return below
+
+
+def own_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
+    return {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
+
+
+def _is_read_view(project: SqlProject, name: str, below: Mapping[str, list[str]]) -> bool:
+    return project.models[name].materialized == "view" and bool(below[name])
+
+
+def start_order(
+    project: SqlProject,
+    ready: Iterable[str],
+    not_started: set[str],
+    chain: Mapping[str, float],
+    own: Mapping[str, float],
+    below: Mapping[str, list[str]],
+) -> list[str]:
+    """The models of ``ready`` in the order they should start: the longest chain first, a view
+    beside its most urgent reader still to start, tables before views on a tie. Once every reader
+    of a view has started, only the end of the step waits for the view: it then ranks by its own
+    time, like a model nothing reads, and no longer passes before the chains still to run (the
+    national census view, whose reader had ended, went before the commune indicators)."""
+
+    def urgency(name: str) -> float:
+        if _is_read_view(project, name, below) and not any(r in not_started for r in below[name]):
+            return own[name]
+        return chain[name]
+
+    return sorted(ready, key=lambda n: (-urgency(n), project.models[n].materialized == "view"))
 
 
 def gating_models(project: SqlProject, name: str, names: Iterable[str]) -> list[str]:
@@ -165,6 +202,8 @@ def run_models(
         raise KeyError(f"unknown model(s): {', '.join(unknown)}")
     workers = workers or default_workers()
     priority = critical_path_seconds(project, wanted, paths)
+    own = own_seconds(project, wanted, paths)
+    below = readers_in(project, wanted)
     upstream = {n: gating_models(project, n, priority) for n in wanted}
     succeeded: set[str] = set()
     failed: dict[str, str] = {}  # model -> the failed model it is (or is below)
@@ -190,9 +229,8 @@ def run_models(
                     waiting.remove(name)
                     failed[name] = bad
                     yield ModelOutcome(name, skipped_because=bad)
-            ready = sorted(
-                (n for n in waiting if all(d in succeeded for d in upstream[n])),
-                key=lambda n: (-priority[n], project.models[n].materialized == "view"),
+            ready = start_order(
+                project, (n for n in waiting if all(d in succeeded for d in upstream[n])), set(waiting), priority, own, below
             )
             for name in ready[: max(workers - len(running), 0)]:
                 waiting.remove(name)
