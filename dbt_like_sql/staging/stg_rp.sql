@@ -16,6 +16,8 @@ columns:
 tests:
   - not_null: [code_geo, variable, annee, valeur]
 --- */
+-- The variable and year of each column are read off its name once, from the catalog's list of
+-- the two tables' columns, not on each of the 1.6 M national cells (4 times less CPU, issue 8).
 with population as (
     unpivot raw_rp_population on columns(* exclude (CODGEO, annee_cog, millesime))
     into name colonne value valeur
@@ -28,14 +30,24 @@ both_bases as (
     select 'rp_population' as base, * from population
     union all
     select 'rp_emploi' as base, * from emploi
+),
+colonnes as (
+    select distinct
+        column_name as colonne,
+        regexp_extract(column_name, '^([PC])\d{2}_(.+)$', 1) || '_' || regexp_extract(column_name, '^([PC])\d{2}_(.+)$', 2) as variable,
+        2000 + cast(regexp_extract(column_name, '^[PC](\d{2})_', 1) as integer) as annee
+    from duckdb_columns()
+    where table_name in ('raw_rp_population', 'raw_rp_emploi')
+      and column_name not in ('CODGEO', 'annee_cog', 'millesime')
 )
 select
-    base,
-    millesime,
-    annee_cog,
-    CODGEO as code_geo,
-    regexp_extract(colonne, '^([PC])\d{2}_(.+)$', 1) || '_' || regexp_extract(colonne, '^([PC])\d{2}_(.+)$', 2) as variable,
-    2000 + cast(regexp_extract(colonne, '^[PC](\d{2})_', 1) as integer) as annee,
-    cast(valeur as double) as valeur
-from both_bases
-where valeur is not null
+    b.base,
+    b.millesime,
+    b.annee_cog,
+    b.CODGEO as code_geo,
+    c.variable,
+    c.annee,
+    cast(b.valeur as double) as valeur
+from both_bases b
+join colonnes c using (colonne)
+where b.valeur is not null
