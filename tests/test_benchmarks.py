@@ -62,6 +62,22 @@ def test_measure_reports_exit_cpu_and_peak_memory(tmp_path):
     assert m.samples
 
 
+def test_measure_counts_the_cpu_of_a_descendant_never_waited_for(tmp_path):
+    # as the fork server's workers: a child spins 0.6 CPU-s, its parent exits without waiting
+    # for it (reparented): wait4 does not count it, the tree's samples do
+    done = tmp_path / "done"
+    child = f"import time, pathlib; t = time.process_time()\nwhile time.process_time() - t < 0.6: pass\npathlib.Path({str(done)!r}).touch(); time.sleep(0.5)"
+    parent = (
+        f"import os, subprocess, sys, time, pathlib; subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+        f"while not pathlib.Path({str(done)!r}).exists(): time.sleep(0.02)\n"
+        "time.sleep(0.2); os._exit(0)"
+    )
+    m = measure.run([sys.executable, "-c", parent], interval=0.05)
+    assert m.returncode == 0 and done.exists()
+    assert m.cpu_user_s + m.cpu_sys_s < 0.5  # the parent alone: imports and polling
+    assert m.cpu_s >= 0.6 and m.cpu_s == m.cpu_tree_s
+
+
 def test_measure_kills_a_run_over_its_memory_budget():
     code = "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
     m = measure.run([sys.executable, "-c", code], interval=0.05, mem_limit_bytes=100 * 1024 * 1024)
