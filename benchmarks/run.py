@@ -298,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", nargs="+", default=["1.0"], help="fractions of national (0.1 0.3 1.0) or 'sample'")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--peers", nargs="*", default=["floor", "pandas_way"], choices=["floor", "pandas_way"])
+    parser.add_argument("--peers", nargs="*", default=["floor", "pandas_way"], choices=["floor", "pandas_way"],
+                        help="the peers to measure beside the pipeline (default: both; --peers alone: none)")
     parser.add_argument("--no-rerun", action="store_true", help="skip the re-run with unchanged inputs")
     parser.add_argument("--mem-limit-gib", type=float, default=16.0, help="kill a measured run above this tree RSS (0: none)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
