@@ -504,11 +504,9 @@ def _sheet_columns(source: Source, label: str, title: str, rows: list, width: in
             raise SourceFormatError(
                 source.name, label, f"sheet {title!r}: a value lies right of the last header column (column {extra + 1})"
             )
-    if all(len(row) == width for row in rows):
-        cells = list(zip(*rows)) or [()] * width
-    else:
-        cells = list(zip(*(row[:width] if len(row) >= width else [*row, *[None] * (width - len(row))] for row in rows)))
-        cells = cells or [()] * width
+    if not all(len(row) == width for row in rows):  # short rows padded, empty cells right of the header dropped
+        rows = [row[:width] if len(row) >= width else [*row, *[None] * (width - len(row))] for row in rows]
+    cells = list(zip(*rows)) or [()] * width
     return [_text_array(column) for column in cells]
 
 

@@ -106,14 +106,17 @@ class Connections:
                 con.interrupt()
 
 
-def critical_path_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
+def critical_path_seconds(
+    project: SqlProject, names: Iterable[str], paths: Paths, own: Mapping[str, float] | None = None
+) -> dict[str, float]:
     """For each model of ``names``: its recorded time plus the longest chain of recorded times of
     the models of ``names`` that read it, directly or not. A view read by others gets the chain of
     its most urgent reader instead: they do not wait for it to start, but their materializations
-    are reported after its own (``in_dependency_order``), so it is built beside them, not last."""
+    are reported after its own (``in_dependency_order``), so it is built beside them, not last.
+    ``own``: the models' times, if already read (``own_seconds``)."""
     names = set(names)
     below = readers_in(project, names)
-    own = own_seconds(project, names, paths)
+    own = own if own is not None else own_seconds(project, names, paths)
     chain: dict[str, float] = {}
     for name in reversed([n for n in project.models if n in names]):  # readers before what they read
         readers = max((chain[b] for b in below[name]), default=0.0)
@@ -135,6 +138,7 @@ def readers_in(project: SqlProject, names: Iterable[str]) -> dict[str, list[str]
 
 
 def own_seconds(project: SqlProject, names: Iterable[str], paths: Paths) -> dict[str, float]:
+    """Each model's time recorded at its last run (``UNKNOWN_SECONDS`` if it never ran)."""
     return {n: recorded_seconds(paths, project.models[n]) or UNKNOWN_SECONDS for n in names}
 
 
@@ -201,8 +205,8 @@ def run_models(
     if unknown:
         raise KeyError(f"unknown model(s): {', '.join(unknown)}")
     workers = workers or default_workers()
-    priority = critical_path_seconds(project, wanted, paths)
     own = own_seconds(project, wanted, paths)
+    priority = critical_path_seconds(project, wanted, paths, own)
     below = readers_in(project, wanted)
     upstream = {n: gating_models(project, n, priority) for n in wanted}
     succeeded: set[str] = set()
@@ -284,4 +288,15 @@ def in_dependency_order(project: SqlProject, names: Iterable[str], outcomes: Ite
     yield from held  # only if an outcome never came (the caller stopped early)
 
 
-__all__ = ["Connections", "ModelOutcome", "critical_path_seconds", "default_workers", "gating_models", "in_dependency_order", "run_models"]
+__all__ = [
+    "Connections",
+    "ModelOutcome",
+    "critical_path_seconds",
+    "default_workers",
+    "gating_models",
+    "in_dependency_order",
+    "own_seconds",
+    "readers_in",
+    "run_models",
+    "start_order",
+]
