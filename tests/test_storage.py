@@ -211,3 +211,32 @@ def test_a_failed_batch_leaves_nothing_half_written(tmp_path, monkeypatch):
         assert [e.message for e in instance.all_logs(run.run_id)].count("before") == 1
         storage.store_event_batch([good, good])
         assert [e.message for e in instance.all_logs(run.run_id)].count("before") == 3
+
+
+def test_a_table_found_in_the_index_is_not_asked_for_again(tmp_path, monkeypatch):
+    """Dagster asks whether the index has the asset-check table for every check event, each time on
+    a new SQLite connection; a table found stays found, a missing one is asked for again."""
+    import sqlite3
+
+    home = _home(tmp_path, monkeypatch)
+    cli._prepare_instance_env()
+    opened = []
+
+    def on_connect(dbapi_connection, connection_record) -> None:
+        opened.append(1)
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_check_executions")
+        sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", on_connect)
+        try:
+            assert all(storage.supports_asset_checks for _ in range(20))
+            assert opened == []
+            assert not storage.has_table("table_added_later")
+            index = next(home.rglob("index.db"))
+            with sqlite3.connect(index) as con:  # another process's migration adds it
+                con.execute("create table table_added_later (id integer)")
+            assert storage.has_table("table_added_later")
+            assert len(opened) == 2
+        finally:
+            sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", on_connect)

@@ -24,6 +24,11 @@ file, the cross-run index, asset and check tables), so a batch stores exactly wh
 stored one by one would; if anything fails, the batch is rolled back whole and Dagster stores the
 events one by one.
 
+Schema questions: Dagster asks the index whether it has a table (``has_table``: the asset-check
+table for every check event, the tags table for every tagged materialization) on a new engine
+and connection each time, about 300 times in a run of the pipeline. A table found is remembered
+(migrations only add tables); a table not found is asked for again.
+
 One behaviour is kept on purpose: after each write to a run's event database the log is
 checkpointed into the database file (``PRAGMA wal_checkpoint(PASSIVE)``), as the close did. The
 Dagster UI shows a running run's events live by watching that file for changes (its watchdog looks
@@ -64,7 +69,22 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._engines_pid = os.getpid()
         self._batch = threading.local()  # .connections: shard -> open transaction, during a batch
+        self._tables_found: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
+
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index database has ``table_name``. Dagster's opens a new engine and SQLite
+        connection for each question, and asks it for every asset check event
+        (``supports_asset_checks``) and every tagged materialization: about 300 times in a run of
+        the pipeline, 1 ms each. Its migrations add tables and never drop them, so a table found
+        is remembered; a table not found is asked for again (another process may migrate)."""
+        if table_name in self._tables_found:
+            return True
+        # asked Dagster's way (a connection of its own): Dagster asks while it holds one of ours
+        found = super().has_table(table_name)
+        if found:
+            self._tables_found.add(table_name)
+        return found
 
     def _engine(self, shard: str) -> Engine:
         if self._engines_pid != os.getpid():
@@ -144,6 +164,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self.close_databases()  # the run files are about to be deleted
+        self._tables_found.clear()
         super().wipe()
 
     def dispose(self) -> None:
