@@ -208,3 +208,42 @@ def test_integers_must_be_whole():
     result = validate(source, 2022, frame, file_name="laureats-territoires-industrie.csv")
     assert result.rejects[["_row", "_rule", "_value"]].values.tolist() == [[2, "type", "2022.5"]]
     assert result.valid["annee"].tolist()[:2] == [2021, 2022]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["75056", "2A004", None, "75056", "7505", "2A004", None, "ABCDE"] * 3,  # codes repeat
+        ["75056", "2A004", "7505", None],  # mostly distinct: tested as they are
+        [None, None, None],
+        [],
+    ],
+)
+def test_a_test_on_distinct_values_answers_as_on_every_value(values):
+    from ti_pipeline.validation.rules import on_distinct_values
+
+    series = pd.Series(values, dtype="str", index=range(10, 10 + len(values)))
+
+    def test(s: pd.Series) -> pd.Series:
+        return s.str.fullmatch(r"\d{5}|2[AB]\d{3}", na=False)
+
+    got = on_distinct_values(series, test, missing=False)
+    assert got.dtype == bool and got.index.equals(series.index)
+    assert got.tolist() == test(series).fillna(False).astype(bool).tolist()
+    assert on_distinct_values(series, test, missing=True)[series.isna()].all()
+
+
+def test_a_pattern_is_matched_once_per_distinct_value():
+    # the national Flores file repeats 37 activity codes over 4.4 M rows: the check's regular
+    # expression sees each distinct code once
+    from ti_pipeline.validation.rules import on_distinct_values
+
+    seen = []
+
+    def test(s: pd.Series) -> pd.Series:
+        seen.append(len(s))
+        return s.str.match(r"[A-Z]{2}|_T", na=False)
+
+    series = pd.Series(["CA", "_T", "C1", "CA"] * 1000, dtype="str")
+    got = on_distinct_values(series, test, missing=False)
+    assert seen == [3] and got.sum() == 3000  # CA and _T match, C1 does not

@@ -24,6 +24,21 @@ import pandas as pd
 
 from ti_pipeline.sources.catalog import COMMUNE_CODE, NAF_SIRENE
 
+def on_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series], missing: bool) -> pd.Series:
+    """``test(values)``, an elementwise test giving booleans, computed once per distinct value and
+    taken back to the rows; ``missing`` for empty cells. Codes repeat: a regular expression on the
+    37 A38 activities or 34,000 areas of the national Flores file instead of its 4.4 M cells (0.49
+    -> 0.18 s for ``GEO``). Mostly distinct values (SIRETs) are tested as they are."""
+    codes, distinct = pd.factorize(values)
+    if len(distinct) == 0:
+        return pd.Series(missing, index=values.index, dtype=bool)
+    if len(distinct) > len(values) // 2:  # mostly distinct (SIRETs): tested as they are
+        answers = np.asarray(test(values), dtype=bool)
+        return pd.Series(np.where(codes >= 0, answers, missing), index=values.index)
+    answers = np.asarray(test(pd.Series(distinct, dtype=values.dtype)), dtype=bool)
+    return pd.Series(np.where(codes >= 0, answers[codes], missing), index=values.index)
+
+
 # La Poste's establishments are too many for a Luhn key on five NIC digits: Insee accepts SIRETs
 # of the SIREN 356000000 whose digit sum is a multiple of 5 (e.g. 35600000049837). Its head office,
 # 35600000000048, is an ordinary Luhn number, so for La Poste either form passes.
@@ -138,7 +153,9 @@ def _geo_commune_code(df: pd.DataFrame) -> pd.Series:
     # GEO holds codes of every level (region '84', ZE '8405'...); only COM and ARM (arrondissement
     # municipal: 75101, 69381, 13201) rows are commune codes.
     at_commune = df["GEO_OBJECT"].isin(["COM", "ARM"]).fillna(False).astype(bool)
-    is_code = df["GEO"].astype("string").str.fullmatch(COMMUNE_CODE.strip("^$")).fillna(False).astype(bool)
+    is_code = on_distinct_values(
+        df["GEO"].astype("string"), lambda geo: geo.str.fullmatch(COMMUNE_CODE.strip("^$")).fillna(False).astype(bool), False
+    )
     return ~at_commune | is_code
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import pandas as pd
 import pandera.pandas as pa
 
 from ti_pipeline.sources.catalog import Field, Source
@@ -39,8 +40,12 @@ def column_rules(f: Field) -> list[tuple[str, pa.Check]]:
     """The named pandera checks of one field, in the order pandera numbers them."""
     checks: list[tuple[str, pa.Check]] = []
     if f.pattern is not None and f.dtype == "str":
-        pattern = f.pattern  # matched from the start, as pandera's str_matches does
-        checks.append(("pattern", _empty_cells_pass(lambda s: s.str.match(pattern, na=False), "str_matches", f"str_matches('{pattern}')")))
+        pattern = f.pattern  # matched from the start, as pandera's str_matches does, once per distinct value
+
+        def matches(s: pd.Series, pattern=pattern) -> pd.Series:
+            return rules.on_distinct_values(s, lambda d: d.str.match(pattern, na=False), missing=False)
+
+        checks.append(("pattern", _empty_cells_pass(matches, "str_matches", f"str_matches('{pattern}')")))
     if f.isin is not None:
         allowed = list(f.isin)
         checks.append(("isin", _empty_cells_pass(lambda s: s.isin(allowed), "isin", f"isin({allowed})")))
