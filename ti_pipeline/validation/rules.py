@@ -2,7 +2,9 @@
 
 What belongs here: the checks a catalog ``Field.checks`` entry or a ``Source.row_checks`` entry
 names — Luhn keys of SIREN and SIRET (with La Poste's exception), plausible dates, and rules across
-several columns of one row (Flores secret cells, commune codes at commune level, SIRET = SIREN + NIC).
+several columns of one row (Flores secret cells, commune codes at commune level, SIRET = SIREN + NIC),
+and ``on_distinct_values``, which runs such a test (or a pattern, for ``schemas``) once per distinct
+value of a column of repeated codes.
 Each rule works on whole columns (numpy / pandas string methods), never row by row in Python,
 because Flores and Sirene have millions of rows.
 
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ti_pipeline.sources.catalog import COMMUNE_CODE, NAF_SIRENE
+
 
 def on_distinct_values(values: pd.Series, test: Callable[[pd.Series], pd.Series], missing: bool) -> pd.Series:
     """``test(values)``, an elementwise test giving booleans, computed once per distinct value and

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
 import pandera.pandas as pa
 
 from ti_pipeline.sources.catalog import Field, Source
@@ -41,10 +40,7 @@ def column_rules(f: Field) -> list[tuple[str, pa.Check]]:
     checks: list[tuple[str, pa.Check]] = []
     if f.pattern is not None and f.dtype == "str":
         pattern = f.pattern  # matched from the start, as pandera's str_matches does, once per distinct value
-
-        def matches(s: pd.Series, pattern=pattern) -> pd.Series:
-            return rules.on_distinct_values(s, lambda d: d.str.match(pattern, na=False), missing=False)
-
+        matches = lambda s: rules.on_distinct_values(s, lambda d: d.str.match(pattern, na=False), missing=False)  # noqa: E731
         checks.append(("pattern", _empty_cells_pass(matches, "str_matches", f"str_matches('{pattern}')")))
     if f.isin is not None:
         allowed = list(f.isin)
