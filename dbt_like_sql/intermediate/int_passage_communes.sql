@@ -40,25 +40,26 @@ population as (
     from stg_communes_siren
     where type_commune = 'commune-actuelle'
 ),
-pondere as (
-    select
-        l.annee_cog,
-        l.code_source,
-        l.code_commune,
-        coalesce(p.population, 0) as population_cible,
-        count(*) over w as nb_cibles,
-        sum(coalesce(p.population, 0)) over w as population_totale
+cibles as (
+    select l.annee_cog, l.code_source, l.code_commune, coalesce(p.population, 0) as population_cible
     from liens l
     left join population p on p.code_commune = l.code_commune
-    window w as (partition by l.annee_cog, l.code_source)
+),
+-- the targets of each source code counted and summed by a GROUP BY joined back, not a window
+-- over the 800,000 national links: 0.75 -> 0.56 s, 1.4 -> 1.0 CPU-s (issue 8)
+par_source as (
+    select annee_cog, code_source, count(*) as nb_cibles, sum(population_cible) as population_totale
+    from cibles
+    group by all
 )
 select
-    annee_cog,
-    code_source,
-    code_commune,
+    c.annee_cog,
+    c.code_source,
+    c.code_commune,
     case
-        when nb_cibles = 1 then 1.0
-        when population_totale > 0 then population_cible / population_totale
-        else 1.0 / nb_cibles
+        when s.nb_cibles = 1 then 1.0
+        when s.population_totale > 0 then c.population_cible / s.population_totale
+        else 1.0 / s.nb_cibles
     end as poids
-from pondere
+from cibles c
+join par_source s using (annee_cog, code_source)
