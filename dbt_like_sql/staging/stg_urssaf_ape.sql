@@ -24,7 +24,9 @@ tests:
 -- nombre_d_etablissements_2006 ... 2024). Each row's values of a family become a list (in column
 -- order), put in year order by the family's positions sorted by year; the two lists and the years
 -- are then unnested together: no UNPIVOT followed by a GROUP BY on 20 M rows (9 s at national
--- scale, 0.5 s this way).
+-- scale, 0.5 s this way). When the columns already come in year order (the file's order), the
+-- lists are taken as they are: reordering each of the 1.2 M rows' lists was half the cost of a
+-- scan of this view (national: 1.42 -> 0.71 s, 1.7 -> 0.8 CPU-s; the view is scanned twice a run).
 with colonnes as (
     select
         regexp_extract(column_name, '^(.*)_\d{4}$', 1) as famille,
@@ -52,7 +54,9 @@ annees as (
             else annees_effectifs
         end as annees,
         ordre_effectifs,
-        ordre_etablissements
+        ordre_etablissements,
+        ordre_effectifs = generate_series(1, len(ordre_effectifs))
+            and ordre_etablissements = generate_series(1, len(ordre_etablissements)) as dans_l_ordre
     from familles
 ),
 par_ligne as (
@@ -62,8 +66,10 @@ par_ligne as (
         u.code_commune,
         u.code_ape,
         a.annees,
-        list_select(list_value(*columns('^effectifs_salaries_\d{4}$')), a.ordre_effectifs) as effectifs,
-        list_select(list_value(*columns('^nombre_d_etablissements_\d{4}$')), a.ordre_etablissements) as etablissements
+        case when a.dans_l_ordre then list_value(*columns('^effectifs_salaries_\d{4}$'))
+             else list_select(list_value(*columns('^effectifs_salaries_\d{4}$')), a.ordre_effectifs) end as effectifs,
+        case when a.dans_l_ordre then list_value(*columns('^nombre_d_etablissements_\d{4}$'))
+             else list_select(list_value(*columns('^nombre_d_etablissements_\d{4}$')), a.ordre_etablissements) end as etablissements
     from raw_urssaf_ape u
     cross join annees a
 ),
