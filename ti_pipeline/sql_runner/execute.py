@@ -167,7 +167,7 @@ def _build(
         path = table_path(paths, model)
         # streamed in batches: a national intermediate table (20 M Urssaf rows) never sits whole in memory
         write_parquet_atomic(
-            con.sql(model.sql).fetch_record_batch(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
+            con.sql(model.sql).to_arrow_reader(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
         )
         con.execute(f"create view {name} as {parquet_read_sql(path)}")
         return _finish(con, model, path=path, metadata=metadata)
