@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ti_pipeline.portraits import build_portraits, content, formats, marts as marts_mod, render, svg
-from ti_pipeline.portraits.build import PortraitsOutputError, publish_pages, render_pages, rendering_processes
+from ti_pipeline.portraits.build import PortraitsOutputError, publish_pages
 from ti_pipeline.portraits.formats import MINUS, NA, NNBSP
 
 # --- French formats ------------------------------------------------------------------------------
@@ -452,35 +452,6 @@ def test_echec_laisse_les_pages_precedentes(tmp_path, marts_dir, monkeypatch):
     with pytest.raises(RuntimeError):
         build_portraits(marts_dir, out)
     assert out.resolve() == before and (out / "index.html").exists()
-
-
-def test_pages_identiques_rendues_dans_plusieurs_processus(marts_dir):
-    # one territory per process: the other process renders ti-0002 from the marts it was sent
-    m = marts_mod.load_marts(marts_dir)
-    seul = render_pages(m, "2026-01-01T00:00:00+00:00", processes=1)
-    partage = render_pages(marts_mod.load_marts(marts_dir), "2026-01-01T00:00:00+00:00", processes=2)
-    assert list(partage) == ["index.html", "ti-0001.html", "ti-0002.html"] == list(seul)
-    assert partage == seul
-
-
-def _processus_dans_un_demon(queue):
-    queue.put(rendering_processes(1000, processes=4))
-
-
-def test_nombre_de_processus_de_rendu():
-    cores = os.cpu_count() or 1
-    assert rendering_processes(3) == 1  # a few pages: this process alone
-    assert rendering_processes(183) == min(cores, 183 // 40)
-    assert rendering_processes(2, processes=8) == 2  # never more processes than pages
-    # a daemonic process may not start processes: it renders alone
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    demon = ctx.Process(target=_processus_dans_un_demon, args=(queue,), daemon=True)
-    demon.start()
-    assert queue.get(timeout=60) == 1
-    demon.join(timeout=60)
 
 
 def test_ne_remplace_pas_un_dossier_etranger(tmp_path):

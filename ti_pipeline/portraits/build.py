@@ -7,21 +7,14 @@ scheme as the marts. A reader sees the previous pages or the new ones, never a h
 a failed build leaves the previous pages untouched. Symlink targets are relative, so the data folder
 can be moved or copied whole. The 3 newest versions are kept (a page open in a browser keeps working
 through one rebuild).
-
-A national build is 183 pages of pure Python, about 3.5 s on one core, and the last step of a run,
-when the other cores are idle: the pages are then shared between processes (``render_pages``),
-the marts sent to each once. The pages are the same, byte for byte, however many processes render
-them.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,51 +44,14 @@ class PortraitsBuild:
         return self.out_dir / "index.html"
 
 
-# Fewer pages than this per process and starting one (about 0.1 s, more where the process must
-# import pandas) costs more than it saves: the embedded sample and the tests render in this process.
-PAGES_PAR_PROCESSUS = 40
-
-
-def render_pages(marts: Marts, genere_le: str, processes: int | None = None) -> dict[str, str]:
-    """File name -> HTML for the index and every territory of the composition mart.
-
-    ``processes``: how many processes render the territories' pages (this one included); by
-    default one per core, as long as each has ``PAGES_PAR_PROCESSUS`` pages."""
+def render_pages(marts: Marts, genere_le: str) -> dict[str, str]:
+    """File name -> HTML for the index and every territory of the composition mart."""
     ctx = render.contexte(marts, genere_le)
-    ids = [id_ti for id_ti, _ in content.territoires(marts)]
-    processes = rendering_processes(len(ids), processes)
-    parts = [ids[i::processes] for i in range(processes)]
-    if processes == 1:
-        return {"index.html": render.page_index(marts, ctx), **render_territoires(marts, ids, ctx)}
-    # forkserver, not fork: this process runs DuckDB's and Dagster's threads, which a fork would copy
-    # in whatever state they are. The other processes get the marts without the derived tables this
-    # one fills meanwhile (the executor pickles them in a thread of its own), once each.
-    envoi = Marts(directory=marts.directory, marts=dict(marts.marts), missing=dict(marts.missing))
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=processes - 1, mp_context=context) as pool:
-        futures = [pool.submit(render_territoires, envoi, part, ctx) for part in parts[1:]]
-        pages = {"index.html": render.page_index(marts, ctx)}
-        rendered = render_territoires(marts, parts[0], ctx)
-        for future in futures:
-            rendered.update(future.result())
-    pages.update((render.nom_fichier(i), rendered[render.nom_fichier(i)]) for i in ids)  # territory order
-    return pages
-
-
-def rendering_processes(pages: int, processes: int | None = None) -> int:
-    """How many processes render ``pages`` territory pages: ``processes`` if given, else one per
-    core with at least ``PAGES_PAR_PROCESSUS`` pages each; one in a daemonic process (which may
-    not start any) or for fewer pages than two processes' worth."""
-    if multiprocessing.current_process().daemon:
-        return 1
-    wanted = processes if processes is not None else min(os.cpu_count() or 1, pages // PAGES_PAR_PROCESSUS)
-    return max(1, min(wanted, pages))
-
-
-def render_territoires(marts: Marts, ids: list[str], ctx: render.Contexte) -> dict[str, str]:
-    """File name -> HTML of the given territories' pages (in a rendering process, or this one)."""
+    pages = {"index.html": render.page_index(marts, ctx)}
     # each mart is split by territory once, on first use, and kept in ``marts`` (content.py)
-    return {render.nom_fichier(id_ti): render.page_portrait(marts, id_ti, ctx) for id_ti in ids}
+    for id_ti, _ in content.territoires(marts):
+        pages[render.nom_fichier(id_ti)] = render.page_portrait(marts, id_ti, ctx)
+    return pages
 
 
 def _versions_dir(out_dir: Path) -> Path:
@@ -154,14 +110,11 @@ def _prune(versions: Path, keep: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def build_portraits(
-    marts_dir: Path, out_dir: Path, genere_le: datetime | None = None, processes: int | None = None
-) -> PortraitsBuild:
-    """Read the published marts in ``marts_dir`` and publish every portrait into ``out_dir``
-    (``processes``: see ``render_pages``)."""
+def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None = None) -> PortraitsBuild:
+    """Read the published marts in ``marts_dir`` and publish every portrait into ``out_dir``."""
     marts = load_marts(Path(marts_dir))
     genere = (genere_le or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    pages = render_pages(marts, genere, processes)
+    pages = render_pages(marts, genere)
     versions_lues = {n: str(m.version_dir) for n, m in marts.marts.items()}
     marqueur = {
         "generated_at": genere,
