@@ -165,7 +165,7 @@ def _build(
         metadata[FINGERPRINT_KEY] = fingerprint
     if model.materialized == "table":
         path = table_path(paths, model)
-        # streamed in batches: a national intermediate table (20 M Urssaf rows) never sits whole in memory
+        # streamed in batches: a national intermediate table (up to 2.8 M rows) never sits whole in memory
         write_parquet_atomic(
             con.sql(model.sql).to_arrow_reader(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
         )
