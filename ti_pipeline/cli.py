@@ -138,6 +138,9 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     from ti_pipeline.definitions import defs
     from ti_pipeline.orchestration.refresh import InstanceRef, run_plan
 
+    # what the imports built lives as long as this process: frozen out of the collector's way
+    import ti_pipeline.orchestration.long_lived  # noqa: F401
+
     try:
         plan = make_plan(defs)
     except (KeyError, ValueError) as exc:
