@@ -12,6 +12,7 @@ import pytest
 
 from ti_pipeline import __version__
 from ti_pipeline.sql_runner import DataTestsFailed, ModelInputMissing, load_project, run_model
+from ti_pipeline.sql_runner.execute import create_input_views, open_connection, open_database
 from ti_pipeline.sql_runner.relations import mart_read_sql
 
 from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
@@ -45,6 +46,25 @@ def test_view_table_and_marts(models, paths):
     # Published behind a symlink to an immutable version folder.
     assert mart.path.is_symlink() and mart.path.resolve() == mart.version_dir
     assert not any((paths.marts / ".tmp").iterdir())
+
+
+def test_models_sharing_a_database_keep_their_views_and_variables_to_themselves(models, paths):
+    """``scheduler.run_models`` connects the models it builds at once to one database
+    (``open_database``): each model's views (its inputs, itself) are its connection's own, so two
+    models reading the same input do not collide, and nothing is left behind in the database."""
+    project = load_project(models, RAW)
+    with open_database(paths) as database:
+        first = open_connection({"industry_scope": "C"}, paths, database)
+        second = open_connection({"industry_scope": "BE"}, paths, database)
+        with first as a, second as b:
+            for con in (a, b):  # both read stg_communes: each creates its own view of it
+                create_input_views(con, project, project.models["int_ti_population"], paths)
+            assert a.sql("select getvariable('industry_scope')").fetchall() == [("C",)]
+            assert b.sql("select getvariable('industry_scope')").fetchall() == [("BE",)]
+            assert a.sql("select count(*) from stg_communes").fetchall() == [(6,)]
+        results = {name: run_model(project, name, paths, database=database) for name in project.models}
+        assert results["mart_ti_population"].row_count == run_model(project, "mart_ti_population", paths, reuse=False).row_count
+        assert database.sql("select count(*) from duckdb_views() where not internal").fetchall() == [(0,)]
 
 
 def test_default_variables_come_from_config(models, paths, monkeypatch):

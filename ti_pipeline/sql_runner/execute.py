@@ -1,8 +1,12 @@
 """Running one model on DuckDB over Parquet, and write-audit-publish for marts. No Dagster here.
 
-Each run opens its own in-memory DuckDB connection (DESIGN.md decision 1: no DuckDB file is ever
-shared between writers), sets the variables ``industry_scope`` and ``target_cog_year``, and creates
-a view for everything the model reads:
+Each run opens its own DuckDB connection to an in-memory database (DESIGN.md decision 1: no DuckDB
+file is ever shared between writers): a database of its own, or the one its caller opened for the
+models it builds at once (``open_database``; ``scheduler.run_models`` opens one per call, as
+creating a database costs 10-25 ms and each has its own threads). The connection sets the
+variables ``industry_scope`` and ``target_cog_year`` and creates a temporary view (the
+connection's own: models sharing a database never see each other's) for everything the model
+reads:
 
 - ``raw_<source>``: ``read_parquet(lake/raw/<source>/millesime=*/*.parquet)``, hive-partitioned (the
   ``millesime`` column comes from the folder) and ``union_by_name`` (vintages differ in columns);
@@ -41,7 +45,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -120,12 +124,14 @@ def run_model(
     *,
     reuse: bool = True,
     connections=None,
+    database: duckdb.DuckDBPyConnection | None = None,
 ) -> ModelRunResult:
     """Materialize model ``name`` (see the module docstring) and run its tests.
 
     With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result.
     ``connections`` (``scheduler.Connections``): where the model's DuckDB connection is registered
-    while it is open, so that a caller building several models at once can interrupt it."""
+    while it is open, so that a caller building several models at once can interrupt it.
+    ``database`` (``open_database``): the in-memory database to connect to; by default one of its own."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
     fingerprint = model_fingerprint(project, name, paths, variables) if reuse else None
@@ -134,7 +140,7 @@ def run_model(
         if recorded is not None:
             return recorded
     started = time.perf_counter()
-    result = _run_model(project, model, paths, variables, fingerprint, connections)
+    result = _run_model(project, model, paths, variables, fingerprint, connections, database)
     result.fingerprint = fingerprint
     result.seconds = round(time.perf_counter() - started, 3)
     if fingerprint is not None:
@@ -145,8 +151,9 @@ def run_model(
 def _run_model(
     project: SqlProject, model: Model, paths: Paths, variables: Mapping[str, Any], fingerprint: str | None,
     connections=None,
+    database: duckdb.DuckDBPyConnection | None = None,
 ) -> ModelRunResult:
-    with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
+    with open_connection(variables, paths, database) as con:
         with connections.registered(con) if connections is not None else contextlib.nullcontext():
             return _build(con, project, model, paths, variables, fingerprint)
 
@@ -158,7 +165,7 @@ def _build(
     name = model.name
     create_input_views(con, project, model, paths)
     if model.materialized == "view":
-        con.execute(f"create view {name} as {model.sql}")
+        con.execute(f"create temp view {name} as {model.sql}")
         return _finish(con, model, path=None, metadata={})
     metadata = model_file_metadata(project, model, paths, variables)
     if fingerprint is not None:
@@ -169,7 +176,7 @@ def _build(
         write_parquet_atomic(
             con.sql(model.sql).to_arrow_reader(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
         )
-        con.execute(f"create view {name} as {parquet_read_sql(path)}")
+        con.execute(f"create temp view {name} as {parquet_read_sql(path)}")
         return _finish(con, model, path=path, metadata=metadata)
     return _write_audit_publish(con, project, model, paths, variables, fingerprint)
 
@@ -181,10 +188,10 @@ def test_model(
     file, a mart's published version (what "execute this check" in the UI asks for)."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
-    with open_connection(variables, temp_directory=paths.data_dir / ".duckdb_tmp") as con:
+    with open_connection(variables, paths) as con:
         create_input_views(con, project, model, paths)
         sql = model.sql if model.materialized == "view" else output_read_sql(paths, model, f"testing {model.file}: ")
-        con.execute(f"create view {name} as {sql}")
+        con.execute(f"create temp view {name} as {sql}")
         results, _ = run_tests_and_count(con, model.tests, name)
     return results
 
@@ -194,14 +201,30 @@ def test_model(
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 
-def open_connection(variables: Mapping[str, Any], temp_directory: Path | None = None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:")
-    con.execute(f"set memory_limit = {quote_literal(os.environ.get('TI_DUCKDB_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT))}")
-    if temp_directory is not None:
-        con.execute(f"set temp_directory = {quote_literal(str(temp_directory))}")
-    for key, value in variables.items():
-        con.execute(f"set variable {quote_ident(key)} = {quote_literal(value)}")
-    return con
+def open_database(paths: Paths) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB database for models, its memory limited (``TI_DUCKDB_MEMORY_LIMIT``),
+    spilling to ``data/.duckdb_tmp``. Several models may connect to it at once (``cursor``):
+    the limit and DuckDB's threads are then theirs together."""
+    database = duckdb.connect(":memory:")
+    database.execute(f"set memory_limit = {quote_literal(os.environ.get('TI_DUCKDB_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT))}")
+    database.execute(f"set temp_directory = {quote_literal(str(paths.data_dir / '.duckdb_tmp'))}")
+    return database
+
+
+@contextlib.contextmanager
+def open_connection(
+    variables: Mapping[str, Any], paths: Paths, database: duckdb.DuckDBPyConnection | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection of one model to ``database`` (by default a database of its own, closed with
+    it), with the model's variables; its temporary views are its own (DuckDB keeps a connection's
+    temporary objects and variables to itself)."""
+    with contextlib.ExitStack() as stack:
+        if database is None:
+            database = stack.enter_context(open_database(paths))
+        con = stack.enter_context(database.cursor())
+        for key, value in variables.items():
+            con.execute(f"set variable {quote_ident(key)} = {quote_literal(value)}")
+        yield con
 
 
 def output_read_sql(paths: Paths, model: Model, context: str = "") -> str:
@@ -236,7 +259,7 @@ def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, mode
                 sql = upstream.sql
             else:
                 sql = output_read_sql(paths, upstream, f"{model.file} reads ")
-        con.execute(f"create view {dep} as {sql}")
+        con.execute(f"create temp view {dep} as {sql}")
 
     for dep in model.all_deps:
         create(dep)
@@ -272,7 +295,7 @@ def _write_audit_publish(
     try:
         write_mart_files(table, candidate, model, metadata)
         # Test the files as readers will read them (hive types included), not the query result.
-        con.execute(f"create view {model.name} as {mart_read_sql(candidate)}")
+        con.execute(f"create temp view {model.name} as {mart_read_sql(candidate)}")
         results, row_count = run_tests_and_count(con, model.tests, model.name)
         if any(r.blocks for r in results):
             raise DataTestsFailed(model, results)

@@ -1,10 +1,13 @@
 """Building several models at once: each as soon as the models it reads are built. No Dagster here.
 
 ``run_models`` materializes a set of models of a project with ``execute.run_model``, in up to
-``workers`` threads (``TI_SQL_WORKERS``, default: one per core). Each model still has its own
-in-memory DuckDB connection (DESIGN.md decision 1); threads suffice because DuckDB and pyarrow
-release the GIL while they work, and the work between two queries (Python, a Parquet file written
-by pyarrow, a small query's latency) is what a second model fills on the other core.
+``workers`` threads (``TI_SQL_WORKERS``, default: one per core). Each model has its own DuckDB
+connection (DESIGN.md decision 1) to one in-memory database that the call opens for all of them
+(``execute.open_database``: its memory limit and DuckDB's threads shared by the models under way,
+rather than a database, a limit and threads per model; the models' views are temporary, each
+connection's own). Threads suffice because DuckDB and pyarrow release the GIL while they work, and
+the work between two queries (Python, a Parquet file written by pyarrow, a small query's latency)
+is what a second model fills on the other core.
 
 Order: a model starts once every table and mart of the set it reads has succeeded, directly or
 through views (models outside the set are read as they are on disk, as ``run_model`` always does).
@@ -38,7 +41,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import duckdb
 
 from ti_pipeline.config import Paths
-from ti_pipeline.sql_runner.execute import ModelRunResult, recorded_seconds, run_model
+from ti_pipeline.sql_runner.execute import ModelRunResult, open_database, recorded_seconds, run_model
 from ti_pipeline.sql_runner.project import SqlProject
 
 # A model never run before counts as this long when ordering (a guess; the next run knows better).
@@ -218,11 +221,12 @@ def run_models(
     def build(name: str) -> ModelOutcome:
         started_at, started = time.time(), time.perf_counter()
         try:
-            result = run_model(project, name, paths, variables, reuse=reuse, connections=connections)
+            result = run_model(project, name, paths, variables, reuse=reuse, connections=connections, database=database)
         except Exception as exc:  # noqa: BLE001 - reported with the model's name, not raised in a thread
             return ModelOutcome(name, error=exc, seconds=time.perf_counter() - started, started_at=started_at)
         return ModelOutcome(name, result=result, seconds=time.perf_counter() - started, started_at=started_at)
 
+    database = open_database(paths)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sql-model")
     try:
         while waiting or running:
@@ -263,6 +267,7 @@ def run_models(
             for future in done:
                 running.pop(future)
         pool.shutdown(wait=True)
+        database.close()
 
 
 def in_dependency_order(project: SqlProject, names: Iterable[str], outcomes: Iterable[ModelOutcome]) -> Iterator[ModelOutcome]:
