@@ -27,7 +27,7 @@ from ti_pipeline.config import Paths
 from ti_pipeline.orchestration.plan import PlannedRun
 from ti_pipeline.orchestration.refresh import RAW_RUN_TAG
 from ti_pipeline.orchestration import workers
-from ti_pipeline.orchestration.workers import largest_first
+from ti_pipeline.orchestration.workers import largest_first, raw_runs_will_launch
 from ti_pipeline.sources.catalog import get_source, sample_path
 
 from conftest import run_pipeline
@@ -166,3 +166,12 @@ def test_what_the_command_and_the_workers_imported_is_frozen(sample_run):
     assert gc.get_freeze_count() > 50_000
     with workers.pool(1) as pool:
         assert pool.submit(gc.get_freeze_count).result() > 50_000
+
+
+def test_the_server_starts_early_when_raw_runs_will_certainly_launch(sample_run, tmp_path):
+    """Known before the definitions are imported: a forced run launches every raw run; a first
+    run (a vintage never written) launches some; a re-run of a complete lake may launch none."""
+    empty = Paths(data_dir=tmp_path / "empty", sample_dir=sample_run.sample_dir)
+    assert raw_runs_will_launch(empty)
+    assert not raw_runs_will_launch(sample_run)
+    assert raw_runs_will_launch(sample_run, every_raw_run=True)

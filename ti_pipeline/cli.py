@@ -120,7 +120,7 @@ def _print_refresh(result, paths, elapsed: float) -> int:
     return 0
 
 
-def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False) -> int:
+def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False, every_raw_run: bool = False) -> int:
     if args.mode:
         os.environ["TI_MODE"] = args.mode
     home = _prepare_instance_env()
@@ -129,7 +129,7 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     if (
         args.executor == "in_process"
         and (args.workers or workers.default_workers()) > 1
-        and workers.raw_vintage_missing(get_paths())
+        and workers.raw_runs_will_launch(get_paths(), every_raw_run=every_raw_run)
     ):
         # raw runs will launch: their workers fork from a server that imports the definitions;
         # started now, it imports them on another core while this process imports them too
@@ -179,7 +179,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         return full_plan(defs, args.select)
 
-    return _run_plan(args, make_plan, skip_up_to_date=not args.force)
+    # --force on everything launches every raw run: the workers' server is then certainly needed
+    return _run_plan(args, make_plan, skip_up_to_date=not args.force, every_raw_run=args.force and not args.select)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:

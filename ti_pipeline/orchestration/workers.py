@@ -10,8 +10,9 @@ The workers are forked from a server process that imported the definitions once
 worker is a fork of the calling process, whose threads (Dagster's, DuckDB's) a plain fork would
 copy in whatever state they were. ``start_server`` starts that server early, so it imports while
 the caller does its own work (the CLI does so when raw runs will certainly launch,
-``raw_vintage_missing``; otherwise the server starts when a second raw run is to launch, so a
-re-run with nothing to do does not pay for it). Each worker executes its run in process against the caller's
+``raw_runs_will_launch``: a first run, or ``--force``; otherwise the server starts when a second
+raw run is to launch, after the caller has imported the definitions and found what is up to
+date, so a re-run with nothing to do does not pay for it). Each worker executes its run in process against the caller's
 persistent instance (the same SQLite storage, made for several processes) and returns the run id;
 the caller reads the finished run back from the instance.
 
@@ -60,6 +61,14 @@ def raw_vintage_missing(paths) -> bool:
         for source in SOURCES
         for release in source.releases
     )
+
+
+def raw_runs_will_launch(paths, *, every_raw_run: bool = False) -> bool:
+    """Whether the raw runs of a refresh will certainly launch, known before the definitions are
+    imported: all of them (``every_raw_run``: ``ti-pipeline run --force``), or a vintage not
+    written yet (``raw_vintage_missing``). Then the CLI starts the server at once: started only
+    when the runs launch, its imports (2 s) would come after the caller's, not beside them."""
+    return every_raw_run or raw_vintage_missing(paths)
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
@@ -144,6 +153,7 @@ __all__ = [
     "input_bytes",
     "largest_first",
     "pool",
+    "raw_runs_will_launch",
     "raw_vintage_missing",
     "start_server",
 ]
