@@ -17,7 +17,7 @@ from ti_pipeline.config import PROJECT_ROOT
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks import aggregates, floor, measure, pandas_way, stages  # noqa: E402
+from benchmarks import aggregates, alternate, floor, measure, pandas_way, stages  # noqa: E402
 
 SAMPLE = PROJECT_ROOT / "data" / "sample"
 
@@ -149,3 +149,21 @@ def test_each_round_turns_the_order_of_the_runs():
         ["floor", "pandas_way", "pipeline"],
     ]
     assert round_order(["pipeline"], 1) == ["pipeline"] and round_order([], 2) == []
+
+
+def test_alternate_runs_two_versions_in_turn(tmp_path, capsys):
+    """``benchmarks.alternate`` on the sample: this commit checked out beside the working tree,
+    one full run of each to make their data, then their re-runs in turn."""
+    import subprocess
+
+    try:
+        assert alternate.main(["--before", "HEAD", "--pairs", "1", "--rerun", "plain", "--scale", "sample",
+                               "--work-dir", str(tmp_path)]) == 0
+        out = capsys.readouterr().out
+        assert "pair 1: before" in out and "pair 1: after" in out
+        assert out.count("median") == 2
+        assert (tmp_path / "runs" / "alternate-before" / "lake").is_dir()
+        assert any((tmp_path / "worktrees").glob("*/ti_pipeline/cli.py"))
+    finally:
+        for tree in (tmp_path / "worktrees").glob("*"):
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT_ROOT, check=False)
