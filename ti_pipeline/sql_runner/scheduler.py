@@ -5,7 +5,8 @@
 connection (DESIGN.md decision 1) to one in-memory database that the call opens for all of them
 (``execute.open_database``: its memory limit and DuckDB's threads shared by the models under way,
 rather than a database, a limit and threads per model; the models' views are temporary, each
-connection's own). Threads suffice because DuckDB and pyarrow release the GIL while they work, and
+connection's own; the price: a DuckDB internal error, which invalidates its database, would fail
+the models under way with it, where it failed one). Threads suffice because DuckDB and pyarrow release the GIL while they work, and
 the work between two queries (Python, a Parquet file written by pyarrow, a small query's latency)
 is what a second model fills on the other core.
 
