@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from ti_pipeline import lake
-from ti_pipeline.assets import raw
+from ti_pipeline.assets import raw, raw_state
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sources.catalog import get_source, sample_path
 from ti_pipeline.sources.readers import read_release
@@ -87,7 +87,7 @@ def test_filter_sirens_takes_the_siren_of_every_identifier(paths):
     laureats_ti = pd.DataFrame({"siret": ["44306184100047", "123456789"]})
     lake.write_raw(paths, "relance_laureats", 2022, relance, provenance={})
     lake.write_raw(paths, "laureats_ti", 2022, laureats_ti, provenance={})
-    assert raw.filter_sirens(SIRENE, paths) == ["123456789", "443061841", "552100554", "987654321"]
+    assert raw_state.filter_sirens(SIRENE, paths) == ["123456789", "443061841", "552100554", "987654321"]
 
 
 def test_a_bad_row_of_a_selected_company_is_rejected_at_its_position_in_the_file(paths, monkeypatch):
@@ -142,7 +142,7 @@ def test_new_laureats_read_sirene_again_and_unchanged_ones_do_not(paths):
 
 
 def test_sirene_before_the_laureats_is_a_clear_error(paths):
-    with pytest.raises(raw.MissingFilterSource, match=r"raw_relance_laureats \(column 'siren'\).*materialize raw_relance_laureats first"):
+    with pytest.raises(raw_state.MissingFilterSource, match=r"raw_relance_laureats \(column 'siren'\).*materialize raw_relance_laureats first"):
         _materialize(SIRENE.name, paths)
     assert not (paths.raw / SIRENE.name).exists()
 

@@ -1,7 +1,7 @@
 """A re-run with unchanged inputs skips unchanged work, and any change of input or code recomputes.
 
 Raw vintages: a partition built from the same file (sha256), catalog declaration and code
-(``assets.raw.vintage_fingerprint``) is not read again; its files stay byte-identical and the
+(``assets.raw_state.vintage_fingerprint``) is not read again; its files stay byte-identical and the
 materialization says so. Speed is not asserted here (``python -m benchmarks.run`` measures it).
 """
 
@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from ti_pipeline.assets import raw
+from ti_pipeline.assets import raw, raw_state
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sources.catalog import get_source, sample_path
 
@@ -68,7 +68,7 @@ def test_a_changed_file_is_read_again(paths):
 
 def test_a_changed_code_or_declaration_reads_again(paths, monkeypatch):
     _materialize("cog_regions", paths)
-    monkeypatch.setattr(raw, "code_fingerprint", lambda: "another version of the readers")
+    monkeypatch.setattr(raw_state, "code_fingerprint", lambda: "another version of the readers")
     assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "none"
     monkeypatch.undo()
     assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "none", "the partition now carries the other fingerprint"

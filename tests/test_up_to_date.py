@@ -130,3 +130,64 @@ def test_a_vintage_whose_check_blocked_is_run_again(tmp_path):
     assert _run(tmp_path) == 1
     new = _runs(tmp_path)[first:]
     assert any("raw_ti_communes" in _selection(r) for r in new), "the blocked source is reported again"
+
+
+def test_the_whole_refresh_known_without_dagster_is_the_definitions_plan():
+    """``up_to_date.whole_refresh`` (asked before Dagster is imported) plans what ``full_plan``
+    finds in the definitions: a new asset kind must be added to both."""
+    from ti_pipeline.definitions import SQL_PROJECT, defs
+    from ti_pipeline.orchestration import up_to_date
+    from ti_pipeline.orchestration.refresh import full_plan
+
+    raw_runs, downstream = up_to_date.whole_refresh(up_to_date.load_sql_project())
+    plan = full_plan(defs)
+    assert raw_runs == plan.raw_runs
+    assert downstream == sorted(k.to_user_string() for k in plan.downstream)
+    assert set(up_to_date.load_sql_project().models) == set(SQL_PROJECT.models)
+
+
+def test_a_rerun_with_nothing_to_do_imports_neither_dagster_nor_the_definitions(built):
+    """The command's own process, as run from a shell: with nothing to do it answers from the
+    lake, the marts and the portraits' state, and never imports Dagster (nor pandera or pandas)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from ti_pipeline import cli\n"
+        "code = cli.main(['run', '--log-level', 'WARNING'])\n"
+        "print(json.dumps({'code': code, 'imported': sorted(m for m in ('dagster', 'ti_pipeline.definitions', "
+        "'pandera', 'pandas') if m in sys.modules)}))\n"
+    )
+    env = {**os.environ, "TI_DATA_DIR": str(built / "data"), "TI_SAMPLE_DIR": str(built / "sample"), "TI_MODE": "sample",
+           "DAGSTER_HOME": str(built / "data" / "dagster_home")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Up to date in" in done.stdout and done.stdout.count("  up to date  raw_") == 4
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"code": 0, "imported": []}
+    assert len(_runs(built)) == ALL_RUNS
+
+
+def test_what_the_command_found_pending_is_not_asked_again(built):
+    """A changed file: the command's check (before Dagster) finds the raw run to launch, and the
+    refresh uses that answer instead of asking again (in live mode, a second conditional GET)."""
+    from ti_pipeline.orchestration import up_to_date
+
+    source = get_source("ti_territoires")
+    path = sample_path(built / "sample", source, source.releases[0])
+    path.write_text(path.read_text(encoding="utf-8").replace("Bassin de Bourg-en-Bresse", "Bassin de Bourg"), encoding="utf-8")
+    asked = []
+    real = up_to_date.pending
+
+    def counted(*args, **kwargs):  # the real answer, counted
+        asked.append(args[0])
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(up_to_date, "pending", counted)
+        assert _run(built) == 0
+    assert len(asked) == 1
+    new = _runs(built)[ALL_RUNS:]
+    assert len(new) == 2 and "raw_ti_territoires" in _selection(new[0])

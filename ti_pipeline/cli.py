@@ -80,16 +80,20 @@ def _prepare_instance_env() -> Path:
     return home
 
 
+def _print_up_to_date(elapsed: float) -> int:
+    print(
+        f"Up to date in {elapsed:.1f} s: every source vintage (file sha256, declaration, code) and every model, "
+        "catalog and portrait is as last built; no run launched (`ti-pipeline run --force` runs anyway)."
+    )
+    return 0
+
+
 def _print_refresh(result, paths, elapsed: float) -> int:
     """The summary of ``run`` and ``backfill``: what was materialized, failed checks, failures."""
+    if result.nothing_to_do:
+        return _print_up_to_date(elapsed)
     import dagster as dg
 
-    if result.nothing_to_do:
-        print(
-            f"Up to date in {elapsed:.1f} s: every source vintage (file sha256, declaration, code) and every model, "
-            "catalog and portrait is as last built; no run launched (`ti-pipeline run --force` runs anyway)."
-        )
-        return 0
     events = result.get_asset_materialization_events()
     assets = {e.asset_key.to_user_string() for e in events if e.asset_key}
     vintages = sum(1 for e in events if e.partition)
@@ -120,20 +124,46 @@ def _print_refresh(result, paths, elapsed: float) -> int:
     return 0
 
 
-def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False, every_raw_run: bool = False) -> int:
+def _run_plan(
+    args: argparse.Namespace, make_plan, skip_up_to_date: bool = False, every_raw_run: bool = False,
+    whole_refresh: bool = False,
+) -> int:
+    """``whole_refresh``: the plan is every asset (``run`` without ``--select``), whose up-to-date
+    check (``skip_up_to_date``) is then asked before Dagster and the definitions are imported."""
     if args.mode:
         os.environ["TI_MODE"] = args.mode
     home = _prepare_instance_env()
     from ti_pipeline.orchestration import workers
 
-    if (
-        args.executor == "in_process"
-        and (args.workers or workers.default_workers()) > 1
-        and workers.raw_runs_will_launch(get_paths(), every_raw_run=every_raw_run)
-    ):
+    paths = get_paths()
+    use_server = args.executor == "in_process" and (args.workers or workers.default_workers()) > 1
+    if use_server and workers.raw_runs_will_launch(paths, every_raw_run=every_raw_run):
         # raw runs will launch: their workers fork from a server that imports the definitions;
         # started now, it imports them on another core while this process imports them too
         workers.start_server()
+
+    def header() -> None:
+        print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
+
+    def log(message: str) -> None:  # live mode's download progress, a worker's warnings
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    known = None
+    if skip_up_to_date and whole_refresh:
+        # what is up to date, asked without Dagster (orchestration.up_to_date): with nothing to
+        # do the command ends here, having imported neither Dagster nor the definitions
+        from ti_pipeline.config import get_mode
+        from ti_pipeline.orchestration.up_to_date import whole_refresh_pending
+
+        known = whole_refresh_pending(paths, get_mode(), log=log)
+        if known.nothing:
+            header()
+            for run in known.raw_up_to_date:
+                print(f"  up to date  {run.label}")
+            return _print_up_to_date(time.perf_counter() - started)
+        if use_server and len(known.raw_runs) > 1:
+            workers.start_server()  # several raw runs will launch (idempotent if started above)
 
     from ti_pipeline.definitions import defs
     from ti_pipeline.orchestration.refresh import InstanceRef, run_plan
@@ -146,15 +176,13 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
     except (KeyError, ValueError) as exc:
         print(f"ti-pipeline: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    paths = get_paths()
-    print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
+    header()
 
     def on_run(outcome) -> None:
         print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]})")
         if outcome.detail:
             print(f"         {outcome.detail}", file=sys.stderr)
 
-    started = time.perf_counter()
     # The instance of $DAGSTER_HOME, opened by run_plan when a run is launched, while the raw runs'
     # workers start. Except the first time: the workers and this process would then all create the
     # storage's databases at once, so this process creates them first.
@@ -165,9 +193,8 @@ def _run_plan(args: argparse.Namespace, make_plan, skip_up_to_date: bool = False
 
             instance = stack.enter_context(dg.DagsterInstance.from_ref(instance))
         result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
-                          workers=args.workers, skip_up_to_date=skip_up_to_date,
-                          on_up_to_date=lambda label: print(f"  up to date  {label}"),
-                          log=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+                          workers=args.workers, skip_up_to_date=skip_up_to_date, pending=known,
+                          on_up_to_date=lambda label: print(f"  up to date  {label}"), log=log)
     return _print_refresh(result, paths, time.perf_counter() - started)
 
 
@@ -180,7 +207,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return full_plan(defs, args.select)
 
     # --force on everything launches every raw run: the workers' server is then certainly needed
-    return _run_plan(args, make_plan, skip_up_to_date=not args.force, every_raw_run=args.force and not args.select)
+    return _run_plan(args, make_plan, skip_up_to_date=not args.force, every_raw_run=args.force and not args.select,
+                     whole_refresh=not args.select)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:

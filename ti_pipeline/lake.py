@@ -20,13 +20,15 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ti_pipeline.config import Paths
+
+if TYPE_CHECKING:  # frames are converted by pyarrow; importing pandas (0.4 s) is left to their makers
+    import pandas as pd
 
 PROVENANCE_KEY = b"ti_pipeline.provenance"
 COLUMN_DESCRIPTIONS_KEY = b"ti_pipeline.column_descriptions"

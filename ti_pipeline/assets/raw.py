@@ -11,7 +11,7 @@ of several vintages is one run that validates them all before writing any), and 
 lake folder is replaced whole. Other sources read their one release each run.
 
 A vintage whose file (sha256) and reading/validation code and catalog declaration (the
-``fingerprint``) are those recorded in its raw partition's provenance is not read again: its
+``fingerprint``, ``raw_state``) are those recorded in its raw partition's provenance is not read again: its
 partition and rejects stay as they are, and the materialization says so (``skipped_vintages``).
 Any change of the file, the source's declaration or the code of readers, validation or lake reads
 it again. Each materialization records where its time went: ``read_seconds``,
@@ -25,7 +25,7 @@ been validated. Drift is judged batch by batch, the first batch first.
 
 A source with a ``siren_filter`` (Sirene: 40 M establishments, of which the pipeline uses the
 lauréats' companies) is read for the SIRENs found in the raw tables of the lauréat sources only
-(``filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
+(``raw_state.filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
 validated and kept. The asset depends on those raw assets, and its fingerprint includes the SIRENs,
 so new lauréats read it again.
 
@@ -37,14 +37,11 @@ The logic lives in ``ingest_release`` (a plain function); the Dagster decorator 
 """
 
 
-import hashlib
-import json
 import os
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -52,11 +49,12 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ti_pipeline import lake
+from ti_pipeline.assets.raw_state import obtain_and_compare
 from ti_pipeline.config import Paths, get_mode, get_paths
 from ti_pipeline.orchestration.partitions import vintage_partitions
 from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
-from ti_pipeline.sources.obtain import SourceUnavailable, obtain
+from ti_pipeline.sources.obtain import SourceUnavailable
 from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
 from ti_pipeline.validation import schemas
 from ti_pipeline.validation import (
@@ -86,121 +84,6 @@ class IngestedRelease:
 
 # A Parquet source above this many rows is processed in batches of this many rows.
 BATCH_ROWS = int(os.environ.get("TI_RAW_BATCH_ROWS", 1_000_000))
-
-
-# The code that turns a file into a raw partition: a change in it must read every vintage again.
-_PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/raw.py", "validation")
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    h = hashlib.sha256()
-    for name in _CODE_FILES:
-        path = _PACKAGE / name
-        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            h.update(str(f.relative_to(_PACKAGE)).encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def vintage_fingerprint(
-    source: Source, release: Release, file_sha256: str | None, sirens: list[str] | None = None
-) -> str | None:
-    """What a raw partition is a function of: the file, the source's declaration, the code (and,
-    for a source with a ``siren_filter``, the SIRENs it was read for)."""
-    if not file_sha256:
-        return None
-    key = {"file_sha256": file_sha256, "source": repr(source), "release": repr(release), "code": code_fingerprint()}
-    if sirens is not None:
-        key["sirens"] = hashlib.sha256("\n".join(sorted(sirens)).encode()).hexdigest()
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-
-
-class MissingFilterSource(RuntimeError):
-    """A source's ``siren_filter`` names a raw table that is not in the lake yet."""
-
-
-def filter_sirens(source: Source, paths: Paths) -> list[str]:
-    """The SIRENs a ``siren_filter`` source is read for: the first 9 digits of every identifier of
-    9 or 14 digits in the named columns of the named raw tables (every vintage in the lake), sorted.
-    A value that is no identifier selects nothing; a superset is harmless (its rows are validated
-    like any other)."""
-    import duckdb
-
-    selects = []
-    for name, column in source.siren_filter.identifiers:
-        files = sorted((paths.raw / name).glob("millesime=*/*.parquet"))
-        if not files:
-            raise MissingFilterSource(
-                f"source {source.name!r} is read for the SIRENs of raw_{name} (column {column!r}), which has no "
-                f"table in {paths.raw / name}: materialize raw_{name} first"
-            )
-        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-        selects.append(
-            f"""select regexp_replace(cast("{column}" as varchar), '[^0-9]', '', 'g') as chiffres
-            from read_parquet([{listing}], union_by_name = true)"""
-        )
-    with duckdb.connect() as con:
-        rows = con.execute(
-            f"select distinct left(chiffres, 9) from ({' union all '.join(selects)}) "
-            "where length(chiffres) in (9, 14) order by 1"
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
-def _partition_written(source: Source, release: Release, paths: Paths) -> bool:
-    data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
-    return data.is_file() and (paths.rejects_partition(source.name, release.millesime) / "rejects.parquet").is_file()
-
-
-def _unchanged(source: Source, release: Release, paths: Paths, fingerprint: str | None) -> dict | None:
-    """The provenance of the existing partition when it was built from the same inputs, else None."""
-    data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
-    if fingerprint is None or not _partition_written(source, release, paths):
-        return None
-    try:
-        provenance = lake.read_file_metadata(data).get(lake.PROVENANCE_KEY.decode(), {})
-    except Exception:  # noqa: BLE001 - an unreadable partition is simply rebuilt
-        return None
-    return provenance if provenance.get("fingerprint") == fingerprint else None
-
-
-@dataclass
-class _Compared:
-    obtained: object  # obtain.ObtainedFile
-    sirens: list[str] | None
-    fingerprint: str | None
-    recorded: dict | None  # the partition's provenance when built from the same inputs
-
-
-def _obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> _Compared:
-    """Obtain the vintage's file and compare what its partition would be a function of with what it
-    was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
-    obtained = obtain(source, release, paths, mode, log=log)
-    sirens = filter_sirens(source, paths) if source.siren_filter else None
-    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
-    return _Compared(obtained, sirens, fingerprint, _unchanged(source, release, paths, fingerprint))
-
-
-def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
-    """Whether materializing this vintage again would change nothing: its file (obtained as a run
-    would: sample file, or the cache after a conditional GET), declaration, code and (for a
-    ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
-    check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
-    report it again). Any error says no: the run will report it. In live mode this is the run's
-    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
-    A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
-    workers then fetch and hash their files side by side)."""
-    if not _partition_written(source, release, paths):
-        return False
-    try:
-        recorded = _obtain_and_compare(source, release, paths, mode, log).recorded
-    except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date
-        return False
-    if recorded is None:
-        return False
-    rows_in, rejected = int(recorded.get("rows_in", 0)), int(recorded.get("rows_rejected", 0))
-    return rejected == 0 or rejected / max(rows_in, 1) <= source.max_reject_rate
 
 
 def _recorded_result(source: Source, release: Release, paths: Paths, provenance: dict) -> ValidationResult:
@@ -238,7 +121,7 @@ def ingest_release(
 
     With ``reuse``, a vintage whose partition was built from the same file, declaration and code
     is not read: the result is the recorded one and ``skipped`` is True."""
-    compared = _obtain_and_compare(source, release, paths, mode, log)
+    compared = obtain_and_compare(source, release, paths, mode, log)
     obtained, sirens, fingerprint = compared.obtained, compared.sirens, compared.fingerprint
     recorded = compared.recorded if reuse else None
     if recorded is not None:

@@ -15,9 +15,12 @@ is accepted in either direction (``2021...2022`` and ``2022...2021`` are the sam
 
 from __future__ import annotations
 
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from ti_pipeline.sources.catalog import SOURCES, Source
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def is_partitioned(source: Source) -> bool:
@@ -30,6 +33,8 @@ def vintage_keys(source: Source) -> tuple[str, ...]:
 
 
 def vintage_partitions(source: Source) -> dg.StaticPartitionsDefinition | None:
+    import dagster as dg  # here: the rest of this module serves the CLI before it imports Dagster
+
     keys = vintage_keys(source)
     return dg.StaticPartitionsDefinition(list(keys)) if keys else None
 

@@ -32,7 +32,7 @@ import uuid
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import dagster as dg
 
@@ -44,6 +44,9 @@ from ti_pipeline.orchestration import workers as worker_processes
 from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
 from ti_pipeline.orchestration.triggers import ASSET_JOB, REBUILD_FROM_LAKE_JOB
 from ti_pipeline.sources.catalog import SOURCES, Source
+
+if TYPE_CHECKING:
+    from ti_pipeline.orchestration.up_to_date import Pending
 
 EXECUTORS = ("in_process", "multiprocess")
 
@@ -252,6 +255,7 @@ def run_plan(
     on_up_to_date: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
     workers: int | None = None,
+    pending: Pending | None = None,
 ) -> RefreshResult:
     """Execute ``plan``: the raw runs (side by side in ``workers`` processes when the instance is
     persistent and there are several; default ``workers.default_workers()``), then the downstream run
@@ -259,7 +263,8 @@ def run_plan(
 
     ``skip_up_to_date`` (``ti-pipeline run`` without ``--force``): raw runs whose vintages are all
     up to date are not launched, and the downstream run only holds what is not up to date and
-    what depends on it (``up_to_date``).
+    what depends on it (``up_to_date``); ``pending``: that answer when the caller has asked it
+    already, for this very plan (``up_to_date.whole_refresh_pending`` for ``full_plan(defs)``).
 
     ``instance``: the Dagster instance, or the reference of one (``InstanceRef``, what
     ``DagsterInstance.get()`` opens), opened only when a run is launched and once the raw runs'
@@ -281,7 +286,7 @@ def run_plan(
     raw_runs = list(plan.raw_runs)
     downstream = set(plan.downstream)
     if skip_up_to_date:
-        raw_runs, downstream = _pending(defs, plan, out, log)
+        raw_runs, downstream = _pending(defs, plan, out, log, pending)
         for label in out.up_to_date:
             if on_up_to_date:
                 on_up_to_date(label)
@@ -354,15 +359,18 @@ def _launch(defs, raw_runs, downstream, ref, the_instance, executor, run_config,
 
 
 def _pending(
-    defs: dg.Definitions, plan: RefreshPlan, out: RefreshResult, log: Callable[[str], None] | None = None
+    defs: dg.Definitions, plan: RefreshPlan, out: RefreshResult, log: Callable[[str], None] | None = None,
+    pending: Pending | None = None,
 ) -> tuple[list[PlannedRun], set[dg.AssetKey]]:
-    """The raw runs to launch and the downstream assets to run (see ``up_to_date``)."""
+    """The raw runs to launch and the downstream assets to run (see ``up_to_date``); ``pending``:
+    the answer already asked for ``plan``."""
     from ti_pipeline.config import get_mode, get_paths
     from ti_pipeline.definitions import SQL_PROJECT
     from ti_pipeline.orchestration import up_to_date
 
-    names = [k.to_user_string() for k in plan.downstream]
-    pending = up_to_date.pending(plan.raw_runs, names, SQL_PROJECT, get_paths(), get_mode(), log)
+    if pending is None:
+        names = [k.to_user_string() for k in plan.downstream]
+        pending = up_to_date.pending(plan.raw_runs, names, SQL_PROJECT, get_paths(), get_mode(), log)
     out.up_to_date = [r.label for r in pending.raw_up_to_date]
     if pending.raw_runs:
         return pending.raw_runs, set(plan.downstream)

@@ -7,7 +7,7 @@ storage, about 0.1 s per step and 0.7 s per run on SQLite, most of a national re
 command line first asks the same questions the steps would:
 
 - a raw run (one partitions definition: ``plan.PlannedRun``) is launched only if one of its
-  vintages is not up to date (``assets.raw.up_to_date``: a new file, declaration, code or set of
+  vintages is not up to date (``assets.raw_state.up_to_date``: a new file, declaration, code or set of
   lauréat SIRENs, or a validation check that blocked last time);
 - the downstream run is launched if a raw run was, or if one of its assets is not up to date: a
   SQL model whose fingerprint changed (its SQL, variables, code or inputs: ``model_up_to_date``),
@@ -16,6 +16,12 @@ command line first asks the same questions the steps would:
 With nothing to do, no run is launched and the command says so; ``ti-pipeline run --force``
 launches every run anyway (the steps still skip unchanged work inside). Schedules, sensors and
 the UI launch their runs as they are: this is a saving of the command line only.
+
+Nothing here imports Dagster (nor do the modules it asks: ``assets.raw_state``,
+``portraits.state``, ``sql_runner.execute``): for a whole refresh (``ti-pipeline run`` without
+``--select``) the command asks ``whole_refresh_pending`` before it imports the definitions, so a
+re-run with nothing to do never imports Dagster (1 s and more of a 2 s re-run before), and one
+whose raw runs will launch starts their workers' server at once.
 
 Every answer errs on the side of running: anything unknown, missing or unreadable is "not up to
 date".
@@ -26,14 +32,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ti_pipeline.assets import raw
+from ti_pipeline.assets import raw_state
 from ti_pipeline.config import Paths
-from ti_pipeline.orchestration.plan import PlannedRun
-from ti_pipeline.portraits.assets import portraits_up_to_date
-from ti_pipeline.sources.catalog import get_source
+from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
+from ti_pipeline.portraits.state import portraits_up_to_date
+from ti_pipeline.sources.catalog import SOURCES, get_source
 from ti_pipeline.sql_runner.catalog_db import catalog_up_to_date
 from ti_pipeline.sql_runner.execute import model_up_to_date
-from ti_pipeline.sql_runner.project import SqlProject
+from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, SqlProject, load_project
 
 CATALOG_ASSET = "duckdb_catalog"
 PORTRAITS_ASSET = "portraits"
@@ -57,7 +63,7 @@ def raw_run_up_to_date(run: PlannedRun, paths: Paths, mode: str, log: Callable[[
     for asset in run.assets:
         source = get_source(asset)
         releases = [source.release(int(k)) for k in run.partitions] if run.partitions else list(source.releases)
-        if not all(raw.up_to_date(source, release, paths, mode, log=log) for release in releases):
+        if not all(raw_state.up_to_date(source, release, paths, mode, log=log) for release in releases):
             return False
     return True
 
@@ -95,4 +101,32 @@ def pending(
     return out
 
 
-__all__ = ["Pending", "pending", "raw_run_up_to_date", "stale_downstream"]
+def load_sql_project() -> SqlProject:
+    """The SQL project of the definitions (``definitions.SQL_PROJECT`` is this)."""
+    return load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
+
+
+def whole_refresh(project: SqlProject) -> tuple[list[PlannedRun], list[str]]:
+    """The raw runs and downstream assets of a whole refresh, known without the definitions: what
+    ``refresh.full_plan(defs)`` plans (a raw asset per catalog source, every vintage; an asset per
+    SQL model, the catalog, the portraits), checked against it by ``tests/test_up_to_date.py``."""
+    return plan_source_runs(all_vintages(SOURCES)), sorted([*project.models, CATALOG_ASSET, PORTRAITS_ASSET])
+
+
+def whole_refresh_pending(paths: Paths, mode: str, log: Callable[[str], None] | None = None,
+                          project: SqlProject | None = None) -> Pending:
+    """``pending`` for a whole refresh (``ti-pipeline run`` without ``--select``)."""
+    project = project or load_sql_project()
+    raw_runs, downstream = whole_refresh(project)
+    return pending(raw_runs, downstream, project, paths, mode, log)
+
+
+__all__ = [
+    "Pending",
+    "load_sql_project",
+    "pending",
+    "raw_run_up_to_date",
+    "stale_downstream",
+    "whole_refresh",
+    "whole_refresh_pending",
+]

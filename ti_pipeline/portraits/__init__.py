@@ -2,8 +2,9 @@
 
 What belongs here: reading the marts as any downstream tool would (``marts``), choosing what a
 portrait shows (``content``), French number formats (``formats``), inline SVG charts (``svg``), the
-HTML (``render``), the build and its atomic publication (``build``), the Dagster asset (``assets``)
-and a small headless-Chromium driver for screenshots and console checks (``chromium``).
+HTML (``render``), the build and its atomic publication (``build``), what the last build was
+made from (``state``), the Dagster asset (``assets``) and a small headless-Chromium driver for
+screenshots and console checks (``chromium``).
 What does not: any access to raw sources, the lake or SQL internals — if a portrait needs a figure,
 it goes into a mart first.
 
@@ -11,8 +12,26 @@ it goes into a mart first.
     build_portraits(paths.marts, paths.data_dir / "portraits")
 """
 
-from ti_pipeline.portraits.build import PortraitsBuild, PortraitsOutputError, build_portraits, default_out_dir
-from ti_pipeline.portraits.marts import PORTRAIT_MARTS, MartsUnavailable, load_marts
+# Imported when first asked for (PEP 562): ``ti-pipeline run``'s up-to-date check imports
+# ``portraits.state`` without the build (its pandas and rendering modules).
+_EXPORTS = {
+    "PORTRAIT_MARTS": "marts",
+    "MartsUnavailable": "marts",
+    "PortraitsBuild": "build",
+    "PortraitsOutputError": "build",
+    "build_portraits": "build",
+    "default_out_dir": "state",
+    "load_marts": "marts",
+}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PORTRAIT_MARTS",

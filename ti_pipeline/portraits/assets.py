@@ -6,22 +6,16 @@ show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a mart
 becomes an upstream of the portraits without touching this file.
 
 When the published version of every mart read and the portraits' code are those of the last
-build (recorded in ``data/.portraits.state.json``), the pages are not rebuilt: the materialization
+build (recorded in ``data/.portraits.state.json``, ``state``), the pages are not rebuilt: the materialization
 says so (``skipped``). Any new mart version or code change rebuilds them.
 """
-
-import hashlib
-import json
-import os
-from pathlib import Path
 
 import dagster as dg
 
 from ti_pipeline.config import PROJECT_ROOT, get_paths
-from ti_pipeline.portraits.build import build_portraits, default_out_dir
+from ti_pipeline.portraits.build import build_portraits
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
-
-STATE_FILE = ".portraits.state.json"
+from ti_pipeline.portraits.state import build_inputs, default_out_dir, portraits_up_to_date, record_state, recorded_state
 
 MARTS_SQL_DIR = PROJECT_ROOT / "dbt_like_sql" / "marts"
 
@@ -43,9 +37,8 @@ def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
 def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     paths = get_paths()
     out = default_out_dir(paths.data_dir)
-    state_path = paths.data_dir / STATE_FILE
     inputs = build_inputs(paths.marts)
-    state = _recorded_state(paths)
+    state = recorded_state(paths)
     if portraits_up_to_date(paths, inputs):
         return dg.MaterializeResult(
             metadata={
@@ -56,9 +49,7 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             }
         )
     built = build_portraits(paths.marts, out)
-    tmp = state_path.with_name(state_path.name + ".tmp")
-    tmp.write_text(json.dumps({"inputs": inputs, "version_dir": str(built.version_dir.resolve())}))
-    os.replace(tmp, state_path)
+    record_state(paths, inputs, built.version_dir)
     if built.marts_absents:
         context.log.info("Marts not published yet, their sections say so: " + ", ".join(sorted(built.marts_absents)))
     return dg.MaterializeResult(
@@ -72,30 +63,3 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         }
     )
 
-
-def _recorded_state(paths) -> dict:
-    try:
-        return json.loads((paths.data_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def portraits_up_to_date(paths, inputs: dict | None = None) -> bool:
-    """Whether the published pages were built from the current mart versions and code."""
-    state = _recorded_state(paths)
-    inputs = build_inputs(paths.marts) if inputs is None else inputs
-    out = default_out_dir(paths.data_dir)
-    return (
-        state.get("inputs") == inputs
-        and Path(state.get("version_dir", "")).is_dir()
-        and out.resolve() == Path(state["version_dir"])
-    )
-
-
-def build_inputs(marts_dir: Path) -> dict:
-    """What the pages are a function of: the published version of each mart, and the code."""
-    code = hashlib.sha256()
-    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        code.update(f.name.encode() + b"\0" + f.read_bytes())
-    versions = {m: str((marts_dir / m).resolve()) for m in PORTRAIT_MARTS if (marts_dir / m).exists()}
-    return {"marts": versions, "code": code.hexdigest()}

@@ -134,8 +134,4 @@ def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None =
     )
 
 
-def default_out_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "portraits"
-
-
-__all__ = ["PortraitsBuild", "PortraitsOutputError", "build_portraits", "default_out_dir", "publish_pages", "render_pages"]
+__all__ = ["PortraitsBuild", "PortraitsOutputError", "build_portraits", "publish_pages", "render_pages"]

@@ -14,12 +14,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow.dataset as ds
+
+# pandas and pyarrow.dataset (which imports pandas) are imported where a mart is read: the frames
+# come from pyarrow's to_pandas, and PORTRAIT_MARTS is read by the up-to-date check, which must
+# not pay 0.4 s of pandas to learn the names of seven marts.
 
 # The marts the portraits know how to show (DESIGN.md, "Layers and names"). The first three are
 # required for a portrait to make sense; the others enrich sections when they are published.
@@ -147,6 +153,8 @@ def decode_metadata(raw: dict[bytes, bytes] | None) -> dict:
 
 
 def _partitioning(metadata: dict, version_dir: Path) -> ds.Partitioning | str | None:
+    import pyarrow.dataset as ds
+
     part = metadata.get("partitioning")
     if isinstance(part, dict) and part.get("columns"):
         types = part.get("types") or {}
@@ -169,6 +177,8 @@ def read_mart(marts_dir: Path, name: str) -> Mart:
     files = sorted(p for p in version_dir.rglob("*.parquet") if not any(s.startswith((".", "_")) for s in p.relative_to(version_dir).parts))
     if not files:
         raise FileNotFoundError(f"aucun fichier Parquet dans {version_dir}")
+    import pyarrow.dataset as ds
+
     metadata = decode_metadata(pq.read_schema(files[0]).metadata)
     dataset = ds.dataset(version_dir, format="parquet", partitioning=_partitioning(metadata, version_dir))
     frame = dataset.to_table().to_pandas()

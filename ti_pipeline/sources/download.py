@@ -46,7 +46,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ti_pipeline.sources.readers import describe_non_data
+from ti_pipeline.sources.sniff import describe_non_data
 
 log = logging.getLogger(__name__)
 

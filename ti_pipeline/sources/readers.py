@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ti_pipeline.sources.catalog import Field, Release, Source
+from ti_pipeline.sources.sniff import describe_non_data
 
 # Zip guards. The largest real member (Flores A38 CSV) is ~219 MB from a 21 MB zip (ratio ~10);
 # highly repetitive CSVs compress better, so the ratio limit is generous. Both can be raised by
@@ -218,35 +219,6 @@ def _check_member_safe(source: Source, path: Path, member: zipfile.ZipInfo) -> N
 def _head(path: Path, n: int = SNIFF_BYTES) -> bytes:
     with open(path, "rb") as f:
         return f.read(n)
-
-
-def describe_non_data(head: bytes) -> str | None:
-    """Say what ``head`` (the first bytes of a file) is when it is obviously not a data file.
-
-    Returns ``None`` when nothing is wrong with it at first sight.
-    """
-    if not head.strip():
-        return "an empty file"
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip().decode("utf-8", errors="replace")
-    lower = text[:2048].lower()
-    if lower.startswith(("<!doctype html", "<html", "<head", "<body")) or (
-        lower.startswith("<") and ("<html" in lower or "<body" in lower or "<title" in lower)
-    ):
-        m = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-        title = " ".join(m.group(1).split())[:120] if m else ""
-        return f"an HTML page (title: {title!r})" if title else "an HTML page"
-    if lower.startswith("<?xml") and "<error" in lower:
-        m = re.search(r"<message>(.*?)</message>", text, re.IGNORECASE | re.DOTALL)
-        return f"an XML error document (message: {m.group(1).strip()[:200]!r})" if m else "an XML error document"
-    if lower.startswith("{"):
-        try:
-            body = json.loads(text)
-        except ValueError:
-            return None  # a truncated head of a large document: let the format reader decide
-        if isinstance(body, dict):
-            msg = next((str(body[k]) for k in ("message", "error", "detail", "title") if k in body), None)
-            return f"a JSON object (message: {msg[:200]!r})" if msg else f"a JSON object with keys {sorted(body)[:10]}"
-    return None
 
 
 def _raise_not_data(source: Source, label, expected: str, path: Path) -> None:

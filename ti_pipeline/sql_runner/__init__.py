@@ -10,15 +10,29 @@ Modules, from plain to Dagster:
 - ``scheduler``: several models built at once, each when what it reads is built (``run_models``);
 - ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts;
 - ``dagster_assets``: assets, checks and the catalog asset (the only module importing Dagster).
+
+``dagster_assets``'s names are imported from it when first asked for (``__getattr__``): loading the
+project or checking a model's fingerprint (``ti-pipeline run``'s up-to-date check) must not import
+Dagster.
 """
 
 from ti_pipeline.sql_runner.catalog_db import build_catalog
-from ti_pipeline.sql_runner.dagster_assets import CATALOG_ASSET, build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.data_tests import DataTest, DataTestResult
 from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, run_model, test_model
 from ti_pipeline.sql_runner.scheduler import ModelOutcome, run_models
 from ti_pipeline.sql_runner.relations import ModelInputMissing
 from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, SqlProjectError, load_project
+
+_DAGSTER_NAMES = ("CATALOG_ASSET", "build_catalog_asset", "build_sql_assets")
+
+
+def __getattr__(name: str):
+    if name in _DAGSTER_NAMES:
+        from ti_pipeline.sql_runner import dagster_assets
+
+        return getattr(dagster_assets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CATALOG_ASSET",

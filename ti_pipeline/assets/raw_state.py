@@ -1,0 +1,154 @@
+"""Whether a raw vintage's partition is what reading its file again would make: plain, no Dagster.
+
+A raw partition (``data/lake/raw/<source>/millesime=<YYYY>/``) records in its provenance the
+*fingerprint* of what it was built from: the file's sha256, the source's catalog declaration, the
+code that reads, validates and writes it (``code_fingerprint``) and, for a source with a
+``siren_filter`` (Sirene), the SIRENs it was read for (``filter_sirens``). A run
+(``assets.raw.ingest_release``) compares the fingerprint of the vintage it is asked for with the
+recorded one and skips an unchanged vintage; ``ti-pipeline run`` asks the same question
+(``up_to_date``) before it imports Dagster at all, so that a re-run with nothing to do costs
+the check and little else (``orchestration.up_to_date``).
+
+Nothing here imports Dagster or pandera: it must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from ti_pipeline import lake
+from ti_pipeline.config import Paths
+from ti_pipeline.sources.catalog import Release, Source
+from ti_pipeline.sources.obtain import obtain
+
+# The code that turns a file into a raw partition: a change in it must read every vintage again.
+_PACKAGE = Path(__file__).resolve().parent.parent
+_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/raw.py", "assets/raw_state.py", "validation")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    h = hashlib.sha256()
+    for name in _CODE_FILES:
+        path = _PACKAGE / name
+        for f in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(str(f.relative_to(_PACKAGE)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def vintage_fingerprint(
+    source: Source, release: Release, file_sha256: str | None, sirens: list[str] | None = None
+) -> str | None:
+    """What a raw partition is a function of: the file, the source's declaration, the code (and,
+    for a source with a ``siren_filter``, the SIRENs it was read for)."""
+    if not file_sha256:
+        return None
+    key = {"file_sha256": file_sha256, "source": repr(source), "release": repr(release), "code": code_fingerprint()}
+    if sirens is not None:
+        key["sirens"] = hashlib.sha256("\n".join(sorted(sirens)).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+class MissingFilterSource(RuntimeError):
+    """A source's ``siren_filter`` names a raw table that is not in the lake yet."""
+
+
+def filter_sirens(source: Source, paths: Paths) -> list[str]:
+    """The SIRENs a ``siren_filter`` source is read for: the first 9 digits of every identifier of
+    9 or 14 digits in the named columns of the named raw tables (every vintage in the lake), sorted.
+    A value that is no identifier selects nothing; a superset is harmless (its rows are validated
+    like any other)."""
+    import duckdb
+
+    selects = []
+    for name, column in source.siren_filter.identifiers:
+        files = sorted((paths.raw / name).glob("millesime=*/*.parquet"))
+        if not files:
+            raise MissingFilterSource(
+                f"source {source.name!r} is read for the SIRENs of raw_{name} (column {column!r}), which has no "
+                f"table in {paths.raw / name}: materialize raw_{name} first"
+            )
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        selects.append(
+            f"""select regexp_replace(cast("{column}" as varchar), '[^0-9]', '', 'g') as chiffres
+            from read_parquet([{listing}], union_by_name = true)"""
+        )
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select distinct left(chiffres, 9) from ({' union all '.join(selects)}) "
+            "where length(chiffres) in (9, 14) order by 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def partition_written(source: Source, release: Release, paths: Paths) -> bool:
+    data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
+    return data.is_file() and (paths.rejects_partition(source.name, release.millesime) / "rejects.parquet").is_file()
+
+
+def unchanged(source: Source, release: Release, paths: Paths, fingerprint: str | None) -> dict | None:
+    """The provenance of the existing partition when it was built from the same inputs, else None."""
+    data = paths.raw_partition(source.name, release.millesime) / "data.parquet"
+    if fingerprint is None or not partition_written(source, release, paths):
+        return None
+    try:
+        provenance = lake.read_file_metadata(data).get(lake.PROVENANCE_KEY.decode(), {})
+    except Exception:  # noqa: BLE001 - an unreadable partition is simply rebuilt
+        return None
+    return provenance if provenance.get("fingerprint") == fingerprint else None
+
+
+@dataclass
+class Compared:
+    obtained: object  # obtain.ObtainedFile
+    sirens: list[str] | None
+    fingerprint: str | None
+    recorded: dict | None  # the partition's provenance when built from the same inputs
+
+
+def obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> Compared:
+    """Obtain the vintage's file and compare what its partition would be a function of with what it
+    was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
+    obtained = obtain(source, release, paths, mode, log=log)
+    sirens = filter_sirens(source, paths) if source.siren_filter else None
+    fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
+    return Compared(obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
+
+
+def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
+    """Whether materializing this vintage again would change nothing: its file (obtained as a run
+    would: sample file, or the cache after a conditional GET), declaration, code and (for a
+    ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
+    check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
+    report it again). Any error says no: the run will report it. In live mode this is the run's
+    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
+    A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
+    workers then fetch and hash their files side by side)."""
+    if not partition_written(source, release, paths):
+        return False
+    try:
+        recorded = obtain_and_compare(source, release, paths, mode, log).recorded
+    except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date
+        return False
+    if recorded is None:
+        return False
+    rows_in, rejected = int(recorded.get("rows_in", 0)), int(recorded.get("rows_rejected", 0))
+    return rejected == 0 or rejected / max(rows_in, 1) <= source.max_reject_rate
+
+
+__all__ = [
+    "Compared",
+    "MissingFilterSource",
+    "code_fingerprint",
+    "filter_sirens",
+    "obtain_and_compare",
+    "partition_written",
+    "unchanged",
+    "up_to_date",
+    "vintage_fingerprint",
+]
