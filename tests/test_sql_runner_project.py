@@ -165,3 +165,52 @@ def test_header_is_optional_and_defaults_follow_the_layer(tmp_path):
         "stg_a": "view", "int_a": "table", "mart_a": "mart", "mart_b": "table",
     }
     assert project.models["mart_b"].layer == "marts"
+
+
+def test_the_references_memo_parses_only_the_sql_it_has_not_seen(models, tmp_path, monkeypatch):
+    """``references``: a second load finds every dependency in the memo (sqlglot not called); a
+    changed query is parsed again; a query that does not parse is never remembered; a memo of
+    another parser version is ignored."""
+    from ti_pipeline.sql_runner import references, sql_parsing
+
+    memo = tmp_path / "cache" / "sql_references.json"
+    write_model(models, "staging/stg_a.sql", "select * from raw_communes")
+    write_model(models, "intermediate/int_b.sql", "select * from stg_a join raw_laureats using (code)")
+    first = load_project(models, RAW, references_memo=memo)
+    assert memo.is_file()
+
+    def no_parsing(sql):
+        raise AssertionError(f"parsed again: {sql}")
+
+    monkeypatch.setattr(sql_parsing, "parse_query", no_parsing)
+    again = load_project(models, RAW, references_memo=memo)
+    assert {n: m.deps for n, m in again.models.items()} == {n: m.deps for n, m in first.models.items()}
+    assert again.models["int_b"].deps == ("stg_a", "raw_laureats")
+
+    write_model(models, "intermediate/int_b.sql", "select * from stg_a")  # changed: parsed again
+    with pytest.raises(AssertionError, match="parsed again: select \\* from stg_a"):
+        load_project(models, RAW, references_memo=memo)
+    monkeypatch.undo()
+    assert load_project(models, RAW, references_memo=memo).models["int_b"].deps == ("stg_a",)
+
+    write_model(models, "intermediate/int_c.sql", "select * from")
+    for _ in range(2):  # the error every time: not remembered
+        with pytest.raises(SqlProjectError, match="int_c.sql: sqlglot cannot parse"):
+            load_project(models, RAW, references_memo=memo)
+
+    (models / "intermediate" / "int_c.sql").unlink()
+    monkeypatch.setattr(references, "parser_version", lambda: "another sqlglot")
+    monkeypatch.setattr(sql_parsing, "parse_query", no_parsing)
+    with pytest.raises(AssertionError, match="parsed again"):
+        load_project(models, RAW, references_memo=memo)
+
+
+def test_an_unreadable_references_memo_is_ignored(models, tmp_path):
+    memo = tmp_path / "sql_references.json"
+    memo.write_text("{not json")
+    write_model(models, "staging/stg_a.sql", "select * from raw_communes")
+    assert load_project(models, RAW, references_memo=memo).models["stg_a"].deps == ("raw_communes",)
+    import json
+
+    written = json.loads(memo.read_text())  # rewritten whole
+    assert written["format"] == 1 and ["raw_communes"] in written["references"].values()

@@ -14,10 +14,10 @@ from ti_pipeline.assets.raw import RAW_ASSETS
 from ti_pipeline.orchestration.policies import CATALOG_POOL, EXECUTOR, apply_policies
 from ti_pipeline.orchestration.triggers import JOBS, SCHEDULES, SENSORS
 from ti_pipeline.portraits.assets import portraits
-from ti_pipeline.sources.catalog import SOURCES
-from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, build_catalog_asset, build_sql_assets, load_project
+from ti_pipeline.sql_runner import build_catalog_asset, build_sql_assets
+from ti_pipeline.sql_runner.project import pipeline_project
 
-SQL_PROJECT = load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
+SQL_PROJECT = pipeline_project()
 
 defs = dg.Definitions(
     assets=apply_policies(

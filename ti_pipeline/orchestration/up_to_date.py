@@ -39,7 +39,7 @@ from ti_pipeline.portraits.state import portraits_up_to_date
 from ti_pipeline.sources.catalog import SOURCES, get_source
 from ti_pipeline.sql_runner.catalog_db import catalog_up_to_date
 from ti_pipeline.sql_runner.execute import model_up_to_date
-from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, SqlProject, load_project
+from ti_pipeline.sql_runner.project import SqlProject, pipeline_project
 
 CATALOG_ASSET = "duckdb_catalog"
 PORTRAITS_ASSET = "portraits"
@@ -103,7 +103,7 @@ def pending(
 
 def load_sql_project() -> SqlProject:
     """The SQL project of the definitions (``definitions.SQL_PROJECT`` is this)."""
-    return load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
+    return pipeline_project()
 
 
 def whole_refresh(project: SqlProject) -> tuple[list[PlannedRun], list[str]]:

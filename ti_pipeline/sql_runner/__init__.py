@@ -2,6 +2,7 @@
 
 Modules, from plain to Dagster:
 - ``sql_parsing``: sqlglot parsing and table references;
+- ``references``: the table references of each query remembered on disk (sqlglot imported on a miss);
 - ``data_tests``: the header's data tests as SQL returning failing rows;
 - ``project``: loading the models folder (header, SQL, dependencies, errors naming files);
 - ``parquet_metadata``: provenance and versions written into every Parquet file;

@@ -34,7 +34,7 @@ import yaml
 
 from ti_pipeline.config import PROJECT_ROOT
 from ti_pipeline.sql_runner.data_tests import DataTest, parse_test
-from ti_pipeline.sql_runner.sql_parsing import SqlParseError, parse_query, table_references
+from ti_pipeline.sql_runner.references import ReferencesMemo, SqlParseError
 
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "dbt_like_sql"
 
@@ -120,12 +120,35 @@ class SqlProject:
         return sorted(d for d in self.upstream(name) if d in self.raw_sources)
 
 
-def load_project(models_dir: Path, raw_sources: Iterable[str]) -> SqlProject:
+def load_project(models_dir: Path, raw_sources: Iterable[str], references_memo: Path | None = None) -> SqlProject:
     """Read every ``<layer>/**/*.sql`` under ``models_dir``. Raises ``SqlProjectError``.
 
     ``raw_sources`` are catalog source names (``ti_communes``) or raw asset names
-    (``raw_ti_communes``); models reference them as ``raw_<source>``.
+    (``raw_ti_communes``); models reference them as ``raw_<source>``. ``references_memo``: a JSON
+    file remembering the tables each query reads (``references``), so that a load parses only
+    the SQL it has not seen; none by default (everything parsed).
     """
+    memo = ReferencesMemo(references_memo)
+    project = _load_project(models_dir, raw_sources, memo)
+    memo.save()
+    return project
+
+
+REFERENCES_MEMO_FILE = "sql_references.json"
+
+
+def pipeline_project() -> SqlProject:
+    """The pipeline's project: ``dbt_like_sql/``, the catalog's sources as raw inputs, the
+    references remembered in the data folder's cache. What the definitions, the up-to-date check
+    of ``ti-pipeline run`` and the docs load."""
+    from ti_pipeline.config import get_paths
+    from ti_pipeline.sources.catalog import SOURCES
+
+    return load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES],
+                        references_memo=get_paths().cache / REFERENCES_MEMO_FILE)
+
+
+def _load_project(models_dir: Path, raw_sources: Iterable[str], memo: ReferencesMemo) -> SqlProject:
     models_dir = Path(models_dir)
     if not models_dir.is_dir():
         raise SqlProjectError(f"models folder {models_dir} does not exist")
@@ -137,7 +160,7 @@ def load_project(models_dir: Path, raw_sources: Iterable[str]) -> SqlProject:
     unreadable: set[str] = set()  # files that failed to parse: references to them are not "unknown"
     for path in sorted(models_dir.rglob("*.sql")):
         try:
-            model = parse_model_file(path, models_dir)
+            model = parse_model_file(path, models_dir, memo)
         except SqlProjectError as e:
             errors.append(str(e))
             unreadable.add(path.stem.lower())
@@ -155,8 +178,9 @@ def load_project(models_dir: Path, raw_sources: Iterable[str]) -> SqlProject:
     return SqlProject(models_dir=models_dir, models={n: models[n] for n in ordered}, raw_sources=raw)
 
 
-def parse_model_file(path: Path, models_dir: Path) -> Model:
+def parse_model_file(path: Path, models_dir: Path, memo: ReferencesMemo | None = None) -> Model:
     """One file -> one ``Model`` (dependencies still unresolved). Raises ``SqlProjectError``."""
+    memo = memo or ReferencesMemo(None)
     shown = _shown(path, models_dir)
     rel = path.relative_to(models_dir)
     layer = rel.parts[0] if len(rel.parts) > 1 else ""
@@ -204,7 +228,7 @@ def parse_model_file(path: Path, models_dir: Path) -> Model:
         raise SqlProjectError(f"{shown}: several tests named {dupes}; give one a distinct `name:`")
 
     try:
-        deps = table_references(parse_query(body))
+        deps = memo.references(body)
     except SqlParseError as e:
         raise SqlProjectError(f"{shown}: {e}") from None
     test_deps: list[str] = []
@@ -212,7 +236,7 @@ def parse_model_file(path: Path, models_dir: Path) -> Model:
         refs = [t.referenced_model] if t.referenced_model else []
         if t.kind == "assert":
             try:
-                refs = table_references(parse_query(t.params["sql"]))
+                refs = memo.references(t.params["sql"])
             except SqlParseError as e:
                 raise SqlProjectError(f"{shown}: test {t.name}: {e}") from None
         test_deps += [r for r in refs if r != name and r not in deps and r not in test_deps]

@@ -4,7 +4,8 @@ A model's dependencies are the tables its SQL reads, so they are never declared 
 a dependency: CTE names (at any nesting level), subquery aliases, table functions
 (``read_parquet(...)``, ``range(...)``, ``unnest(...)``).
 
-Not here: what a reference resolves to (``project``), running SQL (``execute``).
+Not here: what a reference resolves to (``project``), remembering the references (``references``),
+running SQL (``execute``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from ti_pipeline.sql_runner.references import SqlParseError  # defined there: caught without importing sqlglot
+
 DIALECT = "duckdb"
-
-
-class SqlParseError(ValueError):
-    """The SQL is not exactly one query that sqlglot can read."""
 
 
 def parse_query(sql: str) -> exp.Expression:
