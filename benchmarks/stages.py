@@ -100,6 +100,20 @@ def read_steps(dagster_home: Path) -> list[Step]:
     return sorted(steps, key=lambda s: s.start)
 
 
+def marts_published_s(marts_dir: Path, started_at: float) -> float | None:
+    """Seconds from the command's start to the publication of its last mart: the modification
+    time of the newest mart link (``data/marts/<mart>``, replaced atomically when a version is
+    published), the "command to marts" of the targets. None when the run published no mart (a
+    re-run that skipped them all)."""
+    import os
+
+    if not Path(marts_dir).is_dir():
+        return None
+    times = [os.lstat(p).st_mtime for p in Path(marts_dir).iterdir() if not p.name.startswith(".")]
+    times = [t for t in times if t >= started_at]
+    return round(max(times) - started_at, 3) if times else None
+
+
 def summarize(steps: list[Step], measurement: Measurement) -> dict:
     """``{stage: {wall_s, cpu_s, peak_rss_bytes}}`` plus ``steps``: the slowest steps."""
     stages = {name: {"wall_s": 0.0, "cpu_s": 0.0, "peak_rss_bytes": 0} for name in STAGES}

@@ -167,3 +167,16 @@ def test_alternate_runs_two_versions_in_turn(tmp_path, capsys):
     finally:
         for tree in (tmp_path / "worktrees").glob("*"):
             subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=PROJECT_ROOT, check=False)
+
+
+def test_command_to_marts_is_the_newest_mart_link_published_since_the_start(sample_run):
+    """``stages.marts_published_s``: the target's "command to marts", from the mart links the run
+    replaced; none for a run that published nothing after the given start."""
+    import os
+
+    marts = sample_run.data_dir / "marts"
+    links = [p for p in marts.iterdir() if not p.name.startswith(".")]
+    newest = max(os.lstat(p).st_mtime for p in links)
+    assert stages.marts_published_s(marts, newest - 5.0) == pytest.approx(5.0, abs=0.01)
+    assert stages.marts_published_s(marts, newest + 1.0) is None
+    assert stages.marts_published_s(sample_run.data_dir / "no-marts", 0.0) is None
