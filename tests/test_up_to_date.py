@@ -138,12 +138,13 @@ def test_the_whole_refresh_known_without_dagster_is_the_definitions_plan():
     from ti_pipeline.definitions import SQL_PROJECT, defs
     from ti_pipeline.orchestration import up_to_date
     from ti_pipeline.orchestration.refresh import full_plan
+    from ti_pipeline.sql_runner.project import pipeline_project
 
-    raw_runs, downstream = up_to_date.whole_refresh(up_to_date.load_sql_project())
+    raw_runs, downstream = up_to_date.whole_refresh(pipeline_project())
     plan = full_plan(defs)
     assert raw_runs == plan.raw_runs
     assert downstream == sorted(k.to_user_string() for k in plan.downstream)
-    assert set(up_to_date.load_sql_project().models) == set(SQL_PROJECT.models)
+    assert set(pipeline_project().models) == set(SQL_PROJECT.models)
 
 
 def test_a_rerun_with_nothing_to_do_imports_neither_dagster_nor_the_definitions(built):

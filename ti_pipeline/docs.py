@@ -2,7 +2,7 @@
 dictionary of every source), each generated from what defines it.
 
 Column descriptions, partitioning and checks come from the YAML headers of ``dbt_like_sql/marts/``
-(``sql_runner.load_project``); the indicator table comes from ``dim_indicateur``'s own SQL, run in an
+(``sql_runner.project.pipeline_project``); the indicator table comes from ``dim_indicateur``'s own SQL, run in an
 in-memory DuckDB. Nothing here runs the pipeline or reads data, so the page is the same on every
 machine and ``tests/test_marts_docs.py`` can check that the committed file is up to date.
 
@@ -24,8 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ti_pipeline.config import PROJECT_ROOT
-from ti_pipeline.sources.catalog import SOURCES
-from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, load_project
+from ti_pipeline.sql_runner.project import pipeline_project
 from ti_pipeline.sql_runner.project import Model, SqlProject
 
 DOC_PATH = PROJECT_ROOT / "docs" / "marts.md"
@@ -101,7 +100,7 @@ duckdb.sql("select * from read_parquet('data/marts/mart_ti_indicateurs/**/*.parq
 
 def generate(project: SqlProject | None = None) -> str:
     """The whole text of ``docs/marts.md``."""
-    project = project or load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES])
+    project = project or pipeline_project()
     marts = _ordered_marts(project)
     parts = [
         "# The marts\n",

@@ -101,11 +101,6 @@ def pending(
     return out
 
 
-def load_sql_project() -> SqlProject:
-    """The SQL project of the definitions (``definitions.SQL_PROJECT`` is this)."""
-    return pipeline_project()
-
-
 def whole_refresh(project: SqlProject) -> tuple[list[PlannedRun], list[str]]:
     """The raw runs and downstream assets of a whole refresh, known without the definitions: what
     ``refresh.full_plan(defs)`` plans (a raw asset per catalog source, every vintage; an asset per
@@ -113,17 +108,16 @@ def whole_refresh(project: SqlProject) -> tuple[list[PlannedRun], list[str]]:
     return plan_source_runs(all_vintages(SOURCES)), sorted([*project.models, CATALOG_ASSET, PORTRAITS_ASSET])
 
 
-def whole_refresh_pending(paths: Paths, mode: str, log: Callable[[str], None] | None = None,
-                          project: SqlProject | None = None) -> Pending:
-    """``pending`` for a whole refresh (``ti-pipeline run`` without ``--select``)."""
-    project = project or load_sql_project()
+def whole_refresh_pending(paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> Pending:
+    """``pending`` for a whole refresh (``ti-pipeline run`` without ``--select``), on the
+    definitions' SQL project (``sql_runner.project.pipeline_project``)."""
+    project = pipeline_project()
     raw_runs, downstream = whole_refresh(project)
     return pending(raw_runs, downstream, project, paths, mode, log)
 
 
 __all__ = [
     "Pending",
-    "load_sql_project",
     "pending",
     "raw_run_up_to_date",
     "stale_downstream",

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from ti_pipeline.config import PROJECT_ROOT
+from ti_pipeline.config import PROJECT_ROOT, get_paths
 from ti_pipeline.sql_runner.data_tests import DataTest, parse_test
 from ti_pipeline.sql_runner.references import ReferencesMemo, SqlParseError
 
@@ -141,8 +141,7 @@ def pipeline_project() -> SqlProject:
     """The pipeline's project: ``dbt_like_sql/``, the catalog's sources as raw inputs, the
     references remembered in the data folder's cache. What the definitions, the up-to-date check
     of ``ti-pipeline run`` and the docs load."""
-    from ti_pipeline.config import get_paths
-    from ti_pipeline.sources.catalog import SOURCES
+    from ti_pipeline.sources.catalog import SOURCES  # here: the SQL runner itself knows no catalog
 
     return load_project(DEFAULT_MODELS_DIR, raw_sources=[s.name for s in SOURCES],
                         references_memo=get_paths().cache / REFERENCES_MEMO_FILE)
