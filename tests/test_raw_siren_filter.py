@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from ti_pipeline import lake
-from ti_pipeline.assets import raw, raw_state
+from ti_pipeline.assets import ingest, raw, raw_state
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sources.catalog import get_source, sample_path
 from ti_pipeline.sources.readers import read_release
@@ -115,7 +115,7 @@ def test_a_bad_row_of_a_selected_company_is_rejected_at_its_position_in_the_file
     # the same, read in batches of 5 selected rows
     shutil.rmtree(paths.lake / "raw" / SIRENE.name)
     shutil.rmtree(paths.lake / "rejects" / SIRENE.name)
-    monkeypatch.setattr(raw, "BATCH_ROWS", 5)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 5)
     batched = _materialize(SIRENE.name, paths)
     pd.testing.assert_frame_equal(_partition(paths), one_batch[0])
     pd.testing.assert_frame_equal(_partition(paths, "rejects"), one_batch[1])

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from ti_pipeline.assets import raw, raw_state
+from ti_pipeline.assets import ingest, raw, raw_state
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sources.catalog import get_source, sample_path
 
@@ -197,7 +197,7 @@ def test_batches_give_the_same_partition_and_rejects_as_one_read(tmp_path, monke
     whole, batched = Paths(tmp_path / "whole", sample), Paths(tmp_path / "batched", sample)
     _break_sirene(whole, {3: "123", 1500: "not a siret", 2400: None})
     first = _materialize("sirene_etablissements", whole, siren_filter=None)
-    monkeypatch.setattr(raw, "BATCH_ROWS", 700)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 700)
     second = _materialize("sirene_etablissements", batched, siren_filter=None)
     assert second.metadata["dagster/row_count"] == first.metadata["dagster/row_count"]
     assert second.metadata["rows_rejected"] == first.metadata["rows_rejected"] == 3
@@ -225,12 +225,12 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
     sample = tmp_path / "sample"
     shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
     paths = Paths(tmp_path / "data", sample)
-    monkeypatch.setattr(raw, "BATCH_ROWS", 700)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 700)
     _materialize("sirene_etablissements", paths, siren_filter=None)
     partition = paths.raw / "sirene_etablissements" / "millesime=2026"
     before = (partition / "data.parquet").read_bytes()
     _break_sirene(paths, {0: "123"})  # a new file: it is read again
-    real_validate = raw.validate
+    real_validate = ingest.validate
     calls = []
 
     def validate_then_fail(*args, **kwargs):
@@ -239,7 +239,7 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
             raise RuntimeError("drift in the third batch")
         return real_validate(*args, **kwargs)
 
-    monkeypatch.setattr(raw, "validate", validate_then_fail)
+    monkeypatch.setattr(ingest, "validate", validate_then_fail)
     with pytest.raises(RuntimeError, match="third batch"):
         _materialize("sirene_etablissements", paths, siren_filter=None)
     assert (partition / "data.parquet").read_bytes() == before

@@ -4,7 +4,7 @@ A raw partition (``data/lake/raw/<source>/millesime=<YYYY>/``) records in its pr
 *fingerprint* of what it was built from: the file's sha256, the source's catalog declaration, the
 code that reads, validates and writes it (``code_fingerprint``) and, for a source with a
 ``siren_filter`` (Sirene), the SIRENs it was read for (``filter_sirens``). A run
-(``assets.raw.ingest_release``) compares the fingerprint of the vintage it is asked for with the
+(``assets.ingest.ingest_release``) compares the fingerprint of the vintage it is asked for with the
 recorded one and skips an unchanged vintage; ``ti-pipeline run`` asks the same question
 (``up_to_date``) before it imports Dagster at all, so that a re-run with nothing to do costs
 the check and little else (``orchestration.up_to_date``).
@@ -28,7 +28,7 @@ from ti_pipeline.sources.obtain import obtain
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/raw.py", "assets/raw_state.py", "validation")
+_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
 
 
 @lru_cache(maxsize=1)

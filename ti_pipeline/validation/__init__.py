@@ -10,21 +10,27 @@ Modules:
 - ``checks``: the Dagster edge (column schema, asset check specs and results);
 - ``dictionary``: the data dictionary in Markdown.
 
+``checks``'s names are imported from it when first asked for (``__getattr__``): validating a
+frame (``assets.ingest``, a worker, a script) must not import Dagster.
+
 Not here: reading files (``ti_pipeline.sources.readers``), writing Parquet (``ti_pipeline.lake``).
 """
 
-from ti_pipeline.validation.checks import (
-    CHECK_NAME,
-    asset_metadata,
-    check_spec,
-    check_specs,
-    quality_check_result,
-    table_schema,
-)
 from ti_pipeline.validation.dictionary import data_dictionary_markdown
 from ti_pipeline.validation.drift import SchemaDriftError
 from ti_pipeline.validation.schemas import build_schema
 from ti_pipeline.validation.validate import ValidationResult, validate
+
+_DAGSTER_NAMES = ("CHECK_NAME", "asset_metadata", "check_spec", "check_specs", "quality_check_result", "table_schema")
+
+
+def __getattr__(name: str):
+    if name in _DAGSTER_NAMES:
+        from ti_pipeline.validation import checks
+
+        return getattr(checks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CHECK_NAME",

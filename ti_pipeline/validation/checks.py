@@ -18,6 +18,7 @@ import pandas as pd
 
 from ti_pipeline.sources.catalog import SOURCES, Source
 from ti_pipeline.validation import quarantine
+from ti_pipeline.validation.dictionary import DISPLAY_TYPES
 from ti_pipeline.validation.schemas import match_columns, rule_texts
 from ti_pipeline.validation.validate import ValidationResult
 
@@ -26,8 +27,6 @@ from ti_pipeline.validation.validate import ValidationResult
 CHECK_NAME = "lignes_valides"
 EXAMPLES_PER_RULE = 3
 
-# Declared dtype -> the type name shown in Dagster's column schema (and the data dictionary).
-DISPLAY_TYPES = {"str": "string", "int": "integer", "float": "float", "date": "date", "bool": "boolean", "list": "list"}
 
 
 def table_schema(source: Source, millesime: int, columns: list[str] | None = None) -> dg.TableSchema:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from ti_pipeline.sources.catalog import SOURCES, Source
 from ti_pipeline.validation import rules
-from ti_pipeline.validation.checks import DISPLAY_TYPES
 from ti_pipeline.validation.examples import example_value
 from ti_pipeline.validation.schemas import rule_texts
+
+# Declared dtype -> the type name shown in Dagster's column schema and in the data dictionary.
+DISPLAY_TYPES = {"str": "string", "int": "integer", "float": "float", "date": "date", "bool": "boolean", "list": "list"}
 
 
 def _cell(text: str) -> str:

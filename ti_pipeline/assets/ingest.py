@@ -1,0 +1,303 @@
+"""Ingesting a source's vintages: obtain, read, validate, write the raw lake. Plain, no Dagster.
+
+For each vintage (``ingest_release``): the file is obtained (the sample, or a live download), read
+with the real-format readers, validated against the source's pandera schema; then
+(``publish_release``) the valid rows are written to the raw Parquet lake and the rejected rows,
+with their reason, to the rejects table. ``ingest_vintages`` does it for the vintages of one run:
+every vintage read and validated before any is written, so that a schema drift in one leaves the
+whole source as it was and downstream models keep their previous inputs.
+
+A vintage whose file (sha256) and reading/validation code and catalog declaration (the
+``fingerprint``, ``raw_state``) are those recorded in its raw partition's provenance is not read
+again: its partition and rejects stay as they are (``skipped``). Any change of the file, the
+source's declaration or the code of readers, validation or lake reads it again. Each vintage
+records where its time went (``seconds``: read, validate, write).
+
+A Parquet file of more than ``BATCH_ROWS`` rows (1 M) is read, validated and written in batches of
+that many rows (``readers.iter_parquet_batches`` -> ``validate`` -> ``lake.StagedParquet``), so that
+memory stays bounded whatever the file's size; rows keep their position in the file (``_row`` of
+the rejects), and the staged file replaces the partition only when every vintage of the run has
+been validated. Drift is judged batch by batch, the first batch first.
+
+A source with a ``siren_filter`` (Sirene: 40 M establishments, of which the pipeline uses the
+lauréats' companies) is read for the SIRENs found in the raw tables of the lauréat sources only
+(``raw_state.filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
+validated and kept; its fingerprint includes the SIRENs, so new lauréats read it again.
+
+Not here: the Dagster asset, its check and metadata (``assets.raw``), whether a vintage is up to
+date (``assets.raw_state``). Nothing here imports Dagster: a process that only ingests (a benchmark
+peer, a script) does not pay for it.
+"""
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ti_pipeline import lake
+from ti_pipeline.assets.raw_state import obtain_and_compare
+from ti_pipeline.config import Paths
+from ti_pipeline.sources.catalog import Release, Source
+from ti_pipeline.sources.obtain import SourceUnavailable
+from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
+from ti_pipeline.validation import schemas
+from ti_pipeline.validation.validate import ValidationResult, validate
+
+
+@dataclass
+class IngestedRelease:
+    source: Source
+    release: Release
+    result: ValidationResult
+    provenance: dict
+    read_info: dict
+    fingerprint: str = ""
+    skipped: bool = False  # unchanged since the partition was written: nothing to read or write
+    seconds: dict = field(default_factory=dict)  # read, validate, write
+    staged: "lake.StagedParquet | None" = None  # batched vintages: valid rows already written, not yet in place
+
+
+# A Parquet source above this many rows is processed in batches of this many rows.
+BATCH_ROWS = int(os.environ.get("TI_RAW_BATCH_ROWS", 1_000_000))
+
+
+def _recorded_result(source: Source, release: Release, paths: Paths, provenance: dict) -> ValidationResult:
+    """The validation result of an unchanged vintage, from its provenance and rejects file."""
+    import pandas as pd
+
+    rejects = pd.read_parquet(paths.rejects_partition(source.name, release.millesime) / "rejects.parquet")
+    failures = rejects[["_row", "_rule", "_column", "_value"]].copy() if len(rejects) else None
+    return ValidationResult(
+        valid=pd.DataFrame(),
+        rejects=rejects,
+        rows_in=int(provenance.get("rows_in", 0)),
+        rows_valid=int(provenance.get("rows_valid", 0)),
+        rows_rejected=int(provenance.get("rows_rejected", 0)),
+        failure_counts={(r, c): int(n) for r, c, n in provenance.get("failure_counts", [])},
+        source=source.name,
+        millesime=release.millesime,
+        file_name=release.file_name,
+        dropped_columns=list(provenance.get("dropped_columns", [])),
+        absent_optional_columns=list(provenance.get("absent_optional_columns", [])),
+        failures=failures,
+    )
+
+
+def ingest_release(
+    source: Source,
+    release: Release,
+    paths: Paths,
+    mode: str,
+    log: Callable[[str], None] | None = None,
+    *,
+    reuse: bool = True,
+) -> IngestedRelease:
+    """Obtain, read and validate one vintage. Writes nothing: see ``publish_release``.
+
+    With ``reuse``, a vintage whose partition was built from the same file, declaration and code
+    is not read: the result is the recorded one and ``skipped`` is True."""
+    compared = obtain_and_compare(source, release, paths, mode, log)
+    obtained, sirens, fingerprint = compared.obtained, compared.sirens, compared.fingerprint
+    recorded = compared.recorded if reuse else None
+    if recorded is not None:
+        result = _recorded_result(source, release, paths, recorded)
+        return IngestedRelease(source, release, result, dict(obtained.provenance), dict(recorded.get("read", {})),
+                               fingerprint=fingerprint, skipped=True)
+    if sirens is not None or (source.fmt == "parquet" and (parquet_row_count(obtained.path) or 0) > BATCH_ROWS):
+        return _ingest_in_batches(source, release, paths, obtained.path, dict(obtained.provenance), fingerprint or "",
+                                  sirens=sirens)
+    started = time.perf_counter()
+    read = read_release(source, release, obtained.path)
+    read_seconds = time.perf_counter() - started
+    result = validate(
+        source,
+        release.millesime,
+        read.frame,
+        file_name=release.file_name,
+        all_columns=read.info.get("all_columns"),
+    )
+    seconds = {"read": read_seconds, "validate": time.perf_counter() - started - read_seconds}
+    return IngestedRelease(source, release, result, dict(obtained.provenance), dict(read.info),
+                           fingerprint=fingerprint or "", seconds=seconds)
+
+
+def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
+    """Replace the raw table and the rejects of the vintage (a re-run never duplicates rows)."""
+    if ingested.skipped:
+        return
+    started = time.perf_counter()
+    source, release = ingested.source, ingested.release
+    provenance = _provenance(ingested)
+    if ingested.staged is not None:
+        ingested.staged.commit({lake.PROVENANCE_KEY.decode(): provenance})
+        ingested.staged = None
+    else:
+        valid = _with_cog_year(ingested.result.valid, release)
+        lake.write_raw(paths, source.name, release.millesime, valid,
+                       provenance=provenance, column_descriptions=_descriptions(source, release, valid.columns))
+    lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+    ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
+
+
+def _with_cog_year(valid, release: Release):
+    # Every raw table carries the COG year of its commune codes (DESIGN.md decision 3); the
+    # millésime itself is the hive partition folder.
+    # assign, not copy-then-set: pandas' copy-on-write shares the validated columns instead of
+    # copying all of them (0.65 s for the national Urssaf file)
+    return valid.assign(annee_cog=release.cog_year)
+
+
+def _descriptions(source: Source, release: Release, columns=None) -> dict:
+    """Parquet column descriptions from the catalog; with ``columns``, regex-named families
+    (``CODGEO_2024``, ``effectifs_salaries_2019``) are described too."""
+    if columns is None:
+        columns = [f.name for f in source.fields_for(release.millesime) if not f.name_is_regex]
+    descriptions = schemas.column_descriptions(source, release.millesime, [c for c in columns if c != "annee_cog"])
+    descriptions["annee_cog"] = "COG year of the commune codes of this vintage"
+    return descriptions
+
+
+def _provenance(ingested: IngestedRelease) -> dict:
+    release = ingested.release
+    return {
+        **ingested.provenance,
+        "millesime": release.millesime,
+        "cog_year": release.cog_year,
+        "rows_in": ingested.result.rows_in,
+        "rows_valid": ingested.result.rows_valid,
+        "rows_rejected": ingested.result.rows_rejected,
+        "failure_counts": [[r, c, n] for (r, c), n in sorted(ingested.result.failure_counts.items())],
+        "dropped_columns": ingested.result.dropped_columns,
+        "absent_optional_columns": ingested.result.absent_optional_columns,
+        "read": ingested.read_info,
+        "fingerprint": ingested.fingerprint or None,
+    }
+
+
+def _ingest_in_batches(
+    source: Source, release: Release, paths: Paths, path: Path, provenance: dict, fingerprint: str,
+    sirens: list[str] | None = None,
+) -> IngestedRelease:
+    """Read, validate and stage a large Parquet vintage ``BATCH_ROWS`` rows at a time (with
+    ``sirens``, only the rows of those companies)."""
+    import pandas as pd
+
+    staged = lake.StagedParquet(
+        paths.raw_partition(source.name, release.millesime) / "data.parquet",
+        column_descriptions=_descriptions(source, release),
+    )
+    seconds = {"read": 0.0, "validate": 0.0, "write": 0.0}
+    rows_in = rows_valid = 0
+    counts: dict = {}
+    rejects, failures, first, info = [], [], None, {}
+    # Three stages overlap on the machine's cores: the next batch is read (pyarrow: decompression,
+    # decoding) and the previous one written (zstd) while this one is validated (pandas). At most
+    # three batches are in memory. Seconds are the time this thread waited for each stage.
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"raw-{source.name}") as pool:
+            batches = iter_parquet_batches(source, release, path, BATCH_ROWS, sirens=sirens)
+            reading = pool.submit(next, batches, None)
+            writing = None
+            while True:
+                started = time.perf_counter()
+                read = reading.result()
+                seconds["read"] += time.perf_counter() - started
+                if read is None:
+                    break
+                reading = pool.submit(next, batches, None)
+                info = read.info
+                started = time.perf_counter()
+                result = validate(source, release.millesime, read.frame, file_name=release.file_name,
+                                  all_columns=read.info.get("all_columns"))
+                seconds["validate"] += time.perf_counter() - started
+                started = time.perf_counter()
+                table = lake.frame_to_table(_with_cog_year(result.valid, release))
+                if writing is not None:
+                    writing.result()
+                writing = pool.submit(staged.write, table)
+                seconds["write"] += time.perf_counter() - started
+                # _row: the row's position in the file, not in the batch
+                row_numbers = read.info["row_numbers"]
+                if result.rows_rejected:
+                    result.rejects["_row"] = row_numbers[result.rejects["_row"].to_numpy()]
+                    rejects.append(result.rejects)
+                if result.failures is not None and len(result.failures):
+                    failures.append(result.failures.assign(_row=row_numbers[result.failures["_row"].to_numpy()]))
+                for key, n in result.failure_counts.items():
+                    counts[key] = counts.get(key, 0) + n
+                rows_in += result.rows_in
+                rows_valid += result.rows_valid
+                first = first or result
+            if writing is not None:
+                started = time.perf_counter()
+                writing.result()
+                seconds["write"] += time.perf_counter() - started
+    except BaseException:
+        staged.discard()
+        raise
+    if first is None:
+        staged.discard()
+        raise ValueError(f"source {source.name!r}: {path} has no rows")
+    combined = ValidationResult(
+        valid=pd.DataFrame(),
+        rejects=pd.concat(rejects, ignore_index=True) if rejects else first.rejects.iloc[0:0],
+        rows_in=rows_in,
+        rows_valid=rows_valid,
+        rows_rejected=rows_in - rows_valid,
+        failure_counts=counts,
+        source=source.name,
+        millesime=release.millesime,
+        file_name=release.file_name,
+        dropped_columns=first.dropped_columns,
+        absent_optional_columns=first.absent_optional_columns,
+        failures=pd.concat(failures, ignore_index=True) if failures else None,
+    )
+    read_info = {k: v for k, v in info.items() if k not in ("row_numbers", "rows")}
+    read_info.update(rows=rows_in, batches=-(-rows_in // BATCH_ROWS), batch_rows=BATCH_ROWS)
+    if sirens is not None:
+        read_info["sirens"] = len(sirens)
+    return IngestedRelease(source, release, combined, provenance, read_info, fingerprint=fingerprint,
+                           seconds=seconds, staged=staged)
+
+
+def publish_unavailable(source: Source, release: Release, paths: Paths, reason: str) -> None:
+    """A source with no public file (``synthetic_only``) in live mode: an empty table that says so,
+    so that marts report a coverage of zero rather than failing or inventing values."""
+    import pandas as pd
+
+    empty = pd.DataFrame({f.name: pd.Series(dtype="string") for f in source.fields_for(release.millesime) if not f.name_is_regex})
+    empty["annee_cog"] = pd.Series(dtype="Int64")
+    provenance = {"source": source.name, "millesime": release.millesime, "status": "unavailable", "reason": reason}
+    lake.write_raw(paths, source.name, release.millesime, empty, provenance=provenance)
+
+
+def ingest_vintages(
+    source: Source, releases: list[Release], paths: Paths, mode: str, log=None
+) -> tuple[list[IngestedRelease], dict[int, str]]:
+    """Ingest ``releases`` of ``source`` (one run's vintages) and publish them: every vintage read
+    and validated before any is written, so that a drift in one leaves the whole source as it was.
+
+    Returns the ingested vintages and, for those whose file is not public (``SourceUnavailable``,
+    published as an empty table that says so), the reason. ``log``: a logger (``info``, ``warning``)."""
+    ingested: list[IngestedRelease] = []
+    unavailable: dict[int, str] = {}
+    try:
+        for release in releases:
+            try:
+                ingested.append(ingest_release(source, release, paths, mode, log=log.info if log else None))
+            except SourceUnavailable as exc:
+                unavailable[release.millesime] = str(exc)
+                if log:
+                    log.warning(str(exc))
+    except BaseException:
+        for item in ingested:
+            if item.staged is not None:
+                item.staged.discard()  # a later vintage drifted: the staged one must not land
+        raise
+    for item in ingested:
+        publish_release(item, paths)
+    for millesime, reason in unavailable.items():
+        publish_unavailable(source, source.release(millesime), paths, reason)
+    return ingested, unavailable
