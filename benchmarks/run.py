@@ -7,15 +7,20 @@
 For each scale: the data is generated once under ``benchmarks/data/scale-<x>/`` (git-ignored,
 reproducible from ``--seed``); then, each in its own subprocess, measured by ``measure``:
 
-1. the floor (``benchmarks/floor.py``) and the usual way (``benchmarks/pandas_way.py``);
+1. the floor (``benchmarks/floor.py``) and the usual way (``benchmarks/pandas_way.py``), and the
+   pipeline's own work with no orchestration (``benchmarks/no_orchestration.py``: the same
+   functions and parallelism without Dagster, into a fresh data folder
+   ``benchmarks/data/runs/scale-<x>-no-orchestration/``, its phases from its own report);
 2. the pipeline, ``ti-pipeline run`` in sample mode over that data, into a fresh data folder
    ``benchmarks/data/runs/scale-<x>/`` — per stage from its own Dagster event log (``stages``);
 3. the same command again with unchanged inputs (the re-run: ``orchestration.up_to_date`` finds
    nothing to do and launches no run), then once more with ``--force`` (every run launched, each
    step skipping its unchanged work: what a schedule, a sensor or the UI costs).
 
-The three give the same core aggregates (``aggregates``; checked here at every scale, and on the
-sample by ``tests/test_benchmarks.py``). Results: ``benchmarks/results/<date>-<scales>.json`` and
+All of them give the same core aggregates (``aggregates``; checked here at every scale, and on the
+sample by ``tests/test_benchmarks.py``). Ratios: pipeline / floor and pandas / pipeline (the
+targets), pipeline / no orchestration (what orchestration costs) and no orchestration / floor
+(what the work itself costs). Results: ``benchmarks/results/<date>-<scales>.json`` and
 a readable table on stdout. Timings on a shared machine are noisy: compare ratios within one run,
 and with ``--repeat N`` (N rounds of all of it, one after the other) the ratios of the medians and
 each round's, so that one lucky or unlucky round does not decide a target.
@@ -135,6 +140,25 @@ def run_peer(name: str, sample_dir: Path, work: Path, mem_limit: int | None) -> 
     return m.summary(), frame
 
 
+def run_no_orchestration(sample_dir: Path, data_dir: Path, mem_limit: int | None) -> tuple[dict, object]:
+    """The pipeline's work without orchestration into a fresh ``data_dir``: its measurement, its
+    phases (from its report) and the core aggregates of the marts it published."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    report = data_dir.parent / f"{data_dir.name}.json"
+    report.unlink(missing_ok=True)
+    m = measure.run(
+        [sys.executable, "-m", "benchmarks.no_orchestration", "--sample-dir", str(sample_dir), "--data-dir", str(data_dir),
+         "--report", str(report)],
+        env=_env(sample_dir), cwd=ROOT, log_path=data_dir.parent / f"{data_dir.name}.log", mem_limit_bytes=mem_limit,
+    )
+    summary = m.summary()
+    if m.returncode != 0 or not report.exists():
+        return summary, None
+    details = json.loads(report.read_text())
+    summary.update(phases=details["phases"], dagster_imported=details["dagster_imported"])
+    return summary, aggregates.from_marts(data_dir / "marts")
+
+
 def run_pipeline(
     sample_dir: Path, run_dir: Path, label: str, mem_limit: int | None, *extra: str
 ) -> tuple[dict, measure.Measurement]:
@@ -174,7 +198,8 @@ def combine_rounds(rounds: list[dict]) -> dict:
     return result
 
 
-RUN_KEYS = ("pipeline", "rerun", "rerun_forced", "floor", "pandas_way")
+RUN_KEYS = ("pipeline", "rerun", "rerun_forced", "floor", "pandas_way", "no_orchestration")
+PEERS = ("floor", "pandas_way", "no_orchestration")
 
 
 def _brief(run: dict) -> dict:
@@ -198,7 +223,10 @@ def bench_round(scale: str, args, rotation: int = 0) -> dict:
             run_pipelines(sample_dir, work / f"scale-{label}", label, mem_limit, args, result, frames)
         else:
             print(f"[{label}] {name} ...", flush=True)
-            result[name], frames[name] = run_peer(name, sample_dir, work, mem_limit)
+            if name == "no_orchestration":
+                result[name], frames[name] = run_no_orchestration(sample_dir, work / f"scale-{label}-no-orchestration", mem_limit)
+            else:
+                result[name], frames[name] = run_peer(name, sample_dir, work, mem_limit)
             print(f"[{label}] {name}: {fmt_run(result[name])}", flush=True)
     if "pipeline" in frames:
         result["aggregates"] = {
@@ -243,10 +271,15 @@ def ratios(r: dict) -> dict:
             out["pipeline_vs_floor"] = round(p["wall_s"] / r["floor"]["wall_s"], 2)
         if r.get("pandas_way", {}).get("returncode") == 0:
             out["pandas_vs_pipeline"] = round(r["pandas_way"]["wall_s"] / p["wall_s"], 2)
+        if r.get("no_orchestration", {}).get("returncode") == 0:
+            out["pipeline_vs_no_orchestration"] = round(p["wall_s"] / r["no_orchestration"]["wall_s"], 2)
         if r.get("rerun", {}).get("returncode") == 0:
             out["rerun_share"] = round(r["rerun"]["wall_s"] / p["wall_s"], 3)
         if r.get("rerun_forced", {}).get("returncode") == 0:
             out["rerun_forced_share"] = round(r["rerun_forced"]["wall_s"] / p["wall_s"], 3)
+    bare, floor = r.get("no_orchestration", {}), r.get("floor", {})
+    if bare.get("returncode") == 0 and floor.get("returncode") == 0:
+        out["no_orchestration_vs_floor"] = round(bare["wall_s"] / floor["wall_s"], 2)
     return out
 
 
@@ -264,7 +297,8 @@ def table(results: list[dict]) -> str:
     lines = ["| scale | run | wall (s) | CPU (s) | peak memory | status |", "|---|---|---:|---:|---:|---|"]
     for r in results:
         for key, name in (("pipeline", "pipeline, full run"), ("rerun", "pipeline, re-run"), ("rerun_forced", "pipeline, re-run --force"),
-                          ("floor", "floor (DuckDB)"), ("pandas_way", "usual way (pandas)")):
+                          ("floor", "floor (DuckDB)"), ("pandas_way", "usual way (pandas)"),
+                          ("no_orchestration", "the pipeline's work, no orchestration")):
             if key in r:
                 x = r[key]
                 status = "ok" if x["returncode"] == 0 else ("killed: memory budget" if x.get("killed_for_memory") else f"failed ({x['returncode']})")
@@ -279,22 +313,29 @@ def table(results: list[dict]) -> str:
             raw = r.get(key, {}).get("phases", {}).get("raw runs")
             if raw and raw["step_seconds"]:
                 lines.append(f"| {r['scale']} | raw runs{label}, elapsed (their steps: {raw['step_seconds']:.1f} s) | {raw['elapsed_s']:.1f} | | |")
+        for phase, x in r.get("no_orchestration", {}).get("phases", {}).items():
+            lines.append(f"| {r['scale']} | {phase} (no orchestration) | {x['wall_s']:.1f} | {x['cpu_s']:.1f} | |")
     if any("rounds" in r for r in results):
-        lines += ["", "| scale | round | pipeline (s) | floor (s) | pandas (s) | pipeline / floor | pandas / pipeline |",
-                  "|---|---|---:|---:|---:|---:|---:|"]
+        runs_shown = ("pipeline", "floor", "pandas_way", "no_orchestration")
+        ratios_shown = ("pipeline_vs_floor", "pandas_vs_pipeline", "pipeline_vs_no_orchestration")
+        lines += ["", "| scale | round | pipeline (s) | floor (s) | pandas (s) | no orchestration (s) | pipeline / floor "
+                  "| pandas / pipeline | pipeline / no orchestration |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in results:
             for number, (runs, q) in enumerate(zip(r.get("rounds", []), r.get("ratios_by_round", [])), 1):
-                walls = [f"{runs[k]['wall_s']:.1f}" if k in runs else "n/a" for k in ("pipeline", "floor", "pandas_way")]
-                lines.append(f"| {r['scale']} | {number} | {' | '.join(walls)} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} |")
+                walls = [f"{runs[k]['wall_s']:.1f}" if k in runs else "n/a" for k in runs_shown]
+                lines.append(f"| {r['scale']} | {number} | {' | '.join(walls)} | {' | '.join(str(q.get(k, 'n/a')) for k in ratios_shown)} |")
             if "medians" in r:
-                walls = [f"{r['medians'][k]['wall_s']:.1f}" if k in r["medians"] else "n/a" for k in ("pipeline", "floor", "pandas_way")]
+                walls = [f"{r['medians'][k]['wall_s']:.1f}" if k in r["medians"] else "n/a" for k in runs_shown]
                 q = r["ratios"]
-                lines.append(f"| {r['scale']} | median | {' | '.join(walls)} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} |")
-    lines += ["", "| scale | pipeline / floor | pandas / pipeline | re-run / full | aggregates identical |", "|---|---:|---:|---:|---|"]
+                lines.append(f"| {r['scale']} | median | {' | '.join(walls)} | {' | '.join(str(q.get(k, 'n/a')) for k in ratios_shown)} |")
+    lines += ["", "| scale | pipeline / floor | pandas / pipeline | re-run / full | pipeline / no orchestration "
+              "| no orchestration / floor | aggregates identical |", "|---|---:|---:|---:|---:|---:|---|"]
     for r in results:
         q = r.get("ratios", {})
         same = ", ".join(f"{k}: {'yes' if v['identical'] else 'NO'}" for k, v in r.get("aggregates", {}).items()) or "n/a"
-        lines.append(f"| {r['scale']} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} | {q.get('rerun_share', 'n/a')} | {same} |")
+        lines.append(f"| {r['scale']} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} | "
+                     f"{q.get('rerun_share', 'n/a')} | {q.get('pipeline_vs_no_orchestration', 'n/a')} | "
+                     f"{q.get('no_orchestration_vs_floor', 'n/a')} | {same} |")
     return "\n".join(lines)
 
 
@@ -302,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", nargs="+", default=["1.0"], help="fractions of national (0.1 0.3 1.0) or 'sample'")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--peers", nargs="*", default=["floor", "pandas_way"], choices=["floor", "pandas_way"],
-                        help="the peers to measure beside the pipeline (default: both; --peers alone: none)")
+    parser.add_argument("--peers", nargs="*", default=list(PEERS), choices=PEERS,
+                        help="the peers to measure beside the pipeline (default: all three; --peers alone: none)")
     parser.add_argument("--no-rerun", action="store_true", help="skip the re-run with unchanged inputs")
     parser.add_argument("--mem-limit-gib", type=float, default=16.0, help="kill a measured run above this tree RSS (0: none)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",

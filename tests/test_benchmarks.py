@@ -1,7 +1,8 @@
 """The benchmark peers compute the pipeline's numbers, and the harness measures what it says.
 
-On the embedded sample: the core aggregates of the pipeline's marts, of the DuckDB floor and of the
-pandas way are identical (``benchmarks/aggregates.py``). No timing is asserted: speed is measured
+On the embedded sample: the core aggregates of the pipeline's marts, of the DuckDB floor, of the
+pandas way and of the pipeline's work run without orchestration are identical
+(``benchmarks/aggregates.py``). No timing is asserted: speed is measured
 by ``python -m benchmarks.run``, never in tests.
 """
 
@@ -41,6 +42,50 @@ def test_pipeline_aggregates_cover_every_territory(pipeline_aggregates):
 def test_peer_gives_the_pipelines_aggregates(peer, pipeline_aggregates):
     report = aggregates.compare(pipeline_aggregates, peer.compute(SAMPLE))
     assert report["identical"], report
+
+
+def test_the_work_without_orchestration_gives_the_pipelines_aggregates_without_dagster(pipeline_aggregates, tmp_path):
+    """``benchmarks.no_orchestration`` in its own process, as the benchmark runs it: every model
+    built and every portrait written, the same core aggregates as the pipeline's marts, and neither
+    it nor its raw workers ever imported Dagster (else it would measure some orchestration)."""
+    import json
+    import os
+    import subprocess
+
+    from benchmarks.run import run_no_orchestration
+
+    data_dir, report = tmp_path / "work", tmp_path / "work.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TI_", "DAGSTER_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.no_orchestration", "--sample-dir", str(SAMPLE), "--data-dir", str(data_dir),
+         "--report", str(report)],
+        cwd=PROJECT_ROOT, env={**env, "PYTHONPATH": str(PROJECT_ROOT)}, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    details = json.loads(report.read_text())
+    assert details["dagster_imported"] is False and not any(r["dagster_imported"] for r in details["raw_runs"])
+    assert details["models"] == 39 and details["portraits"] == 10
+    assert set(details["phases"]) == {"raw", "SQL models", "publication"}
+    # the same four runs as a full refresh, every raw source ingested once
+    assets = [a for r in details["raw_runs"] for a in r["assets"]]
+    from ti_pipeline.sources.catalog import SOURCES
+
+    assert len(details["raw_runs"]) == 4 and sorted(assets) == sorted(s.asset_name for s in SOURCES)
+    assert (data_dir / "catalog.duckdb").is_file() and (data_dir / "portraits").exists()
+    report_ = aggregates.compare(pipeline_aggregates, aggregates.from_marts(data_dir / "marts"))
+    assert report_["identical"], report_
+    # the harness's call: measured, its phases kept, the aggregates read from its marts
+    summary, frame = run_no_orchestration(SAMPLE, tmp_path / "harness", None)
+    assert summary["returncode"] == 0 and set(summary["phases"]) == {"raw", "SQL models", "publication"}
+    assert aggregates.compare(pipeline_aggregates, frame)["identical"]
+
+
+def test_the_work_without_orchestration_refuses_a_used_data_folder(tmp_path):
+    from benchmarks import no_orchestration
+
+    (tmp_path / "lake").mkdir()
+    with pytest.raises(SystemExit, match="not empty"):
+        no_orchestration.run(SAMPLE, tmp_path)
 
 
 def test_compare_reports_a_difference(pipeline_aggregates):
@@ -120,8 +165,8 @@ def test_overlapping_steps_count_once_in_elapsed_time_and_share_cpu():
 def test_rounds_give_medians_and_the_ratios_of_the_medians():
     from benchmarks.run import combine_rounds, ratios
 
-    def round_of(pipeline, floor, pandas, rerun=2.0):
-        runs = {"pipeline": pipeline, "floor": floor, "pandas_way": pandas, "rerun": rerun}
+    def round_of(pipeline, floor, pandas, rerun=2.0, bare=25.0):
+        runs = {"pipeline": pipeline, "floor": floor, "pandas_way": pandas, "rerun": rerun, "no_orchestration": bare}
         r = {k: {"returncode": 0, "wall_s": v, "cpu_s": v, "peak_rss_bytes": 1} for k, v in runs.items()}
         r["ratios"] = ratios(r)
         return r
@@ -129,7 +174,10 @@ def test_rounds_give_medians_and_the_ratios_of_the_medians():
     rounds = [round_of(30.0, 5.0, 70.0), round_of(40.0, 6.0, 60.0), round_of(35.0, 9.0, 80.0, rerun=3.0)]
     combined = combine_rounds(rounds)
     assert combined["medians"]["pipeline"]["wall_s"] == 35.0 and combined["medians"]["floor"]["wall_s"] == 6.0
-    assert combined["ratios"] == {"pipeline_vs_floor": round(35 / 6, 2), "pandas_vs_pipeline": 2.0, "rerun_share": round(2 / 35, 3)}
+    assert combined["ratios"] == {
+        "pipeline_vs_floor": round(35 / 6, 2), "pandas_vs_pipeline": 2.0, "rerun_share": round(2 / 35, 3),
+        "pipeline_vs_no_orchestration": round(35 / 25, 2), "no_orchestration_vs_floor": round(25 / 6, 2),
+    }
     assert [q["pandas_vs_pipeline"] for q in combined["ratios_by_round"]] == [2.33, 1.5, 2.29]
     assert len(combined["rounds"]) == 3 and combined["rounds"][2]["floor"]["wall_s"] == 9.0
     # a run that failed in one round has no median, and no ratio is made of it
