@@ -175,13 +175,16 @@ def run_pipeline(
 def bench_scale(scale: str, args) -> dict:
     """``args.repeat`` rounds of every measured run at ``scale``; the first round's runs in full
     (stages, steps), then every round's numbers and their medians (``rounds``, ``medians``), and
-    the ratios of the medians (``ratios``) beside each round's (``ratios_by_round``)."""
+    the ratios of the medians (``ratios``) beside each round's (``ratios_by_round``); the targets
+    it can judge (``target_checks``)."""
     rounds = []
     for number in range(1, args.repeat + 1):
         if args.repeat > 1:
             print(f"[{scale_label(scale)}] round {number} of {args.repeat}", flush=True)
         rounds.append(bench_round(scale, args, rotation=number - 1))
-    return combine_rounds(rounds) if len(rounds) > 1 else rounds[0]
+    result = combine_rounds(rounds) if len(rounds) > 1 else rounds[0]
+    result["target_checks"] = target_checks(result)
+    return result
 
 
 def combine_rounds(rounds: list[dict]) -> dict:
@@ -283,6 +286,41 @@ def ratios(r: dict) -> dict:
     return out
 
 
+def target_checks(r: dict) -> list[dict]:
+    """The issue's targets this scale's result can judge, each with its value and whether it is
+    met: at national scale (1.0) the run against its peers (ratios of the medians when there are
+    several rounds), its peak memory and its re-run; on the sample, the command to its last mart.
+    Peak memory and the sample's time are judged on their worst round."""
+    q, checks = r.get("ratios", {}), []
+    pipelines = [x["pipeline"] for x in r.get("rounds", []) if x.get("pipeline", {}).get("returncode") == 0]
+    if not pipelines and r.get("pipeline", {}).get("returncode") == 0:
+        pipelines = [r["pipeline"]]
+
+    def check(name: str, value, limit: str, met: bool) -> None:
+        checks.append({"target": name, "value": value, "limit": limit, "met": met})
+
+    if r.get("scale") == "1":
+        if "pipeline_vs_floor" in q:
+            check("full run / DuckDB floor", q["pipeline_vs_floor"], f"<= {TARGETS['pipeline_vs_floor_max']}",
+                  q["pipeline_vs_floor"] <= TARGETS["pipeline_vs_floor_max"])
+        if "pandas_vs_pipeline" in q:
+            check("pandas way / full run", q["pandas_vs_pipeline"], f">= {TARGETS['pandas_vs_pipeline_min']}",
+                  q["pandas_vs_pipeline"] >= TARGETS["pandas_vs_pipeline_min"])
+        if pipelines:
+            peak = max(x["peak_rss_bytes"] for x in pipelines)
+            check("peak memory of the full run, every round", fmt_bytes(peak), f"< {fmt_bytes(TARGETS['peak_memory_max_bytes'])}",
+                  peak < TARGETS["peak_memory_max_bytes"])
+        if "rerun_share" in q:
+            check("re-run with unchanged inputs / full run", q["rerun_share"], f"<= {TARGETS['rerun_share_max']}",
+                  q["rerun_share"] <= TARGETS["rerun_share_max"])
+    if r.get("scale") == "sample" and pipelines:
+        # command to marts: the last mart's publication when known, else the whole command
+        worst = max(x.get("marts_published_s") or x["wall_s"] for x in pipelines)
+        check("command to marts (s), every round", round(worst, 1), f"< {TARGETS['sample_overhead_max_s']}",
+              worst < TARGETS["sample_overhead_max_s"])
+    return checks
+
+
 def fmt_bytes(n: int) -> str:
     return f"{n / GIB:.2f} GiB" if n >= GIB / 4 else f"{n / 1024**2:.0f} MiB"
 
@@ -336,6 +374,10 @@ def table(results: list[dict]) -> str:
         lines.append(f"| {r['scale']} | {q.get('pipeline_vs_floor', 'n/a')} | {q.get('pandas_vs_pipeline', 'n/a')} | "
                      f"{q.get('rerun_share', 'n/a')} | {q.get('pipeline_vs_no_orchestration', 'n/a')} | "
                      f"{q.get('no_orchestration_vs_floor', 'n/a')} | {same} |")
+    checks = [(r["scale"], c) for r in results for c in target_checks(r)]
+    if checks:
+        lines += ["", "| scale | target | value | limit | met |", "|---|---|---:|---|---|"]
+        lines += [f"| {s} | {c['target']} | {c['value']} | {c['limit']} | {'yes' if c['met'] else '**no**'} |" for s, c in checks]
     return "\n".join(lines)
 
 
