@@ -101,7 +101,8 @@ def run_models() -> int:
     built = 0
     for outcome in build(project, list(project.models), get_paths()):
         if not outcome.succeeded:
-            raise RuntimeError(f"model {outcome.name} failed: {outcome.error or 'skipped, as ' + str(outcome.skipped_because) + ' failed'}")
+            why = outcome.error or f"not built, as {outcome.skipped_because} failed"
+            raise RuntimeError(f"model {outcome.name} failed: {why}")
         built += 1
     return built
 
@@ -131,11 +132,10 @@ def run(sample_dir: Path, data_dir: Path, workers: int | None = None) -> dict:
     raw_runs, raw_wall = run_raw(workers or os.cpu_count() or 1)
     report["raw_runs"] = raw_runs
     report["phases"]["raw"] = {"wall_s": round(raw_wall, 3), "cpu_s": round(sum(r["cpu_s"] for r in raw_runs), 3)}
-    for name, phase in (("SQL models", run_models), ("publication", publish)):
+    for phase, count, work in (("SQL models", "models", run_models), ("publication", "portraits", publish)):
         started, cpu = time.perf_counter(), _cpu_seconds()
-        report[name] = phase()
-        report["phases"][name] = {"wall_s": round(time.perf_counter() - started, 3), "cpu_s": round(_cpu_seconds() - cpu, 3)}
-    report["models"], report["portraits"] = report.pop("SQL models"), report.pop("publication")
+        report[count] = work()
+        report["phases"][phase] = {"wall_s": round(time.perf_counter() - started, 3), "cpu_s": round(_cpu_seconds() - cpu, 3)}
     report["dagster_imported"] = "dagster" in sys.modules or any(r["dagster_imported"] for r in raw_runs)
     return report
 

@@ -28,7 +28,6 @@ CHECK_NAME = "lignes_valides"
 EXAMPLES_PER_RULE = 3
 
 
-
 def table_schema(source: Source, millesime: int, columns: list[str] | None = None) -> dg.TableSchema:
     """The columns of a raw table as Dagster shows them: names, types, descriptions, rules.
 
