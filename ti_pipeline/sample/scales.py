@@ -54,9 +54,9 @@ SAMPLE = Scale(
     epci=0,
     territoires=0,
     groupements=0,
-    sirene=2_500,
-    urssaf=1_200,
-    flores_etab=2_000,
+    sirene=10_000,  # every establishment of the economy (~6,000) and non-employers
+    urssaf=1_500,
+    flores_etab=6_000,
     relance=0,  # the hand-written lauréats only
     laureats_ti=0,
 )
