@@ -102,7 +102,7 @@ def _allocate(weights: np.ndarray, total: int, cap: int) -> np.ndarray:
     """Integers summing to ``total`` (as far as the cap allows), proportional to ``weights``, >= 1."""
     n = np.ones(len(weights), dtype=np.int64)
     remaining = total - n.sum()
-    for _ in range(6):
+    for _ in range(30):
         if remaining <= 0:
             break
         free = n < cap
@@ -149,6 +149,7 @@ def _build(geo: Geographie, seed: int) -> Economie:
     k_ind = np.where(single, (rng.random(n) < share).astype(np.int64), k_ind)
     k_ind = np.minimum(k_ind, n_ind_codes)
     k_oth = np.minimum(per_unit - k_ind, k_codes - n_ind_codes)
+    k_ind = np.minimum(per_unit - k_oth, n_ind_codes)  # a unit with every other code takes more industrial ones
     u_idx, c_idx = [], []
     block = 4000
     for s in range(0, n, block):
@@ -197,6 +198,10 @@ def _build(geo: Geographie, seed: int) -> Economie:
 
     e_cell = np.repeat(np.arange(m), n_cell)
     e_posts = _group_shares(e_cell, rng.lognormal(0, 0.8, len(e_cell))) * cell_posts[e_cell]
+    # Some employers have nobody on the payroll at 31/12 (Flores size band E0).
+    idle = np.flatnonzero(rng.random(m) < 0.05)
+    e_cell, e_posts = np.concatenate([e_cell, idle]), np.concatenate([e_posts, np.zeros(len(idle))])
+    n_cell = n_cell + np.bincount(idle, minlength=m)
     codes = np.array(URSSAF_CODES)
     priv = pd.DataFrame({"u": u[e_cell], "cell": e_cell, "naf": codes[c[e_cell]], "public": False, "posts": e_posts})
     pub_u = np.repeat(np.arange(n), n_pub)
