@@ -97,16 +97,19 @@ def _flores_section(geo: Geographie, seed: int, tid: str) -> list[str]:
     codes = [c for c, t in zip(units["code"], units["ti"]) if tid in t]
     cells = cells[cells["code"].isin(codes)]
     wide = cells.pivot_table(index=["code", "a", "b"], columns="year", values=["n", "posts"], aggfunc="sum")
-    secret = cells.groupby(["code", "a", "b"])["secret"].max()
+    secret = cells.set_index(["code", "a", "b", "year"])["secret"]
     rows = []
-    tot = {"ind24": 0, "ind23": 0, "all24": 0, "etab_ind24": 0, "ge50_pub": 0, "ge50_all": 0, "ge200_all": 0}
+    tot = {"ind24": 0, "ind23": 0, "all24": 0, "etab_ind24": 0, "ge50_pub": 0, "ge50_all": 0, "ge200_all": 0, "ge200_pub": 0}
     for (code, a, b), r in wide.iterrows():
         def v(m, y):
             x = r[(m, y)]
             return "" if x != x else int(x)
         n23, p23, n24, p24 = v("n", 2023), v("posts", 2023), v("n", 2024), v("posts", 2024)
-        sec = bool(secret.loc[(code, a, b)])
-        rows.append([code, a, b, n23, p23, n24, p24, "C (secret)" if sec else "A"])
+        def status(y):
+            k = (code, a, b, y)
+            return "" if k not in secret.index else ("C (secret)" if secret.loc[k] else "A")
+        sec = status(2024) == "C (secret)"
+        rows.append([code, a, b, n23, p23, status(2023), n24, p24, status(2024)])
         p24 = p24 or 0
         tot["all24"] += p24
         if a in A38_INDUSTRIE:
@@ -118,15 +121,17 @@ def _flores_section(geo: Geographie, seed: int, tid: str) -> list[str]:
                 tot["ge50_pub"] += 0 if sec else p24
             if b in ("E200T499", "E_GE500"):
                 tot["ge200_all"] += p24
+                tot["ge200_pub"] += 0 if sec else p24
     lines = ["Flores A38 (COG 2025; detail cells below, every `_T` margin is their sum; secret cells have "
              "OBS_STATUS C and an empty OBS_VALUE, their margins stay published; a cell absent one year is empty):", ""]
-    lines += _table(["GEO", "ACTIVITY", "NUMBER_EMPL", "UNIT_LOC 2023", "EMPL3112 2023", "UNIT_LOC 2024",
-                     "EMPL3112 2024", "OBS_STATUS"], rows)
+    lines += _table(["GEO", "ACTIVITY", "NUMBER_EMPL", "UNIT_LOC 2023", "EMPL3112 2023", "OBS_STATUS 2023",
+                     "UNIT_LOC 2024", "EMPL3112 2024", "OBS_STATUS 2024"], rows)
     lines += ["", f"Totals: industrial posts (A38 BZ..EZ, NUMBER_EMPL `_T`) 2024 = **{tot['ind24']}**, 2023 = "
               f"**{tot['ind23']}**; all posts (`_T`,`_T`) 2024 = **{tot['all24']}** "
               f"(part_industrie_emploi_salarie = {tot['ind24'] / tot['all24']:.4f}); industrial establishments 2024 = "
               f"**{tot['etab_ind24']}**; industrial posts in establishments of 50+ = **{tot['ge50_all']}** "
-              f"(of which published detail cells: {tot['ge50_pub']}), 200+ = **{tot['ge200_all']}**.", ""]
+              f"(of which published detail cells: {tot['ge50_pub']}), 200+ = **{tot['ge200_all']}** (published: "
+              f"{tot['ge200_pub']}).", ""]
     return lines
 
 
