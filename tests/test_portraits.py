@@ -16,10 +16,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import sample_files as files
 from ti_pipeline import cli
 from ti_pipeline.portraits.chromium import Chromium, find_chromium
 
-TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: hand-checkable values in data/sample/README.md
+TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: 74 real communes, a shared one, every indicator
 ZONES = {"territoire": "valeur", "region": "valeur_region", "ensemble_ti": "valeur_ensemble_ti", "hors_ti": "valeur_hors_ti", "france": "valeur_france"}
 
 
@@ -128,11 +129,15 @@ def test_figures_of_one_territory_are_the_marts(sample_run, portraits):
                 assert value == pytest.approx(float(latest[column]), abs=tolerance + 1e-9), (code, zone, cells[zone], latest[column])
                 checked += 1
     assert checked >= 5 * 15
-    # hand-checked in data/sample/README.md: RP 2022 = RP 2021 + 100 per commune (6 COG-2023 codes),
-    # industrial posts Flores 2024 = 264
-    assert table.rows["population"]["territoire"] == "8\u202f200"
-    assert table.rows["postes_salaries_industrie"]["territoire"] == "264"
-    assert table.cards["population"] == "8\u202f200"
+    # the same figures summed straight from the raw sample files (RP 2022 population of the 74
+    # communes, Flores 2024 industrial posts), written the French way
+    def fr(x: float) -> str:
+        return f"{round(x):,}".replace(",", "\u202f")
+
+    population = files.rp_sum(TERRITOIRE, "rp_population", 2022, "P22_POP")
+    assert table.rows["population"]["territoire"] == fr(population)
+    assert table.cards["population"] == fr(population)
+    assert table.rows["postes_salaries_industrie"]["territoire"] == fr(files.flores_industrie(TERRITOIRE, 2024))
 
 
 def test_identity_sources_and_synthetic_banner(sample_run, portraits):
