@@ -79,7 +79,8 @@ def _recorded_result(source: Source, release: Release, paths: Paths, provenance:
         source=source.name,
         millesime=release.millesime,
         file_name=release.file_name,
-        dropped_columns=list(provenance.get("dropped_columns", [])),
+        added_columns=list(provenance.get("added_columns", [])),
+        ignored_columns=list(provenance.get("ignored_columns", [])),
         absent_optional_columns=list(provenance.get("absent_optional_columns", [])),
         failures=failures,
     )
@@ -100,6 +101,7 @@ def ingest_release(
     is not read: the result is the recorded one and ``skipped`` is True."""
     compared = obtain_and_compare(source, release, paths, mode, log)
     obtained, sirens, fingerprint = compared.obtained, compared.sirens, compared.fingerprint
+    release = compared.release  # a rolling file says its own millésime
     recorded = compared.recorded if reuse else None
     if recorded is not None:
         result = _recorded_result(source, release, paths, recorded)
@@ -138,6 +140,9 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         lake.write_raw(paths, source.name, release.millesime, valid,
                        provenance=provenance, column_descriptions=_descriptions(source, release, valid.columns))
     lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+    if source.vintage_from_columns is not None:
+        # a rolling file holds the whole series: its partition supersedes the older ones
+        lake.remove_other_partitions(paths, source.name, keep=release.millesime)
     ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
 
 
@@ -169,7 +174,8 @@ def _provenance(ingested: IngestedRelease) -> dict:
         "rows_valid": ingested.result.rows_valid,
         "rows_rejected": ingested.result.rows_rejected,
         "failure_counts": [[r, c, n] for (r, c), n in sorted(ingested.result.failure_counts.items())],
-        "dropped_columns": ingested.result.dropped_columns,
+        "added_columns": ingested.result.added_columns,
+        "ignored_columns": ingested.result.ignored_columns,
         "absent_optional_columns": ingested.result.absent_optional_columns,
         "read": ingested.read_info,
         "fingerprint": ingested.fingerprint or None,
@@ -250,7 +256,8 @@ def _ingest_in_batches(
         source=source.name,
         millesime=release.millesime,
         file_name=release.file_name,
-        dropped_columns=first.dropped_columns,
+        added_columns=first.added_columns,
+        ignored_columns=first.ignored_columns,
         absent_optional_columns=first.absent_optional_columns,
         failures=pd.concat(failures, ignore_index=True) if failures else None,
     )

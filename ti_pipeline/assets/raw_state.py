@@ -105,6 +105,7 @@ def unchanged(source: Source, release: Release, paths: Paths, fingerprint: str |
 
 @dataclass
 class Compared:
+    release: Release  # the release the file is (a rolling file's millésime read from it)
     obtained: object  # obtain.ObtainedFile
     sirens: list[str] | None
     fingerprint: str | None
@@ -114,10 +115,13 @@ class Compared:
 def obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> Compared:
     """Obtain the vintage's file and compare what its partition would be a function of with what it
     was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
+    from ti_pipeline.sources.readers import resolve_release  # pandas: only when a file is compared
+
     obtained = obtain(source, release, paths, mode, log=log)
+    release = resolve_release(source, release, obtained.path)
     sirens = filter_sirens(source, paths) if source.siren_filter else None
     fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
-    return Compared(obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
+    return Compared(release, obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
 
 
 def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
@@ -129,7 +133,8 @@ def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: C
     own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
     A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
     workers then fetch and hash their files side by side)."""
-    if not partition_written(source, release, paths):
+    # a rolling file's partition is named by the file's own millésime: known once it is obtained
+    if source.vintage_from_columns is None and not partition_written(source, release, paths):
         return False
     try:
         recorded = obtain_and_compare(source, release, paths, mode, log).recorded

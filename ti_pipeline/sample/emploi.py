@@ -7,8 +7,12 @@ layout of the two files. Both are generated with numpy/pandas in blocks so that 
 
 Flores: establishments are drawn per unit (activity, size band, posts in 2023 and 2024), then
 aggregated into cells with all their margins (``_T``), so every ``_T`` equals the sum of its detail
-cells. Some detail cells are secret (``OBS_STATUS`` C, empty value); totals stay published. Hand
-units (the territories checked by hand, see README) get the explicit cells of ``HAND_FLORES``.
+cells. Some detail cells are not disseminated (``OBS_STATUS`` K, empty value); totals stay
+published; a few published cells carry W (they include another category's data). The file has the
+real levels: communes (COM), arrondissements (ARM) of Paris/Lyon/Marseille beside their commune,
+départements, regions, employment zones (ZE2020, invented codes) and France (F). Every row has the
+one legal form Insee publishes, 1T9X7. Hand units (the territories checked by hand, see README) get
+the explicit cells of ``HAND_FLORES``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from .codes import rng_for
 from .ecriture import ZipSink, csv_text
 from .geographie import MERGED_A, PLM, Geographie
 from .referentiels import (
+    DEPARTEMENTS,
+    REGIONS,
     A38_CODES,
     A38_INDUSTRIE,
     A38_LABELS,
@@ -39,6 +45,7 @@ from .referentiels import (
 YEARS_FLORES = (2023, 2024)
 BANDS = tuple(b for b, _lo, _hi in FLORES_BANDS_BOUNDS)
 T = "_T"
+LEGAL_FORM = "1T9X7"  # "ensemble hors particuliers employeurs", the one value of the real files
 
 # Hand units of COG 2025: (A38, band, establishments 2024, posts 2024, establishments 2023, posts 2023, secret).
 HAND_FLORES: dict[str, list[tuple[str, str, int, int, int, int, bool]]] = {
@@ -147,6 +154,9 @@ def flores_cells(geo: Geographie, seed: int) -> pd.DataFrame:
     reg = dict(zip(units["code"], units["reg"]))
     cells["dep"] = cells["code"].map(dep)
     cells["reg"] = cells["code"].map(reg)
+    # Zones d'emploi 2020: invented codes (region + the département's last two characters).
+    cells["ze"] = cells["reg"] + cells["dep"].str[-2:]
+    cells["france"] = "F"
     return cells
 
 
@@ -173,9 +183,15 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         _with_margins(cells[arm], "code", "ARM", keep_secret=True),
         _with_margins(cells, "dep", "DEP", keep_secret=False),
         _with_margins(cells, "reg", "REG", keep_secret=False),
+        _with_margins(cells, "ze", "ZE2020", keep_secret=False),
+        _with_margins(cells, "france", "FRANCE", keep_secret=False),
     ]
     df = pd.concat(parts, ignore_index=True)
-    order = {"COM": 0, "ARM": 1, "DEP": 2, "REG": 3}
+    # W: a few published detail cells of the upper levels "include another category's data".
+    w_rng = rng_for(seed, "flores-w")
+    upper = df["geo_object"].isin(["DEP", "REG", "ZE2020"]).to_numpy() & (df["a"] != T).to_numpy() & (df["b"] != T).to_numpy()
+    df["w"] = upper & (w_rng.random(len(df)) < 0.02)
+    order = {"COM": 0, "ARM": 1, "DEP": 2, "REG": 3, "ZE2020": 4, "FRANCE": 5}
     act_order = {a: k for k, a in enumerate((T, *A38_CODES))}
     band_order = {b: k for k, b in enumerate((T, *BANDS))}
     df["_o"] = df["geo_object"].map(order)
@@ -208,13 +224,14 @@ def _long_rows(df: pd.DataFrame) -> pd.DataFrame:
         "GEO_OBJECT": np.repeat(df["geo_object"].to_numpy(), 2),
         "ACTIVITY": np.repeat(df["a"].to_numpy(), 2),
         "NUMBER_EMPL": np.repeat(df["b"].to_numpy(), 2),
-        "LEGAL_FORM_WITH_PUBLIC": T,
+        "LEGAL_FORM_WITH_PUBLIC": LEGAL_FORM,
         "FLORES_MEASURE": np.tile(["UNIT_LOC", "EMPL3112"], n),
-        "OBS_STATUS": np.where(np.repeat(df["secret"].to_numpy(bool), 2), "C", "A"),
+        "OBS_STATUS": np.where(np.repeat(df["secret"].to_numpy(bool), 2), "K",
+                               np.where(np.repeat(df["w"].to_numpy(bool), 2), "W", "A")),
         "TIME_PERIOD": np.repeat(df["year"].to_numpy(), 2),
         "OBS_VALUE": np.ravel(np.column_stack([df["n"].to_numpy(np.int64), df["posts"].to_numpy(np.int64)])).astype(str),
     })
-    long.loc[long["OBS_STATUS"] == "C", "OBS_VALUE"] = ""
+    long.loc[long["OBS_STATUS"] == "K", "OBS_VALUE"] = ""
     return long
 
 
@@ -229,10 +246,13 @@ def _flores_metadata() -> str:
     rows += [["FLORES_MEASURE", "Mesure", "UNIT_LOC", "Nombre d'établissements"],
              ["FLORES_MEASURE", "Mesure", "EMPL3112", "Nombre de postes salariés au 31 décembre"],
              ["OBS_STATUS", "Statut de l'observation", "A", "Valeur normale"],
-             ["OBS_STATUS", "Statut de l'observation", "C", "Valeur confidentielle (secret statistique)"],
-             ["LEGAL_FORM_WITH_PUBLIC", "Catégorie juridique y compris secteur public", T, "Total"]]
+             ["OBS_STATUS", "Statut de l'observation", "K", "Données incluses dans une autre catégorie (non diffusées)"],
+             ["OBS_STATUS", "Statut de l'observation", "W", "Inclut les données d'une autre catégorie"],
+             ["LEGAL_FORM_WITH_PUBLIC", "Catégorie juridique y compris secteur public", LEGAL_FORM,
+              "Ensemble hors particuliers employeurs"]]
     rows += [["GEO_OBJECT", "Niveau géographique", k, v] for k, v in
-             (("COM", "Commune"), ("ARM", "Arrondissement municipal"), ("DEP", "Département"), ("REG", "Région"))]
+             (("COM", "Commune"), ("ARM", "Arrondissement municipal"), ("DEP", "Département"), ("REG", "Région"),
+              ("ZE2020", "Zone d'emploi 2020"), ("FRANCE", "France"))]
     rows += [["NOTE", "Note", "SYNTH", "Données SYNTHÉTIQUES générées par ti-pipeline"]]
     return csv_text(rows, ";", quoting=csv.QUOTE_ALL)
 
@@ -240,7 +260,16 @@ def _flores_metadata() -> str:
 # ----------------------------------------------------------------------------------------------
 # Urssaf commune x APE
 # ----------------------------------------------------------------------------------------------
-YEARS_URSSAF = range(2006, 2025)
+# The "-last" export is rolling: 2006 to the latest year (the file's millésime).
+URSSAF_LAST_YEAR = 2025
+YEARS_URSSAF = range(2006, URSSAF_LAST_YEAR + 1)
+# A38 -> A17 (Insee's nomenclature agrégée), for the export's secteur_na17 label.
+A17_OF_A38 = {
+    "AZ": "AZ", "BZ": "DE", "DZ": "DE", "EZ": "DE", "CA": "C1", "CD": "C2", "CI": "C3", "CJ": "C3", "CK": "C3",
+    "CL": "C4", "CB": "C5", "CC": "C5", "CE": "C5", "CF": "C5", "CG": "C5", "CH": "C5", "CM": "C5", "FZ": "FZ", "GZ": "GZ", "HZ": "HZ", "IZ": "IZ", "JA": "JZ", "JB": "JZ", "JC": "JZ", "KZ": "KZ",
+    "LZ": "LZ", "MA": "MN", "MB": "MN", "MC": "MN", "NZ": "MN", "OZ": "OQ", "PZ": "OQ", "QA": "OQ", "QB": "OQ",
+    "RZ": "RU", "SZ": "RU", "TZ": "RU", "UZ": "RU",
+}
 URSSAF_CODES = tuple(c for c in NAF_CODES if c[:2] not in NAF_URSSAF_EXCLUDED_DIVISIONS)
 _URSSAF_IND = np.array([A38_OF_DIVISION[c[:2]] in A38_INDUSTRIE for c in URSSAF_CODES])
 
@@ -295,7 +324,7 @@ def urssaf_frame(units: pd.DataFrame, n_rows: int, rng: np.random.Generator) -> 
     h24 = raw / tot[u] * e[u] * 0.7
     growth = rng.normal(0.0, 0.03, m) - np.where(_URSSAF_IND[c], 0.01, 0.0)
     size = np.exp(rng.normal(1.6, 0.8, m))
-    start = np.where(rng.random(m) < 0.2, rng.integers(2007, 2024, m), 2006)
+    start = np.where(rng.random(m) < 0.2, rng.integers(2007, URSSAF_LAST_YEAR, m), 2006)
     years = np.array(list(YEARS_URSSAF))
     eff = h24[:, None] * np.exp(-growth[:, None] * (2024 - years[None, :])) * rng.uniform(0.95, 1.05, (m, len(years)))
     eff = np.round(eff)
@@ -316,14 +345,24 @@ def urssaf_frame(units: pd.DataFrame, n_rows: int, rng: np.random.Generator) -> 
 def write_urssaf(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
     rng = rng_for(seed, "urssaf")
     units = geo.units(2025)
-    release = cat.URSSAF_APE.release(2024)
+    release = cat.URSSAF_APE.release(URSSAF_LAST_YEAR)
     path = cat.sample_path(out, cat.URSSAF_APE, release)
     path.parent.mkdir(parents=True, exist_ok=True)
     codes = np.array(URSSAF_CODES)
     na88 = np.array([f"{c[:2]} {NA88[c[:2]]}" for c in URSSAF_CODES])
+    a38 = [A38_OF_DIVISION[c[:2]] for c in URSSAF_CODES]
+    na38 = np.array([f"{a} {A38_LABELS[a]}" for a in a38])
+    na17 = np.array([A17_OF_A38[a] for a in a38])
+    ape = np.array([f"{c} {NA88[c[:2]]}" for c in URSSAF_CODES])  # the subclass label: synthetic, the division's
     gs = np.array([grand_secteur(c) for c in URSSAF_CODES])
+    # EPCI of each unit (arrondissements: their commune's)
+    epci_of = dict(zip(geo.communes["code_2025"], geo.communes["epci"])) if "code_2025" in geo.communes else {}
+    epci_of.update(dict(zip(geo.communes["code"], geo.communes["epci"])))
+    epci_nom = dict(zip(geo.epci["siren"], geo.epci["nom"]))
     n_total = 0
+    # The Opendatasoft export starts with a byte order mark (with_bom defaults to true).
     with open(path, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
         chunk_units = 5000
         for s in range(0, len(units), chunk_units):
             sub = units.iloc[s:s + chunk_units].reset_index(drop=True)
@@ -332,13 +371,31 @@ def write_urssaf(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
             df = urssaf_frame(sub, target, rng)
             u = df.pop("u").to_numpy()
             c = df.pop("c").to_numpy()
+            reg = sub["reg"].to_numpy()[u]
+            dep = sub["dep"].to_numpy()[u]
+            ze = np.char.add(reg.astype(str), np.array([d[-2:] for d in dep]))  # invented ZE codes, as in Flores
+            epci = np.array([epci_of.get(p) or "" for p in sub["parent"].to_numpy()[u]], dtype=object)
+            # Labels first, then codes, as the export's fields come (SOURCES: dbt models over it).
             head = pd.DataFrame({
-                "code_commune": sub["code"].to_numpy()[u],
+                "region": [f"{r} {REGIONS[r][1]}" for r in reg],
+                "ancienne_region": [f"{r} {REGIONS[r][1]}" for r in reg],  # synthetic: pre-2016 regions not modelled
+                "departement": [f"{d} {DEPARTEMENTS[d][2]}" for d in dep],
+                "zone_d_emploi": [f"{z} Zone d'emploi {z}" for z in ze],
+                "epci": [f"{e} {epci_nom.get(e, '')}" if e else "" for e in epci],
+                "commune": sub["nom"].to_numpy()[u],
                 "intitule_commune": (sub["code"] + " " + sub["nom"]).to_numpy()[u],
-                "code_departement": sub["dep"].to_numpy()[u],
-                "code_ape": codes[c],
                 "grand_secteur_d_activite": gs[c],
+                "secteur_na17": na17[c],
+                "secteur_na38": na38[c],
                 "secteur_na88": na88[c],
+                "ape": ape[c],
+                "code_region": reg,
+                "code_ancienne_region": reg,
+                "code_departement": dep,
+                "code_zone_d_emploi": ze,
+                "code_epci": epci,
+                "code_commune": sub["code"].to_numpy()[u],
+                "code_ape": codes[c],
             })
             frame = pd.concat([head, df], axis=1)
             fh.write(frame.to_csv(sep=";", index=False, header=s == 0, lineterminator="\n").encode("utf-8"))

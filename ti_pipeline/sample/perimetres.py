@@ -15,7 +15,7 @@ from ti_pipeline.sources import catalog as cat
 
 from .codes import ncc, split_article
 from .ecriture import ZipSink, csv_text, write_csv, xlsx_bytes
-from .geographie import ISLAND, MERGED_A, MERGED_B, MERGER_YEAR, PLM, Geographie
+from .geographie import MERGED_A, MERGED_B, MERGER_YEAR, PLM, Geographie
 from .referentiels import DEPARTEMENTS, REGIONS
 
 TI_SEP = " ; "
@@ -180,12 +180,13 @@ PASSAGE_YEARS = range(2003, 2026)
 
 
 def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
-    header = [name for y in PASSAGE_YEARS for name in (f"CODGEO_{y}", f"LIBGEO_{y}")]
+    # NIVGEO first, then the code and name of each year, oldest first (47 columns)
+    header = ["NIVGEO"] + [name for y in PASSAGE_YEARS for name in (f"CODGEO_{y}", f"LIBGEO_{y}")]
     noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
 
     def rows():
         for code, nom in zip(geo.communes["code"], geo.communes["nom"]):
-            row = []
+            row = ["COM"]
             for y in PASSAGE_YEARS:
                 if code == MERGED_B and y >= MERGER_YEAR:
                     row += [MERGED_A, noms[MERGED_A]]
@@ -204,33 +205,52 @@ def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------
 # communes.json (@etalab/decoupage-administratif)
 # ----------------------------------------------------------------------------------------------
+# Two real entries of communes.json 5.3.0 (Licence Ouverte): communes of overseas collectivities,
+# which the package lists as 'commune-actuelle' with zone 'com', one without a SIREN, one without a
+# population either. Insee's v_commune leaves them out (they are in v_commune_comer).
+COLLECTIVITES_OUTRE_MER = (
+    {"code": "97501", "nom": "Miquelon-Langlade", "departement": "975", "region": "975", "zone": "com",
+     "type": "commune-actuelle", "codesPostaux": ["97500"], "population": 596},
+    {"code": "98411", "nom": "Îles Saint-Paul et Nouvelle-Amsterdam", "departement": "984", "region": "984",
+     "zone": "com", "type": "commune-actuelle"},
+)
+
+
+def _zone(dep: str) -> str:
+    return "drom" if dep.startswith("97") else "metro"
+
+
 def write_communes_json(out: Path, geo: Geographie) -> dict[str, int]:
+    """communes.json as the npm package writes it: one object per line, the keys in its order
+    (code, nom, typeLiaison, zone, arrondissement, departement, region, type, ...), no EPCI."""
     com = geo.communes_2025()
     items = []
     for c in com.itertuples():
         cps = c.cps
         if c.code in PLM:
             cps = sorted({cp for a_cps in geo.arrondissements.loc[geo.arrondissements["parent"] == c.code, "cps"] for cp in a_cps})
-        item = {"code": c.code, "nom": c.nom, "type": "commune-actuelle", "siren": c.siren,
-                "codeDepartement": c.dep, "codeRegion": c.reg}
-        if c.code != ISLAND:
-            item["codeEpci"] = c.epci
-        item["codesPostaux"] = list(cps)
-        item["population"] = int(round(c.p))
-        items.append(item)
+        items.append({"code": c.code, "nom": c.nom, "typeLiaison": 0, "zone": _zone(c.dep),
+                      "arrondissement": f"{c.dep}1", "departement": c.dep, "region": c.reg,
+                      "type": "commune-actuelle", "rangChefLieu": 0, "siren": c.siren,
+                      "codesPostaux": list(cps), "population": int(round(c.p))})
     for a in geo.arrondissements.itertuples():
-        items.append({"code": a.code, "nom": a.nom, "type": "arrondissement-municipal", "codeDepartement": a.dep,
-                      "codeRegion": a.reg, "commune": a.parent, "codesPostaux": list(a.cps),
+        items.append({"code": a.code, "nom": a.nom, "typeLiaison": 0, "zone": "metro",
+                      "type": "arrondissement-municipal", "commune": a.parent, "arrondissement": f"{a.dep}1",
+                      "departement": a.dep, "region": a.reg, "codesPostaux": list(a.cps),
                       "population": int(round(a.p))})
     noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
     if MERGED_B in noms:
         dep_reg = geo.communes.set_index("code").loc[MERGED_A, ["dep", "reg"]]
         for code in (MERGED_A, MERGED_B):
-            items.append({"code": code, "nom": noms[code], "type": "commune-deleguee", "chefLieu": MERGED_A,
-                          "codeDepartement": dep_reg["dep"], "codeRegion": dep_reg["reg"]})
+            # the commune nouvelle keeps its code as a commune déléguée: one code, two entries
+            items.append({"code": code, "nom": noms[code], "typeLiaison": 0, "zone": _zone(dep_reg["dep"]),
+                          "type": "commune-deleguee", "chefLieu": MERGED_A, "arrondissement": f"{dep_reg['dep']}1",
+                          "departement": dep_reg["dep"], "region": dep_reg["reg"]})
+    items.extend(dict(item) for item in COLLECTIVITES_OUTRE_MER)
     order = {"commune-actuelle": 0, "arrondissement-municipal": 1, "commune-deleguee": 2}
     items.sort(key=lambda x: (x["code"], order[x["type"]]))
     path = path_of(out, cat.COMMUNES_SIREN)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+    path.write_text("[\n" + lines + "\n]\n", encoding="utf-8")
     return {"communes_siren": len(items)}

@@ -98,7 +98,7 @@ def _flores_section(geo: Geographie, tid: str) -> list[str]:
     tot = {"ind24": 0, "ind23": 0, "all24": 0, "etab_ind24": 0, "ge50_pub": 0, "ge50_all": 0, "ge250_all": 0}
     for code in codes:
         for a, b, n24, p24, n23, p23, secret in HAND_FLORES[code]:
-            rows.append([code, a, b, n23, p23, n24, p24, "C (secret)" if secret else "A"])
+            rows.append([code, a, b, n23, p23, n24, p24, "K (secret)" if secret else "A"])
             ind = a in A38_INDUSTRIE
             tot["all24"] += p24
             if ind:
@@ -111,7 +111,7 @@ def _flores_section(geo: Geographie, tid: str) -> list[str]:
                 if b in ("E200T499", "E_GE500"):
                     tot["ge250_all"] += p24
     lines = ["Flores A38 (COG 2025; detail cells below, every `_T` margin is their sum; secret cells have "
-             "OBS_STATUS C and an empty OBS_VALUE, their margins stay published):", ""]
+             "OBS_STATUS K and an empty OBS_VALUE, their margins stay published):", ""]
     lines += _table(["GEO", "ACTIVITY", "NUMBER_EMPL", "UNIT_LOC 2023", "EMPL3112 2023", "UNIT_LOC 2024",
                      "EMPL3112 2024", "OBS_STATUS"], rows)
     lines += ["", f"Totals: industrial posts (A38 BZ..EZ, NUMBER_EMPL `_T`) 2024 = **{tot['ind24']}**, 2023 = "
@@ -222,7 +222,8 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
          f"Urssaf, EPCI, COG, communes.json and Sirene only know {MERGED_A} (with B's activity folded in)"],
         ["Paris/Lyon/Marseille as arrondissements", "RP (4 files), Urssaf, Sirene, Flores",
          "751xx/6938x/132xx only, never 75056/69123/13055 (RP, Urssaf, Sirene). Flores has `GEO_OBJECT` ARM rows "
-         "**and** the commune's COM row (sum of its arrondissements). COG: ARM rows with COMPARENT; communes.json: "
+         "**and** the commune's COM row (sum of its arrondissements): the pipeline reads ARM rows only for a commune "
+         "the file does not give whole. COG: ARM rows with COMPARENT; communes.json: "
          "`arrondissement-municipal` with `commune`"],
         ["Paris outside every territory", "TI lists", "75056 is in no territory but counts for France"],
         ["Corsica", "all", "ti-9401: communes 2A… (CA du Pays Ajaccien) and 2B… (CC de Marana-Golo); "
@@ -231,23 +232,39 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
          "5-digit codes 971NN"],
         ["commune without EPCI", "`epci/2025/epci_au_01-01-2025.zip`",
          f"{ISLAND} Île-de-Sein: `EPCI` ZZZZZZZZZ, `LIBEPCI` Sans objet; the EPCI sheet has a ZZZZZZZZZ / "
-         "`NATURE_EPCI` ZZ row; no `codeEpci` in communes.json"],
+         "`NATURE_EPCI` ZZ row (communes.json carries no EPCI at all)"],
+        ["communes.json as the npm package writes it", "`decoupage_administratif/2025/communes.json`",
+         "one object per line; keys `code, nom, typeLiaison, zone, arrondissement, departement, region, type, "
+         "rangChefLieu, siren, codesPostaux, population` (and `commune`, `chefLieu` where they apply); "
+         f"{MERGED_A} appears twice (commune-actuelle and commune-deleguee); two real communes of overseas "
+         "collectivities, 97501 Miquelon-Langlade (no SIREN) and 98411 Îles Saint-Paul et Nouvelle-Amsterdam "
+         "(no SIREN, no population)"],
         ["xlsx title rows", "EPCI (both sheets), passage table (sheet COM)", "5 rows above the header (title, "
          "source line, blanks): read with `skiprows=5`"],
-        ["latin-1", "`rp_emploi/2021/…zip` → `base-cc-emploi-pop-active-2021.CSV`",
-         "encoded latin-1, with an extra `LIBGEO` column holding accented names (Neuvy-le-Château…); the three other "
-         "RP files are UTF-8. Members have an upper-case `.CSV` extension"],
+        ["latin-1", "`rp_population/2021/…zip` → `base-cc-evol-struct-pop-2021.CSV`",
+         "encoded latin-1, and so is its metadata member `meta_base-cc-evol-struct-pop-2021.CSV` (accented "
+         "labels); the three other RP files are UTF-8. Members have an upper-case `.CSV` extension; the data "
+         "members carry codes and numbers only (no LIBGEO), each zip also a `meta_` member the reader must skip"],
         ["RP 2022 variable changes", "`rp_population/2022`, `rp_emploi/2022`",
-         "`P22_POP7589` + `P22_POP90P` instead of `P22_POP75P`; `C22_ACTOCC1564_STAT_GSEC11..16` instead of "
-         "`C22_ACTOCC1564_CS1..6` (GSEC16 = ouvriers); history columns P16_ (P15_ in RP 2021)"],
+         "`C22_ACTOCC1564_STAT_GSEC11..16` instead of `C21_ACTOCC1564_CS1..6` (GSEC16 = ouvriers); history "
+         "columns P16_ (P15_ in RP 2021); both vintages give 75+ as `POP7589` + `POP90P`"],
         ["RP weighted estimates", "RP files", "about 8 % of the random units carry decimals (e.g. 01001); every "
          "hand unit is an integer"],
         ["Flores secret cells", "`flores/2024/…zip` → `DS_FLORES_A38_2024_data.csv`",
-         "detail cells (ACTIVITY and NUMBER_EMPL both detailed) with `OBS_STATUS` C and empty `OBS_VALUE`; all `_T` "
-         "margins published, so summing detail cells under-estimates. Hand examples: 01053 CA E50T99, 69387 CH E20T49"],
-        ["Flores levels", "Flores", "`GEO_OBJECT` COM, ARM, DEP and REG rows: filter on COM"],
-        ["Urssaf empty cells", "`urssaf/2024/…csv`", "empty `effectifs_salaries_YYYY` (secret) and empty pairs "
-         "before a series starts (no employer yet); `intitule_commune` is `code name`; `code_ape` without dot"],
+         "detail cells (ACTIVITY and NUMBER_EMPL both detailed) with `OBS_STATUS` K (not disseminated) and empty "
+         "`OBS_VALUE`; all `_T` margins published, so summing detail cells under-estimates. Hand examples: 01053 CA "
+         "E50T99, 69387 CH E20T49. A few upper-level cells carry W (published, includes another category)"],
+        ["Flores levels and legal form", "Flores", "`GEO_OBJECT` COM, ARM, DEP, REG, ZE2020 (invented codes) and "
+         "FRANCE (`F`) rows: COM and ARM are read, the others counted and ignored; `LEGAL_FORM_WITH_PUBLIC` is "
+         "`1T9X7` on every row (all employers but private households)"],
+        ["Urssaf rolling export", "`urssaf/2025/…-last.csv`", "a UTF-8 byte order mark; 19 dimension columns, labels "
+         "then codes (`region` … `code_ape`; the ancienne région and zone d'emploi values are invented); year columns "
+         "2006 to 2025: the file's millésime is its latest year (2025), read from the file. Empty "
+         "`effectifs_salaries_YYYY` (secret) and empty pairs before a series starts (no employer yet); "
+         "`intitule_commune` is `code name`; `code_ape` without dot"],
+        ["DGE labels and column order", "`plan-de-relance.csv`", "the real header order (`code_departement` after "
+         "the CO2 column); upper-case département and commune names; the real `volet_relance`, `mesure`, "
+         "`mesure_light` (`Projets territoriaux` for the TI fund) and `type_entreprise` (`TPE / PME`) labels"],
         ["lauréat ids", "`relance/2022/plan-de-relance.csv` column `siren`",
          f"14-digit SIRET, 9-digit SIREN, empty, and one invalid value `{INVALID_ID}` (fails the Luhn key)"],
         ["float département codes", "`plan-de-relance.csv` `code_departement`", "`1.0` (Ain), `971.0`, `75.0`"],

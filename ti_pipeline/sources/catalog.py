@@ -65,6 +65,15 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A fact of a source's declaration and where it was seen: public code that reads the real file,
+    the publisher's documentation, a registry package that ships the file."""
+
+    fact: str  # e.g. "header and order of the 16 columns, ';' separator"
+    seen_in: str  # e.g. "npm @etalab/decoupage-administratif 5.3.0, data/communes.json"
+
+
+@dataclass(frozen=True)
 class Release:
     """One vintage of a source: the file as its publisher names it."""
 
@@ -74,6 +83,19 @@ class Release:
     url: str | None = None  # live URL; None when resolved through the data.gouv.fr API
     member: str | None = None  # regex choosing the member of a zip archive
     sheet: str | None = None  # xlsx sheet
+
+
+@dataclass(frozen=True)
+class VintageFromColumns:
+    """A rolling file: one URL, republished with one more year of columns (Urssaf's "-last"
+    export runs 2006 -> latest). Its millésime is not a constant of the catalog but the latest year
+    of the columns whose name matches ``pattern`` (group 1: the year), read from the file itself;
+    its COG year is that plus ``cog_year_offset`` (geography at 1 January of the year after).
+    The catalog's release names the vintage last seen (the sample's folder); the lake keeps one
+    partition, that of the newest file, which supersedes the others (it holds the whole series)."""
+
+    pattern: str
+    cog_year_offset: int = 1
 
 
 @dataclass(frozen=True)
@@ -118,10 +140,13 @@ class Source:
     fmt: str  # csv | xlsx | parquet | json
     releases: tuple[Release, ...]  # newest first
     fields: tuple[Field, ...]
-    cadence: str = "annual"  # annual | monthly | irregular
+    cadence: str = "annual"  # annual | monthly | irregular | rolling (one file, a year more each time)
     skiprows: int = 0  # title rows above the header (Insee xlsx: 5)
     datagouv: DataGouvResource | None = None
-    extra_columns: str = "forbid"  # "allow" for very wide files of which we keep a declared subset
+    # Columns the real file carries and the pipeline does not use (regexes, matched whole): read
+    # past, never kept. Any other undeclared column is one the publisher added since this
+    # declaration: not kept either, and reported by name (the ``colonnes_attendues`` WARN check).
+    ignored_columns: tuple[str, ...] = ()
     approx_size: str = ""  # order of magnitude of the live file, for the README and the CLI
     notes: str = ""
     synthetic_only: bool = False  # no public file exists: live mode needs a configured URL
@@ -133,6 +158,15 @@ class Source:
     # the geography references: a rejected row there silently drops communes from territories).
     max_reject_rate: float = 0.01
     siren_filter: SirenFilter | None = None
+    # Rolling file: the millésime comes from the file's columns, not from the release (see class).
+    vintage_from_columns: VintageFromColumns | None = None
+    # A column whose values are counted in the raw asset's metadata (Flores: rows per geography
+    # level, most of which the pipeline ignores).
+    counted_by: str | None = None
+    # What confirms this declaration in the real world, and what no evidence has confirmed yet
+    # (DESIGN.md decision 9). Shown in docs/sources.md.
+    evidence: tuple["Evidence", ...] = ()
+    unverified: tuple[str, ...] = ()
 
     @property
     def asset_name(self) -> str:
@@ -250,8 +284,7 @@ TI_TERRITOIRES = Source(
         Field("id_ti", description="Territory id 'ti-NNNN'", pattern=ID_TI, nullable=False, code=True),
         Field("lib_ti", description="Territory name", nullable=False),
     ),
-    # [V] the real file may carry more attributes (region, date of labelling): kept, not required.
-    extra_columns="allow",
+    # [V] the real file may carry more attributes (region, date of labelling): none seen yet.
     max_reject_rate=0.0,
     approx_size="~10 kB, 183 rows",
 )
@@ -278,21 +311,20 @@ RELANCE_LAUREATS = Source(
     ),
     fields=(
         Field("entreprise", description="Beneficiary name"),
-        Field("type_entreprise", description="PME / ETI / GE ..."),
+        Field("type_entreprise", description="'TPE / PME', 'ETI', 'GE', 'Association'..."),
         Field(
             "siren",
             description="SIREN (9 digits) or SIRET (14 digits) as published; sometimes empty or invalid",
             code=True,
         ),
-        Field("volet_relance", description="France Relance axis"),
+        Field("volet_relance", description="France Relance axis ('Indépendance / Compétitivité', 'Verdissement')"),
         Field("mesure", description="Measure, long label"),
-        Field("nom_departement", description="Département name"),
-        Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
-        Field("nom_commune", description="Commune name (no INSEE code in the file)"),
+        Field("nom_departement", description="Département name (upper case)"),
+        Field("nom_commune", description="Commune name, upper case (no INSEE code in the file)"),
         Field("code_postal", description="Postcode", code=True),
         Field("coordonnees_gps", description="'lat, lon' string; may be missing or malformed"),
         Field("description_projet", description="Free text (HTML entities may appear)"),
-        Field("mesure_light", description="Short measure label ('Territoires d'industrie', 'Relocalisation'...)"),
+        Field("mesure_light", description="Short measure label ('Projets territoriaux' for the TI fund, 'Relocalisation', 'Automobile'...)"),
         Field("mise_a_jour", dtype="date", description="Date of the record (YYYY-MM-DD)", checks=("plausible_date",)),
         Field("filiere", description="Industrial sector"),
         Field(
@@ -301,6 +333,7 @@ RELANCE_LAUREATS = Source(
             description="t CO2e avoided, decarbonation projects only",
             ge=0,
         ),
+        Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
         Field("nom_region", description="Region name (upper case)"),
     ),
     approx_size="~2 MB, ~3,080 rows",
@@ -489,11 +522,14 @@ COG_PASSAGE = Source(
         ),
     ),
     fields=(
+        # [V] the values of NIVGEO are not documented where we looked ('COM' on the COM sheet is a
+        # guess): required, not checked against a list.
+        Field("NIVGEO", description="Geographic level of the row (the sheet's first column)", nullable=False),
         Field(r"CODGEO_\d{4}", description="Commune code in the COG of that year", pattern=COMMUNE_CODE, name_is_regex=True, code=True),
         Field(r"LIBGEO_\d{4}", description="Commune name in the COG of that year", name_is_regex=True),
     ),
     max_reject_rate=0.0,
-    approx_size="~5 MB zip, ~37,000 rows x 46 columns",
+    approx_size="~1 MB zip, ~36,760 rows x 47 columns",
 )
 
 COMMUNES_SIREN = Source(
@@ -509,8 +545,8 @@ COMMUNES_SIREN = Source(
             2025,
             "communes.json",
             cog_year=2025,
-            # [V] the package version follows the COG; pin the one of the target COG year.
-            url="https://unpkg.com/@etalab/decoupage-administratif@5.2.0/data/communes.json",
+            # The package's README maps COG years to versions: 5.3.0 is COG 2025 (6.0.0 is 2026).
+            url="https://unpkg.com/@etalab/decoupage-administratif@5.3.0/data/communes.json",
         ),
     ),
     fields=(
@@ -518,12 +554,12 @@ COMMUNES_SIREN = Source(
         Field("nom", description="Commune name"),
         Field("type", description="commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee"),
         Field("siren", description="SIREN of the commune", pattern=SIREN, code=True, checks=("luhn_siren",)),
-        Field("codeDepartement", description="Département code", code=True),
-        Field("codeRegion", description="Region code", code=True),
+        Field("departement", description="Département code", code=True),
+        Field("region", description="Region code", code=True),
         Field("codesPostaux", dtype="list", description="Postcodes of the commune"),
         Field("population", dtype="float", description="Municipal population", ge=0),
     ),
-    extra_columns="allow",
+    ignored_columns=("typeLiaison", "zone", "arrondissement", "rangChefLieu", "anciensCodes", "chefLieu", "commune"),
     approx_size="~12 MB, ~37,000 rows",
 )
 
@@ -540,7 +576,8 @@ RP_POPULATION = Source(
     page="https://www.insee.fr/fr/statistiques/8581696",
     folder="rp_population",
     fmt="csv",
-    extra_columns="allow",  # 321 columns, of which we declare and keep the ones the indicators use
+    # 321 columns, of which we declare and keep the ones the indicators use
+    ignored_columns=(r"LIBGEO", r"[PC]\d{2}_\w+"),
     releases=(
         _rp_release("evol-struct-pop", 2022, page=8581696, cog_year=2024),
         _rp_release("evol-struct-pop", 2021, page=8201904, cog_year=2023),
@@ -571,7 +608,7 @@ RP_EMPLOI = Source(
     page="https://www.insee.fr/fr/statistiques/8581444",
     folder="rp_emploi",
     fmt="csv",
-    extra_columns="allow",
+    ignored_columns=(r"LIBGEO", r"[PC]\d{2}_\w+"),
     releases=(
         _rp_release("emploi-pop-active", 2022, page=8581444, cog_year=2024),
         _rp_release("emploi-pop-active", 2021, page=8202916, cog_year=2023),
@@ -602,6 +639,17 @@ RP_EMPLOI = Source(
 # 5. Salaried employment and establishments
 # --------------------------------------------------------------------------------------------
 FLORES_BANDS = ("_T", "E0", "E1T4", "E5T9", "E10T19", "E20T49", "E50T99", "E100T199", "E200T499", "E_GE500")
+# Observation statuses of Insee's Melodi files (DS_*), as Flores uses them; K is what the pipeline
+# flags as secret (quality flag ``secret``: the sum of the published cells is an under-estimate).
+FLORES_OBS_STATUS = {
+    "A": "normal value",
+    "K": "not disseminated (statistical confidentiality): OBS_VALUE empty",
+    "W": "published, includes the data of another category",
+}
+# Geography levels of the Flores files: communes (COM) and arrondissements municipaux (ARM) are
+# read; the others (départements, regions, France, employment zones, living areas...) are counted
+# in the raw asset's metadata and ignored. A level not in this list is a reject (rule isin).
+FLORES_GEO_LEVELS = ("COM", "ARM", "DEP", "REG", "FRANCE", "ZE2020", "BV2022", "AAV2020", "UU2020")
 
 FLORES_A38 = Source(
     name="flores_a38",
@@ -621,18 +669,34 @@ FLORES_A38 = Source(
         ),
     ),
     fields=(
-        Field("GEO", description="Code of the area (commune code when GEO_OBJECT = COM)", nullable=False, code=True),
-        Field("GEO_OBJECT", description="Level of the area: COM, EPCI, ZE2020, DEP, REG, FRANCE...", nullable=False),
+        Field("GEO", description="Code of the area (commune code when GEO_OBJECT = COM or ARM)", nullable=False, code=True),
+        Field(
+            "GEO_OBJECT",
+            description="Level of the area: COM and ARM are kept; the other levels are counted and ignored",
+            isin=FLORES_GEO_LEVELS,
+            nullable=False,
+        ),
         Field("ACTIVITY", description="A38 activity code, '_T' for all", pattern=A38_CODE, nullable=False),
         Field("NUMBER_EMPL", description="Establishment size band, '_T' for all", isin=FLORES_BANDS, nullable=False),
-        Field("LEGAL_FORM_WITH_PUBLIC", description="Legal form incl. public sector, '_T' for all"),
+        Field(
+            "LEGAL_FORM_WITH_PUBLIC",
+            description="Legal form incl. public sector: 1T9X7, all employers but private households (the one value published)",
+            isin=("1T9X7",),
+            nullable=False,
+        ),
         Field("FLORES_MEASURE", description="UNIT_LOC (establishments) or EMPL3112 (salaried posts at 31/12)", isin=("UNIT_LOC", "EMPL3112"), nullable=False),
-        # [V] Insee's code list: A = normal value; C = confidential (secret statistique), value empty.
-        Field("OBS_STATUS", description="Observation status: A normal, C confidential", isin=("A", "C")),
+        Field(
+            "OBS_STATUS",
+            description="Observation status: A normal value; K not disseminated (value empty: secret); W value "
+            "published that includes another category's data",
+            isin=tuple(FLORES_OBS_STATUS),
+            nullable=False,
+        ),
         Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
         Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
     ),
-    row_checks=("obs_value_iff_confidential", "geo_commune_code"),
+    row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
+    counted_by="GEO_OBJECT",
     approx_size="21 MB zip, ~219 MB CSV, several million rows",
 )
 
@@ -644,11 +708,13 @@ URSSAF_APE = Source(
     page="https://open.urssaf.fr/explore/dataset/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/",
     folder="urssaf",
     fmt="csv",
+    cadence="rolling",
+    vintage_from_columns=VintageFromColumns(r"^effectifs_salaries_(\d{4})$", cog_year_offset=1),
     releases=(
         Release(
-            2024,
+            2025,  # the vintage last seen: the file itself says which it is (vintage_from_columns)
             "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
-            cog_year=2025,
+            cog_year=2026,
             url=(
                 "https://open.urssaf.fr/api/explore/v2.1/catalog/datasets/"
                 "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv?delimiter=%3B"
@@ -665,11 +731,34 @@ URSSAF_APE = Source(
         Field(r"effectifs_salaries_\d{4}", dtype="float", description="Salaried headcount at 31/12 of that year", ge=0, name_is_regex=True),
         Field(r"nombre_d_etablissements_\d{4}", dtype="float", description="Employer establishments at 31/12 of that year", ge=0, name_is_regex=True),
     ),
+    # The export's other dimensions: labels ("84 Auvergne-Rhône-Alpes") and codes of the region,
+    # former region, département, employment zone, EPCI, commune, sectors and APE.
+    ignored_columns=(
+        "region", "ancienne_region", "departement", "zone_d_emploi", "epci", "commune", "secteur_na17",
+        "secteur_na38", "ape", "code_region", "code_ancienne_region", "code_zone_d_emploi", "code_epci",
+    ),
     approx_size="~300 MB CSV, ~1.23 M rows",
 )
 
 # Sirene headcount bands (SOURCES.md 5.2; NN = no employee or unknown).
 SIRENE_BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
+
+# The other columns of the stock (Insee, "Description des fichiers de stock", StockEtablissement).
+SIRENE_OTHER_COLUMNS = (
+    "statutDiffusionEtablissement", "anneeEffectifsEtablissement", "activitePrincipaleRegistreMetiersEtablissement",
+    "dateDernierTraitementEtablissement", "nombrePeriodesEtablissement", "complementAdresseEtablissement",
+    "numeroVoieEtablissement", "indiceRepetitionEtablissement", "dernierNumeroVoieEtablissement",
+    "indiceRepetitionDernierNumeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement",
+    "libelleCommuneEtrangerEtablissement", "distributionSpecialeEtablissement", "codeCedexEtablissement",
+    "libelleCedexEtablissement", "codePaysEtrangerEtablissement", "libellePaysEtrangerEtablissement",
+    "identifiantAdresseEtablissement", "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement",
+    "complementAdresse2Etablissement", "numeroVoie2Etablissement", "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement", "libelleVoie2Etablissement", "codePostal2Etablissement", "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement", "distributionSpeciale2Etablissement", "codeCommune2Etablissement",
+    "codeCedex2Etablissement", "libelleCedex2Etablissement", "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement", "dateDebut", "enseigne1Etablissement", "enseigne2Etablissement",
+    "enseigne3Etablissement", "denominationUsuelleEtablissement",
+)
 
 SIRENE_ETABLISSEMENTS = Source(
     name="sirene_etablissements",
@@ -680,7 +769,8 @@ SIRENE_ETABLISSEMENTS = Source(
     folder="sirene",
     fmt="parquet",
     cadence="monthly",
-    extra_columns="allow",  # 54 columns; we read the ones below (projection push-down)
+    # 54 columns; we read the ones below (projection push-down)
+    ignored_columns=SIRENE_OTHER_COLUMNS,
     releases=(
         Release(
             2026,

@@ -31,7 +31,7 @@ import tempfile
 import zipfile
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
@@ -97,6 +97,38 @@ def read_release(source: Source, release: Release, path: Path) -> ReadResult:
     info["rows"] = len(frame)
     info["columns"] = [str(c) for c in frame.columns]
     return ReadResult(frame=frame, info=info)
+
+
+def resolve_release(source: Source, release: Release, path: Path) -> Release:
+    """The release the file at ``path`` really is. For a rolling file (``vintage_from_columns``,
+    Urssaf's "-last" export) the millésime is the latest year in its column names and the COG year
+    follows it; any other release is returned as it is. Only the header line is read."""
+    rule = source.vintage_from_columns
+    if rule is None:
+        return release
+    path = Path(path)
+    if source.fmt != "csv":
+        raise SourceFormatError(source.name, path, f"vintage_from_columns is only known for CSV files, not {source.fmt!r}")
+    with _opened_member(source, release, path, {}) as (data_path, label):
+        _check_is_data(source, label, data_path, "CSV")
+        head = _head(data_path)
+        encoding = "latin-1"
+        try:
+            head.decode("utf-8")
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            encoding = "utf-8-sig" if exc.start >= len(head) - 4 else "latin-1"
+        sep = sniff_separator(head.decode("utf-8" if encoding != "latin-1" else "latin-1", errors="replace").lstrip("\ufeff"))
+        names = [n.strip().lstrip("\ufeff") for n in (_header_names(data_path, sep, encoding) or [])]
+    years = [int(m.group(1)) for n in names if (m := re.match(rule.pattern, n))]
+    if not years:
+        raise SourceFormatError(
+            source.name, label,
+            f"no column matches {rule.pattern!r}, so the file's millésime cannot be known (a rolling file); "
+            f"columns: {', '.join(names[:30])}",
+        )
+    latest = max(years)
+    return replace(release, millesime=latest, cog_year=latest + rule.cog_year_offset)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -278,11 +310,11 @@ def _header_names(path: Path, sep: str, encoding: str) -> list[str] | None:
 
 
 def _projection(source: Source, release: Release | None, path: Path, sep: str, encoding: str, info: dict) -> list[str] | None:
-    """For a source that allows undeclared columns (the census bases: 321 columns, 17 declared),
-    the columns to read: the declared ones (``info["all_columns"]``: every column, which validation
-    matches as it would the whole file). None (read everything) when every column is declared, or
-    when the header is unusual (duplicated names...): the whole-file path then reports it."""
-    if release is None or source.extra_columns != "allow":
+    """The columns to read: the declared ones (the census bases: 321 columns, 17 declared; a column a
+    publisher added), with ``info["all_columns"]``: every column, which validation matches as it
+    would the whole file, to report the others. None (read everything) when every column is
+    declared, or when the header is unusual (duplicated names...): the whole-file path then reports it."""
+    if release is None:
         return None
     raw = _header_names(path, sep, encoding)
     if not raw:
