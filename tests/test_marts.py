@@ -80,13 +80,14 @@ def test_every_indicator_for_every_territory(sample_run, indicateurs):
     present = set(zip(indicateurs.id_ti, indicateurs.code_indicateur))
     missing = [(t, c) for t in SAMPLE_TERRITORIES for c in INDICATOR_CODES if (t, c) not in present]
     assert missing == []
-    # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2024
+    # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2025 (the
+    # rolling file's years: its latest, 2025, read from the file)
     years = indicateurs[indicateurs.id_ti == "ti-8402"].groupby("code_indicateur").annee.agg(["min", "max", "count"])
     assert tuple(years.loc["population"]) == (2021, 2022, 2)
     assert tuple(years.loc["postes_salaries_industrie"]) == (2023, 2024, 2)
-    assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2024, 18)
-    assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2024, 14)
-    assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2024, 9)
+    assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2025, 19)
+    assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2025, 15)
+    assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2025, 10)
 
 
 def test_contract_columns_and_rules(indicateurs):
@@ -220,26 +221,33 @@ def test_ti_8420_lyon_arrondissements(indicateurs):
 def test_urssaf_changes_recomputed_from_the_raw_file(indicateurs):
     # Independent computation over the raw Urssaf CSV: ti-8420 = Lyon's arrondissements (6938x) + 69201
     # + 69202; industry = APE divisions 05 to 39 (scope BE)
-    u = pd.read_csv(SAMPLE / "urssaf/2024/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
-                    sep=";", dtype={"code_commune": str, "code_ape": str})
+    u = pd.read_csv(SAMPLE / "urssaf/2025/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
+                    sep=";", dtype={"code_commune": str, "code_ape": str}, encoding="utf-8-sig")
     lyon = u[(u.code_commune.str.startswith("6938") | u.code_commune.isin(["69201", "69202"]))
              & u.code_ape.str[:2].astype(int).between(5, 39)]
     for years, code in ((1, "evol_emploi_ind_prive_1a"), (5, "evol_emploi_ind_prive_5a"), (10, "evol_emploi_ind_prive_10a")):
-        now, before = lyon["effectifs_salaries_2024"].sum(), lyon[f"effectifs_salaries_{2024 - years}"].sum()
-        r = row(indicateurs, "ti-8420", code, 2024)
-        assert (r.numerateur, r.denominateur, r.annee_base) == (now, before, 2024 - years)
+        now, before = lyon["effectifs_salaries_2025"].sum(), lyon[f"effectifs_salaries_{2025 - years}"].sum()
+        r = row(indicateurs, "ti-8420", code, 2025)
+        assert (r.numerateur, r.denominateur, r.annee_base) == (now, before, 2025 - years)
         assert r.valeur == pytest.approx(now / before - 1)
-    # a secret cell (empty headcount, 1 establishment published): 62002 APE 1101Z in 2012, in ti-3215
-    # (communes 62001-62006); couverture = industrial establishments of both years whose headcount
-    # is published over all of them: (all - 1) / all
+    # secret cells (empty headcount, establishments published) in ti-3215 (communes 62001-62006): a
+    # change is flagged secret when either of its years has one; couverture = industrial
+    # establishments of both years whose headcount is published over all of them
     calais = u[u.code_commune.isin([f"6200{i}" for i in range(1, 7)]) & u.code_ape.str[:2].astype(int).between(5, 39)]
-    etab = calais["nombre_d_etablissements_2013"].sum() + calais["nombre_d_etablissements_2012"].sum()
-    r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2013)  # 2012 is its base year
-    assert r.qualite == "secret"
-    assert r.couverture == pytest.approx((etab - 1) / etab)
-    assert row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2012).qualite == "secret"
-    r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", 2015)
-    assert (r.qualite, r.couverture) == ("ok", 1.0)
+
+    def etablissements(year: int) -> tuple[float, float]:
+        etab, eff = calais[f"nombre_d_etablissements_{year}"], calais[f"effectifs_salaries_{year}"]
+        return etab.sum(), etab[eff.isna()].sum()
+
+    seen = set()
+    for year in range(2007, 2026):
+        (all_now, hidden_now), (all_before, hidden_before) = etablissements(year), etablissements(year - 1)
+        r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", year)
+        hidden, total = hidden_now + hidden_before, all_now + all_before
+        assert r.qualite == ("secret" if hidden else "ok"), year
+        assert r.couverture == pytest.approx((total - hidden) / total), year
+        seen.add(bool(hidden))
+    assert seen == {True, False}, "the sample has both secret and fully published years in ti-3215"
 
 
 # --- the comparators, recomputed independently from the raw files ------------------------------------
@@ -309,7 +317,7 @@ def test_secteurs_ti_8402(sample_run):
     # France's CG posts straight from the raw Flores file: commune rows, CG, all sizes, 2024
     flores = _read_zip_csv(SAMPLE / "flores/2024/DS_FLORES_A38_2024_CSV_FR.zip", "_data.csv", sep=";")
     posts = flores[(flores.GEO_OBJECT == "COM") & (flores.NUMBER_EMPL == "_T") & (flores.FLORES_MEASURE == "EMPL3112")
-                   & (flores.TIME_PERIOD == "2024") & (flores.LEGAL_FORM_WITH_PUBLIC.fillna("_T") == "_T")]
+                   & (flores.TIME_PERIOD == "2024") & (flores.LEGAL_FORM_WITH_PUBLIC == "1T9X7")]
     cg, total = posts[posts.ACTIVITY == "CG"], posts[posts.ACTIVITY == "_T"]
     france_cg = cg.OBS_VALUE.astype(float).sum()
     france_total = total.OBS_VALUE.astype(float).sum()
@@ -378,13 +386,13 @@ def test_laureats_counts_with_the_unmatched_one(sample_run):
     # ti-8402: Bresse Mécanique (Relocalisation, no amount) + the 3 TI-fund projects
     e = by_ti.loc[("ti-8402", "ensemble", "ensemble")]
     assert (e.nb_laureats, e.investissement, e.couverture_investissement) == (4, 1_720_000, 0.75)
-    assert by_ti.loc[("ti-8402", "mesure", "Territoires d'industrie"), "nb_laureats"] == 3
+    assert by_ti.loc[("ti-8402", "mesure", "Projets territoriaux"), "nb_laureats"] == 3
     reloc = by_ti.loc[("ti-8402", "mesure", "Relocalisation")]
     assert (reloc.nb_laureats, reloc.couverture_investissement) == (1, 0.0)
     assert pd.isna(reloc.investissement)  # nothing reported is unknown, not 0 EUR
     assert by_ti.loc[("ti-8413", "filiere", "Plasturgie"), "nb_laureats"] == 2
     assert by_ti.loc[("ti-8413", "ensemble", "ensemble"), "nb_laureats"] == 3  # Nurieux counts here too
-    assert by_ti.loc[("ti-8420", "mesure", "Décarbonation"), "nb_laureats"] == 1  # Raffinerie de Feyzin
+    assert by_ti.loc[("ti-8420", "mesure", "Efficacité énergétique"), "nb_laureats"] == 1  # Raffinerie de Feyzin
     # every territory has its total row
     assert {t for t, a, _ in by_ti.index if a == "ensemble"} == set(SAMPLE_TERRITORIES)
 

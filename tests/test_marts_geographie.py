@@ -46,7 +46,7 @@ def table(paths: Paths, layer_model: str):
 def test_split_commune_is_shared_by_population(split_run):
     # weights: population of each target commune (découpage administratif, COG 2025) over their sum
     communes = json.loads((PROJECT_ROOT / "data/sample/decoupage_administratif/2025/communes.json").read_text(encoding="utf-8"))
-    pop = {c["code"]: c["population"] for c in communes if c.get("type") == "commune-actuelle"}
+    pop = {c["code"]: c.get("population") for c in communes if c.get("type") == "commune-actuelle"}
     w_150, w_210 = pop["01150"] / (pop["01150"] + pop["01210"]), pop["01210"] / (pop["01150"] + pop["01210"])
     passage = table(split_run, "intermediate/int_passage_communes")
     shares = passage[(passage.annee_cog == 2023) & (passage.code_source == "01150")].set_index("code_commune").poids

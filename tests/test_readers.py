@@ -128,8 +128,10 @@ def test_zip_whose_member_lies_about_its_size_is_refused(tmp_path):
 
 def test_semicolon_and_comma_are_sniffed(tmp_path):
     rows = [
-        ["Acme", "PME", "123456789", "Compétitivité", "Relocalisation", "Ain", "1.0", "Oyonnax", "01100",
-         "46.25, 5.65", "Moules, outillage; presses", "Relocalisation", "2022-04-08", "Plasturgie", "", "AUVERGNE-RHONE-ALPES"],
+        # the real column order: code_departement after the CO2 column
+        ["Acme", "TPE / PME", "123456789", "Indépendance / Compétitivité", "Relocalisation", "AIN", "OYONNAX", "01100",
+         "46.25, 5.65", "Moules, outillage; presses", "Relocalisation", "2022-04-08", "Plasturgie", "", "1.0",
+         "AUVERGNE-RHONE-ALPES"],
     ]
     header = [f.name for f in RELANCE.fields]
     semi = tmp_path / "semi.csv"

@@ -195,7 +195,7 @@ def test_data_dictionary_lists_every_source_and_column():
         for f in s.fields_for(s.millesimes[0]):
             assert f"`{f.name}`" in md, f.name
     assert "luhn_siret" in md
-    assert "obs_value_iff_confidential" in md
+    assert "obs_value_iff_not_disseminated" in md
 
 
 def test_drift_error_is_an_exception_with_data():

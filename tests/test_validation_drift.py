@@ -138,13 +138,13 @@ def test_flores_value_column_renamed_and_new_dimension():
 
 def test_urssaf_family_missing_and_renamed():
     source = get_source("urssaf_ape")
-    frame = example_frame(source, 2024)
+    frame = example_frame(source, 2025)
     family = next(c for c in frame.columns if c.startswith("effectifs_salaries_"))
-    err = _drift(source, 2024, frame.rename(columns={family: "effectif_salarie_2024"}))
+    err = _drift(source, 2025, frame.rename(columns={family: "effectif_salarie_2024"}))
     assert r"column 'effectifs_salaries_\d{4} (regex family)' missing; found 'effectif_salarie_2024' — renamed?" in str(err)
     # several years of the family are one declaration
     frame2 = frame.assign(effectifs_salaries_2023="4", nombre_d_etablissements_2023="1")
-    assert validate(source, 2024, frame2, file_name="f").valid.shape[1] == frame2.shape[1]
+    assert validate(source, 2025, frame2, file_name="f").valid.shape[1] == frame2.shape[1]
 
 
 def test_cog_column_case_changed():

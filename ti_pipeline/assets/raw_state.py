@@ -25,10 +25,11 @@ from ti_pipeline import lake
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
 from ti_pipeline.sources.obtain import obtain
+from ti_pipeline.sources.vintage import resolve_release
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
+_CODE_FILES = ("sources/readers.py", "sources/sniff.py", "sources/vintage.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
 
 
 @lru_cache(maxsize=1)
@@ -115,8 +116,6 @@ class Compared:
 def obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> Compared:
     """Obtain the vintage's file and compare what its partition would be a function of with what it
     was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
-    from ti_pipeline.sources.readers import resolve_release  # pandas: only when a file is compared
-
     obtained = obtain(source, release, paths, mode, log=log)
     release = resolve_release(source, release, obtained.path)
     sirens = filter_sirens(source, paths) if source.siren_filter else None

@@ -8,8 +8,13 @@ This is the single place where a column is declared. The pandera schemas (``ti_p
 Dagster column-schema metadata, the Parquet field metadata and the data dictionary are derived from
 the ``Field`` declarations below. The sample generator writes files with exactly these names.
 
-Facts come from ``shared/SOURCES.md``; a ``[V]`` in a comment marks a value that the real file must
-confirm (the readers and schemas fail with a clear message when it does not).
+Facts come from public evidence of the real files: each source's ``evidence`` says what confirms
+its declaration and where it was seen (public code that reads the file, the publisher's
+documentation, a registry package that ships it), and ``unverified`` what no evidence has confirmed
+yet; ``docs/sources.md`` shows both. A ``[V]`` in a comment marks such a value. Where a real file
+differs, the file wins: a declared column missing or retyped stops the source with a clear message,
+a column added is reported by the ``colonnes_attendues`` check, a code outside a declared list is a
+reject with its rule.
 
 Not here: HTTP (``download``), parsing (``readers``), validation logic (``ti_pipeline.validation``).
 """
@@ -151,7 +156,7 @@ class Source:
     notes: str = ""
     synthetic_only: bool = False  # no public file exists: live mode needs a configured URL
     # Rules across several columns of a row, defined in ``ti_pipeline.validation.rules.ROW_RULES``
-    # (e.g. "obs_value_iff_confidential").
+    # (e.g. "obs_value_iff_not_disseminated").
     row_checks: tuple[str, ...] = ()
     # Share of rejected rows above which the validation check blocks downstream assets. Below it,
     # rejected rows only raise a warning. 0 means one rejected row blocks (the TI perimeters and
@@ -233,6 +238,28 @@ TI_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~1 MB, ~17,000 rows",
+    evidence=(
+        Evidence(
+            'header insee_com,lib_com,id_ti,lib_ti in this order; UTF-8; 5-character codes; 183 distinct id_ti',
+            'Hugging Face mirror Data-Gouv-FR/programme-territoires-dindustrie (dataset viewer)',
+        ),
+        Evidence(
+            'file names liste-ti-com2023-20240704.csv (Temps II) and -20230802 (Temps I), static URLs',
+            "gist ThomasG77/038cb44cfb789cc19798be3840e7bfcd; ANCT cartographers' R scripts",
+        ),
+        Evidence(
+            "id_ti may list several territories separated by ' ; '",
+            'ANCT cartographers\' R script: separate_rows(id_ti, sep = " ; ")',
+        ),
+        Evidence(
+            'comma separator',
+            'ANCT R scripts read the three files with read.csv defaults',
+        ),
+    ),
+    unverified=(
+        "whether the 20240704 file has combined 'ti-x ; ti-y' cells (183 distinct id_ti suggests not)",
+        'byte order mark and quoting',
+    ),
 )
 
 TI_GROUPEMENTS = Source(
@@ -267,6 +294,24 @@ TI_GROUPEMENTS = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~50 kB, ~630 rows",
+    evidence=(
+        Evidence(
+            'columns id_ti, lib_ti, siren_groupement, lib_groupement, nature_juridique',
+            "anct-carto/superposeur-V2 MAJ/data_admin.py; ANCT cartographers' R script",
+        ),
+        Evidence(
+            "nature_juridique in COM, EPT, CC, CA, CU, METRO, MET69; a COM row carries the commune's SIREN",
+            'anct-carto/superposeur-V2 MAJ/data_admin.py and data/admin/polygone-4326_ti.geojson',
+        ),
+        Evidence(
+            'data.gouv.fr resource a1aca2c0-5a34-4a21-82bf-74ff0daf16db',
+            'anct-carto/superposeur-V2 MAJ/data_admin.py',
+        ),
+    ),
+    unverified=(
+        'column order (no raw header line seen)',
+        'earlier vintages may name the columns siren_epci / lib_epci (renames commented out in the ANCT R script)',
+    ),
 )
 
 TI_TERRITOIRES = Source(
@@ -287,6 +332,16 @@ TI_TERRITOIRES = Source(
     # [V] the real file may carry more attributes (region, date of labelling): none seen yet.
     max_reject_rate=0.0,
     approx_size="~10 kB, 183 rows",
+    evidence=(
+        Evidence(
+            'columns id_ti, lib_ti',
+            "ANCT cartographers' R script (joins on id_ti, renames lib_ti)",
+        ),
+    ),
+    unverified=(
+        'any other column (sibling ANCT lists carry dates or types)',
+        'separator (comma, as its siblings)',
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -337,6 +392,24 @@ RELANCE_LAUREATS = Source(
         Field("nom_region", description="Region name (upper case)"),
     ),
     approx_size="~2 MB, ~3,080 rows",
+    evidence=(
+        Evidence(
+            "the 16 columns in this order, ';' separator, code_departement 15th after the CO2 column",
+            'dorian68/ninesevenone backend/tests/test_france_relance_import.py; a survey of dataset plan-de-relance on data.economie.gouv.fr',
+        ),
+        Evidence(
+            'resource 74e3474f-c954-43c8-814d-d1efa49f08fd, last modified 2022-04-08; 3,080 rows',
+            "dorian68/ninesevenone scripts/import_france_relance_industrial_projects.py; the dataset's record count",
+        ),
+        Evidence(
+            "labels of volet_relance, mesure (9), mesure_light ('Projets territoriaux' for the TI fund), type_entreprise ('TPE / PME', 'ETI', 'GE'...)",
+            'facets of the 3,080 records on data.economie.gouv.fr',
+        ),
+    ),
+    unverified=(
+        'real rows (the one fixture seen is hand-written)',
+        'format of mise_a_jour (ISO dates in that fixture)',
+    ),
     notes="No amounts in this file: aid, investment and jobs come from laureats_ti when available.",
 )
 
@@ -366,6 +439,9 @@ LAUREATS_TI = Source(
         Field("emplois", dtype="float", description="Jobs created or maintained announced by the project", ge=0),
     ),
     approx_size="~300 kB, ~2,400 rows",
+    unverified=(
+        "the whole format: no public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1); this is the extract's expected layout",
+    ),
     notes=(
         "No public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1). This is the format "
         "of the programme extract the team receives; the sample holds a synthetic one. Live mode reads it "
@@ -409,6 +485,19 @@ COG_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~0.5 MB zip, ~37,500 rows",
+    evidence=(
+        Evidence(
+            'header TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT; comma; UTF-8; TYPECOM COM, COMA, COMD, ARM',
+            'public readers of the 2023-2026 files (a DuckDB script reading the 2025 URL, a pytest fixture checked against the live file, PHP and Java importers)',
+        ),
+        Evidence(
+            "zip URL and members (at the zip's root)",
+            'InseeFrLab/DoReMIFaSol data-raw/liste_donnees.json; a shell import script listing the 2025 members',
+        ),
+    ),
+    unverified=(
+        'quoting of fields',
+    ),
 )
 
 COG_REGIONS = Source(
@@ -438,6 +527,12 @@ COG_REGIONS = Source(
     ),
     max_reject_rate=0.0,
     approx_size="same zip as cog_communes, 18 rows",
+    evidence=(
+        Evidence(
+            'header REG,CHEFLIEU,TNCC,NCC,NCCENR,LIBELLE; 18 rows',
+            'public readers of the COG files; InseeFrLab/DoReMIFaSol',
+        ),
+    ),
 )
 
 _EPCI_PAGE = "https://www.insee.fr/fr/information/2510634"
@@ -469,6 +564,19 @@ EPCI = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~1.5 MB zip, ~1,250 EPCI",
+    evidence=(
+        Evidence(
+            'member EPCI_au_01-01-2025.xlsx, sheets EPCI and Composition_communale, header on row 6 (5 title rows)',
+            'InseeFrLab/DoReMIFaSol data-raw/liste_donnees.json (onglet, premiere_ligne 6, md5 of the 2025 zip)',
+        ),
+        Evidence(
+            'columns EPCI, LIBEPCI, NATURE_EPCI, NB_COM; last row ZZZZZZZZZ for the communes without EPCI',
+            "data-france's import code (read_excel(sheet_name='EPCI', skiprows=5), drops the fake last EPCI); a Ruby reader",
+        ),
+    ),
+    unverified=(
+        'NATURE_EPCI of the pseudo-EPCI (ZZ); METLYON appears in older files',
+    ),
 )
 
 EPCI_COMMUNES = Source(
@@ -500,6 +608,12 @@ EPCI_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="same zip as epci, ~34,900 rows",
+    evidence=(
+        Evidence(
+            'columns CODGEO, LIBGEO, EPCI, LIBEPCI, DEP, REG; 5 title rows',
+            'InseeFrLab/DoReMIFaSol liste_donnees.json; an R pipeline reading the 2025 file',
+        ),
+    ),
 )
 
 COG_PASSAGE = Source(
@@ -530,6 +644,20 @@ COG_PASSAGE = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~1 MB zip, ~36,760 rows x 47 columns",
+    evidence=(
+        Evidence(
+            'page 7671867, table_passage_annuelle_2025.zip, sheet COM, 5 title rows',
+            "InseeFrLab/DoReMIFaSol liste_donnees.json (TABLE_PASSAGE_ANNUELLE); COGugaison's maintenance notes; public readers with skip = 5",
+        ),
+        Evidence(
+            'NIVGEO, then CODGEO_YYYY/LIBGEO_YYYY for 2003..2025: 47 columns, ~36,760 rows',
+            'one public R pipeline that inspected the real file',
+        ),
+    ),
+    unverified=(
+        'the values of NIVGEO',
+        'the order of the year columns (one source says oldest first; they are read by name)',
+    ),
 )
 
 COMMUNES_SIREN = Source(
@@ -561,6 +689,12 @@ COMMUNES_SIREN = Source(
     ),
     ignored_columns=("typeLiaison", "zone", "arrondissement", "rangChefLieu", "anciensCodes", "chefLieu", "commune"),
     approx_size="~12 MB, ~37,000 rows",
+    evidence=(
+        Evidence(
+            'the file itself: keys, types, order; 37,642 entries, 599 codes listed twice (commune and commune déléguée), 94 communes without SIREN, 6 without population',
+            'npm @etalab/decoupage-administratif 5.3.0 data/communes.json (its README maps COG 2025 to 5.3.0)',
+        ),
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -598,6 +732,25 @@ RP_POPULATION = Source(
         Field("P{yy_hist}_POP", description="Population six years earlier, same geography", **_RP_FLOAT),
     ),
     approx_size="~20 MB zip, ~34,900 rows x 321 columns",
+    evidence=(
+        Evidence(
+            "page ids 8201904 (2021) and 8581696 (2022); members base-cc-evol-struct-pop-YYYY.CSV beside a metadata member; ';' separator",
+            'public readers naming the members; InseeFrLab/DoReMIFaSol',
+        ),
+        Evidence(
+            'P21_POP7589 and P21_POP90P in RP 2021 too; history columns P15_ (2021), P16_ and P11_ (2022)',
+            'public R and Python code summing those columns',
+        ),
+        Evidence(
+            'RP 2021 évolution-structure in latin-1, 321 columns',
+            "one public project's notes and reader (encoding='latin-1')",
+        ),
+    ),
+    unverified=(
+        "decimal mark ('.' inferred from readers calling float())",
+        'latin-1 of RP 2021: one source',
+        'P21_POP75P (declared optional; not seen)',
+    ),
 )
 
 RP_EMPLOI = Source(
@@ -633,6 +786,24 @@ RP_EMPLOI = Source(
         Field("C{yy}_ACTOCC1564_STAT_GSEC16", description="Employed 15-64, blue-collar (PCS 2020, from RP 2022)", required=False, **_RP_FLOAT),
     ),
     approx_size="~25 MB zip, ~34,900 rows x ~300 columns",
+    evidence=(
+        Evidence(
+            'page ids 8202916 (2021) and 8581444 (2022); members base-cc-emploi-pop-active-YYYY.CSV',
+            'public readers naming the zip members',
+        ),
+        Evidence(
+            'families P_POP1564, P_ACT1564, P_ACTOCC1564, P_CHOM1564, P_ACTOCC, P_EMPLT, P_EMPLT_SAL, C_EMPLT, C_EMPLT_INDUS, C_INDUSLT_F, C_INDUSLT_SAL, C_ACTOCC1564_CS1..6',
+            "the 2018 'dossier complet' header and a SQL template of the same families",
+        ),
+        Evidence(
+            'C22_ACTOCC1564_STAT_GSEC11..16 replace C21_ACTOCC1564_CS1..6 (GSEC16 = ouvriers)',
+            'several public projects using the 2022 base',
+        ),
+    ),
+    unverified=(
+        'the exact 2021 names C21_INDUSLT_F / C21_INDUSLT_SAL (the family is seen, these names inferred)',
+        'whether C22_INDUSLT_F / C22_INDUSLT_SAL still exist in RP 2022',
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -698,6 +869,29 @@ FLORES_A38 = Source(
     row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
     counted_by="GEO_OBJECT",
     approx_size="21 MB zip, ~219 MB CSV, several million rows",
+    evidence=(
+        Evidence(
+            'page 8266010; DS_FLORES_A38_2024_CSV_FR.zip holding DS_FLORES_A38_2024_data.csv and DS_FLORES_A38_2024_metadata.csv',
+            'public readers (a streaming JavaScript reader, an R pipeline)',
+        ),
+        Evidence(
+            'header GEO;GEO_OBJECT;ACTIVITY;NUMBER_EMPL;LEGAL_FORM_WITH_PUBLIC;FLORES_MEASURE;OBS_STATUS;TIME_PERIOD;OBS_VALUE, quoted fields',
+            'two independent public readers',
+        ),
+        Evidence(
+            'LEGAL_FORM_WITH_PUBLIC 1T9X7 is the one value; OBS_STATUS A, K (value empty, not disseminated), W (includes another category)',
+            'public readers of the 2024 files, one with a dictionary of the statuses',
+        ),
+        Evidence(
+            'GEO_OBJECT COM and ZE2020; NUMBER_EMPL bands and _T',
+            'public readers filtering on them',
+        ),
+    ),
+    unverified=(
+        "Insee's own wording of the statuses",
+        'ARM rows (read only where the commune is not given whole)',
+        'the levels DEP, REG, FRANCE, BV2022, AAV2020, UU2020 (single sources)',
+    ),
 )
 
 URSSAF_APE = Source(
@@ -738,6 +932,24 @@ URSSAF_APE = Source(
         "secteur_na38", "ape", "code_region", "code_ancienne_region", "code_zone_d_emploi", "code_epci",
     ),
     approx_size="~300 MB CSV, ~1.23 M rows",
+    evidence=(
+        Evidence(
+            'field ids region ... code_ape (labels, then codes), then effectifs_salaries_YYYY and nombre_d_etablissements_YYYY for 2006-2025',
+            'dbt models over the export; scripts calling the Opendatasoft v2.1 API',
+        ),
+        Evidence(
+            "code_ape without dot (6201Z); intitule_commune 'code name'; Paris/Lyon/Marseille by arrondissement; ~1.23 M rows",
+            'public API consumers',
+        ),
+        Evidence(
+            "UTF-8 with a byte order mark, ';' with delimiter=%3B",
+            "readers decoding utf-8-sig; Opendatasoft's export options (with_bom)",
+        ),
+    ),
+    unverified=(
+        'the order of the year columns (read by name)',
+        'whether an empty cell is secret or zero (treated as secret next to a published establishment count)',
+    ),
 )
 
 # Sirene headcount bands (SOURCES.md 5.2; NN = no employee or unknown).
@@ -814,6 +1026,24 @@ SIRENE_ETABLISSEMENTS = Source(
     # establishments of their companies are read, not the 40 M rows (DESIGN.md, Scale).
     siren_filter=SirenFilter("siren", identifiers=(("relance_laureats", "siren"), ("laureats_ti", "siret"))),
     approx_size="~2.1 GB Parquet, ~40 M establishments",
+    evidence=(
+        Evidence(
+            'the 54 columns in this order and their Parquet types (DATE dates, BOOLEAN etablissementSiege)',
+            'datagouv/datagouvfr_data_pipelines data_processing/insee/sirene/stock/config/config_stock.json',
+        ),
+        Evidence(
+            'activitePrincipaleNAF25Etablissement added on 2025-12-16',
+            "the same repository's history",
+        ),
+        Evidence(
+            'nomenclature values NAFRev2, NAFRev1, NAF1993, NAP',
+            'several independent codebases',
+        ),
+    ),
+    unverified=(
+        'nic was stored as an integer from mid-2025 to 2026-02-17: a stock of that period stops as type drift',
+        'headcount band codes above 21',
+    ),
 )
 
 SOURCES: tuple[Source, ...] = (

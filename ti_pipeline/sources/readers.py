@@ -31,7 +31,7 @@ import tempfile
 import zipfile
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ti_pipeline.sources.catalog import Field, Release, Source
-from ti_pipeline.sources.sniff import describe_non_data
+from ti_pipeline.sources.sniff import SEPARATORS, SNIFF_BYTES, describe_non_data, sniff_separator  # noqa: F401
 
 # Zip guards. The largest real member (Flores A38 CSV) is ~219 MB from a 21 MB zip (ratio ~10);
 # highly repetitive CSVs compress better, so the ratio limit is generous. Both can be raised by
@@ -48,8 +48,6 @@ from ti_pipeline.sources.sniff import describe_non_data
 MAX_MEMBER_BYTES = int(os.environ.get("TI_ZIP_MAX_MEMBER_BYTES", 8 * 1024**3))
 MAX_COMPRESSION_RATIO = float(os.environ.get("TI_ZIP_MAX_RATIO", 200))
 
-SNIFF_BYTES = 64 * 1024
-SEPARATORS = (";", ",", "\t")
 
 
 class SourceFormatError(ValueError):
@@ -97,38 +95,6 @@ def read_release(source: Source, release: Release, path: Path) -> ReadResult:
     info["rows"] = len(frame)
     info["columns"] = [str(c) for c in frame.columns]
     return ReadResult(frame=frame, info=info)
-
-
-def resolve_release(source: Source, release: Release, path: Path) -> Release:
-    """The release the file at ``path`` really is. For a rolling file (``vintage_from_columns``,
-    Urssaf's "-last" export) the millésime is the latest year in its column names and the COG year
-    follows it; any other release is returned as it is. Only the header line is read."""
-    rule = source.vintage_from_columns
-    if rule is None:
-        return release
-    path = Path(path)
-    if source.fmt != "csv":
-        raise SourceFormatError(source.name, path, f"vintage_from_columns is only known for CSV files, not {source.fmt!r}")
-    with _opened_member(source, release, path, {}) as (data_path, label):
-        _check_is_data(source, label, data_path, "CSV")
-        head = _head(data_path)
-        encoding = "latin-1"
-        try:
-            head.decode("utf-8")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            encoding = "utf-8-sig" if exc.start >= len(head) - 4 else "latin-1"
-        sep = sniff_separator(head.decode("utf-8" if encoding != "latin-1" else "latin-1", errors="replace").lstrip("\ufeff"))
-        names = [n.strip().lstrip("\ufeff") for n in (_header_names(data_path, sep, encoding) or [])]
-    years = [int(m.group(1)) for n in names if (m := re.match(rule.pattern, n))]
-    if not years:
-        raise SourceFormatError(
-            source.name, label,
-            f"no column matches {rule.pattern!r}, so the file's millésime cannot be known (a rolling file); "
-            f"columns: {', '.join(names[:30])}",
-        )
-    latest = max(years)
-    return replace(release, millesime=latest, cog_year=latest + rule.cog_year_offset)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -267,36 +233,6 @@ def _check_is_data(source: Source, label: str, path: Path, expected: str) -> Non
 # ------------------------------------------------------------------------------------------------
 # CSV
 # ------------------------------------------------------------------------------------------------
-def sniff_separator(sample: str) -> str:
-    """Pick the separator among ``;``, ``,`` and tab from the first lines of a CSV.
-
-    The winner splits every sampled line into the same number of fields (quotes respected), with
-    the most fields; free text with stray commas in a ``;`` file therefore does not fool it.
-    """
-    lines = sample.splitlines(keepends=True)
-    if len(lines) > 1:
-        lines = lines[:-1] if not sample.endswith(("\n", "\r")) else lines  # drop a cut last line
-    text = "".join(lines[:200])
-    best, best_key = ",", (False, 0)
-    for sep in SEPARATORS:
-        try:
-            rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        consistent = all(len(r) == width for r in rows)
-        key = (consistent and width > 1, width if consistent else 0)
-        if key > best_key:
-            best, best_key = sep, key
-    if best_key == (False, 0):
-        # Inconsistent everywhere (ragged file): trust the header line.
-        header = text.splitlines()[0] if text else ""
-        best = max(SEPARATORS, key=header.count)
-    return best
-
-
 def _header_names(path: Path, sep: str, encoding: str) -> list[str] | None:
     """The header line's column names as written (quotes resolved), None if it cannot be read."""
     with open(path, "rb") as f:

@@ -63,6 +63,11 @@ def source_markdown(source: Source) -> str:
         lines += [f"- `{name}`: {rules.describe(name)}" for name in source.row_checks]
     if source.notes:
         lines += ["", f"Note: {source.notes}"]
+    lines += ["", "What confirms this declaration:", ""]
+    lines += [f"- {_cell(e.fact)} — {_cell(e.seen_in)}" for e in source.evidence] or ["- nothing public: see below"]
+    if source.unverified:
+        lines += ["", "Not confirmed yet (the file wins: a difference stops the source or is reported):", ""]
+        lines += [f"- {_cell(u)}" for u in source.unverified]
     return "\n".join(lines)
 
 
