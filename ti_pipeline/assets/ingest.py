@@ -83,6 +83,7 @@ def _recorded_result(source: Source, release: Release, paths: Paths, provenance:
         ignored_columns=list(provenance.get("ignored_columns", [])),
         absent_optional_columns=list(provenance.get("absent_optional_columns", [])),
         failures=failures,
+        counts=dict(provenance.get("counts", {})),
     )
 
 
@@ -177,6 +178,7 @@ def _provenance(ingested: IngestedRelease) -> dict:
         "added_columns": ingested.result.added_columns,
         "ignored_columns": ingested.result.ignored_columns,
         "absent_optional_columns": ingested.result.absent_optional_columns,
+        "counts": ingested.result.counts,
         "read": ingested.read_info,
         "fingerprint": ingested.fingerprint or None,
     }
@@ -197,6 +199,7 @@ def _ingest_in_batches(
     seconds = {"read": 0.0, "validate": 0.0, "write": 0.0}
     rows_in = rows_valid = 0
     counts: dict = {}
+    value_counts: dict[str, int] = {}
     rejects, failures, first, info = [], [], None, {}
     # Three stages overlap on the machine's cores: the next batch is read (pyarrow: decompression,
     # decoding) and the previous one written (zstd) while this one is validated (pandas). At most
@@ -233,6 +236,8 @@ def _ingest_in_batches(
                     failures.append(result.failures.assign(_row=row_numbers[result.failures["_row"].to_numpy()]))
                 for key, n in result.failure_counts.items():
                     counts[key] = counts.get(key, 0) + n
+                for value, n in result.counts.items():
+                    value_counts[value] = value_counts.get(value, 0) + n
                 rows_in += result.rows_in
                 rows_valid += result.rows_valid
                 first = first or result
@@ -260,6 +265,7 @@ def _ingest_in_batches(
         ignored_columns=first.ignored_columns,
         absent_optional_columns=first.absent_optional_columns,
         failures=pd.concat(failures, ignore_index=True) if failures else None,
+        counts=value_counts,
     )
     read_info = {k: v for k, v in info.items() if k not in ("row_numbers", "rows")}
     read_info.update(rows=rows_in, batches=-(-rows_in // BATCH_ROWS), batch_rows=BATCH_ROWS)

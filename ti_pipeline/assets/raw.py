@@ -148,6 +148,11 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
         ),
         "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
     }
+    if source.counted_by:
+        # e.g. Flores: rows per geography level, of which only COM and ARM are read downstream
+        metadata[f"rows_by_{source.counted_by}"] = dg.MetadataValue.json(
+            {str(i.release.millesime): i.result.counts for i in ingested}
+        )
     if source.siren_filter:
         metadata["filter"] = "; ".join(
             f"{i.release.millesime}: {i.read_info.get('filter', 'n/a')}, {i.result.rows_in} of "

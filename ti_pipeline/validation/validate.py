@@ -62,6 +62,8 @@ class ValidationResult:
     ignored_columns: list[str] = field(default_factory=list)  # undeclared, known unused (Source.ignored_columns)
     absent_optional_columns: list[str] = field(default_factory=list)
     failures: pd.DataFrame | None = None  # every failure: _row, _rule, _column, _order, _value
+    # valid rows per value of the source's ``counted_by`` column (Flores: per geography level)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def reject_rate(self) -> float:
@@ -212,7 +214,14 @@ def validate(
         ignored_columns=list(match.ignored),
         absent_optional_columns=[_family_label(f.name, f.name_is_regex) for f in match.missing_optional],
         failures=all_found,
+        counts=_counts(source, valid),
     )
+
+
+def _counts(source: Source, valid: pd.DataFrame) -> dict[str, int]:
+    if source.counted_by is None or source.counted_by not in valid.columns:
+        return {}
+    return {str(k): int(n) for k, n in valid[source.counted_by].value_counts(dropna=False).sort_index().items()}
 
 
 def _pandera_failures(
