@@ -70,7 +70,7 @@ with rp as (
 flores as (
     select 'postes_industrie_flores' as mesure, GEO as code, cast(OBS_VALUE as double) as valeur
     from read_csv('{flores_csv}', all_varchar = true, header = true)
-    where GEO_OBJECT = 'COM' and coalesce(LEGAL_FORM_WITH_PUBLIC, '_T') = '_T'
+    where GEO_OBJECT = 'COM' and LEGAL_FORM_WITH_PUBLIC = '1T9X7'
       and FLORES_MEASURE = 'EMPL3112' and NUMBER_EMPL = '_T'
       and left(ACTIVITY, 1) in {industry_sections}
       and TIME_PERIOD = '{flores_year}'

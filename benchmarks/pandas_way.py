@@ -96,7 +96,7 @@ def compute(sample_dir: Path) -> pd.DataFrame:
     flores = read_csv(sample_dir, "flores_a38")
     flores = flores[
         (flores["GEO_OBJECT"] == "COM")
-        & (flores["LEGAL_FORM_WITH_PUBLIC"].fillna("_T") == "_T")
+        & (flores["LEGAL_FORM_WITH_PUBLIC"] == "1T9X7")
         & (flores["FLORES_MEASURE"] == "EMPL3112")
         & (flores["NUMBER_EMPL"] == "_T")
         & flores["ACTIVITY"].str[0].isin(sections)

@@ -107,8 +107,8 @@ def flores_industrie(id_ti: str | None, year: int, measure: str = "EMPL3112") ->
 
 @functools.cache
 def urssaf() -> pd.DataFrame:
-    df = pd.read_csv(SAMPLE / "urssaf/2024/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
-                     sep=";", dtype={"code_commune": str, "code_ape": str})
+    path = next(SAMPLE.glob("urssaf/*/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv"))
+    df = pd.read_csv(path, sep=";", dtype={"code_commune": str, "code_ape": str}, encoding="utf-8-sig")
     df["commune"] = to_2025(df["code_commune"], 2025)
     df["industrie"] = df["code_ape"].str[:2].astype(int).between(5, 39)
     return df

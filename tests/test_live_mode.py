@@ -45,6 +45,15 @@ def test_live_mode_gives_the_sample_marts(tmp_path, sample_run, live_server):
         # sums of floats may be added in another order: equal to 1e-9, not bit for bit
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
 
+    # the Flores and Urssaf indicators have a value for every territory (the real codes and statuses
+    # are read: no filter on a code the files do not use leaves them empty)
+    ind = read_mart(live, "mart_ti_indicateurs")
+    territories = set(ind["id_ti"])
+    for code in ("postes_salaries_industrie", "part_industrie_emploi_salarie", "etab_employeurs_industrie",
+                 "evol_emploi_ind_prive_1a", "evol_emploi_ind_prive_5a", "evol_emploi_ind_prive_10a"):
+        with_value = set(ind.loc[(ind["code_indicateur"] == code) & ind["valeur"].notna(), "id_ti"])
+        assert with_value == territories, (code, sorted(territories - with_value))
+
     # every file came through the downloader: cached with its manifest, from the local server
     for source in SOURCES:
         for release in source.releases:

@@ -83,13 +83,14 @@ def test_every_indicator_for_every_territory(sample_run, indicateurs):
     present = set(zip(indicateurs.id_ti, indicateurs.code_indicateur))
     missing = [(t, c) for t in SAMPLE_TERRITORIES for c in INDICATOR_CODES if (t, c) not in present]
     assert missing == []
-    # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2024
+    # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2025 (the
+    # rolling file's years: its latest, 2025, read from the file)
     years = indicateurs[indicateurs.id_ti == "ti-8402"].groupby("code_indicateur").annee.agg(["min", "max", "count"])
     assert tuple(years.loc["population"]) == (2021, 2022, 2)
     assert tuple(years.loc["postes_salaries_industrie"]) == (2023, 2024, 2)
-    assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2024, 18)
-    assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2024, 14)
-    assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2024, 9)
+    assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2025, 19)
+    assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2025, 15)
+    assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2025, 10)
 
 
 def test_contract_columns_and_rules(indicateurs):
@@ -280,7 +281,7 @@ def test_urssaf_changes_recomputed_from_the_raw_file(indicateurs):
         u = files.urssaf_industrie(id_ti)
         for years, code in ((1, "evol_emploi_ind_prive_1a"), (5, "evol_emploi_ind_prive_5a"),
                             (10, "evol_emploi_ind_prive_10a")):
-            for annee in (2024, 2020):
+            for annee in (2025, 2020):
                 base = annee - years
                 now, before = (u[f"effectifs_salaries_{y}"].sum() for y in (annee, base))
                 r = row(indicateurs, id_ti, code, annee)
@@ -439,13 +440,13 @@ def test_laureats_counts_with_the_unmatched_one(sample_run):
     e = by_ti.loc[("ti-8402", "ensemble", "ensemble")]
     assert (e.nb_laureats, e.investissement) == (3, 1_400_000)
     assert e.couverture_investissement == pytest.approx(2 / 3)
-    assert by_ti.loc[("ti-8402", "mesure", "Territoires d'industrie"), "nb_laureats"] == 2
+    assert by_ti.loc[("ti-8402", "mesure", "Projets territoriaux"), "nb_laureats"] == 2
     reloc = by_ti.loc[("ti-8402", "mesure", "Relocalisation")]
     assert (reloc.nb_laureats, reloc.couverture_investissement) == (1, 0.0)
     assert pd.isna(reloc.investissement)  # nothing reported is unknown, not 0 EUR
     assert by_ti.loc[("ti-8413", "filiere", "Plasturgie"), "nb_laureats"] == 2
     assert by_ti.loc[("ti-8413", "ensemble", "ensemble"), "nb_laureats"] == 3  # Corveissiat counts here too
-    assert by_ti.loc[("ti-8420", "mesure", "Décarbonation"), "nb_laureats"] == 1  # Raffinerie de Feyzin
+    assert by_ti.loc[("ti-8420", "mesure", "Efficacité énergétique"), "nb_laureats"] == 1  # Raffinerie de Feyzin
     # every territory has its total row
     assert {t for t, a, _ in by_ti.index if a == "ensemble"} == set(SAMPLE_TERRITORIES)
 

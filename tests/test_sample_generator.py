@@ -66,7 +66,7 @@ def read(root: Path, name: str, millesime: int | None = None, sheet: str | None 
     if source.fmt == "xlsx":
         return pd.read_excel(io.BytesIO(data), sheet_name=sheet or release.sheet, skiprows=source.skiprows,
                              dtype=str, keep_default_na=False)
-    encoding = "latin-1" if (name, release.millesime) == ("rp_emploi", 2021) else "utf-8"
+    encoding = "latin-1" if (name, release.millesime) == ("rp_population", 2021) else "utf-8-sig"
     text = data.decode(encoding)
     sep = ";" if text.split("\n", 1)[0].count(";") else ","
     return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
@@ -99,8 +99,8 @@ def test_other_seed_other_values(sample, tmp_path):
     generate(tmp_path, scale="sample", seed=7)
     first, second = _files(sample), _files(tmp_path)
     assert first.keys() == second.keys()
-    assert first["urssaf/2024/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv"] != \
-        second["urssaf/2024/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv"]
+    assert first["urssaf/2025/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv"] != \
+        second["urssaf/2025/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv"]
 
 
 def test_committed_sample_is_a_fresh_generation(sample):
@@ -142,8 +142,9 @@ def test_columns_follow_the_catalog(sample, source, release):
     def declared(c):
         return any(re.fullmatch(f.name, c) if f.name_is_regex else f.name == c for f in fields)
 
-    if source.extra_columns == "forbid":
-        assert [c for c in columns if not declared(c)] == []
+    known = lambda c: any(re.fullmatch(p, c) for p in source.ignored_columns)  # noqa: E731
+    assert [c for c in columns if not declared(c) and not known(c)] == []
+    if not source.ignored_columns:
         # Named columns come in the catalog's order (families such as CODGEO_YYYY/LIBGEO_YYYY may interleave).
         literal = [f.name for f in fields if not f.name_is_regex]
         assert [c for c in columns if c in literal] == [n for n in literal if n in columns]
@@ -270,7 +271,8 @@ def test_epci_file(sample):
 
 def test_passage_table_has_the_merger(sample):
     df = read(sample, "cog_passage")
-    assert list(df.columns[:2]) == ["CODGEO_2003", "LIBGEO_2003"] and df.columns[-1] == "LIBGEO_2025"
+    assert list(df.columns[:3]) == ["NIVGEO", "CODGEO_2003", "LIBGEO_2003"] and df.columns[-1] == "LIBGEO_2025"
+    assert len(df.columns) == 47
     rows = df[df["CODGEO_2025"] == MERGED_A]
     assert sorted(rows["CODGEO_2023"]) == [MERGED_A, MERGED_B]
     assert sorted(rows["CODGEO_2024"]) == [MERGED_A, MERGED_A], "merged on 1/1/2024"
@@ -286,16 +288,21 @@ def test_communes_json(sample):
     assert set(df["type"]) == {"commune-actuelle", "arrondissement-municipal", "commune-deleguee", "commune-associee"}
     actual = df[df["type"] == "commune-actuelle"]
     assert actual["code"].is_unique and MERGED_B not in set(actual["code"])
-    # real quirks: entries without SIREN (Saint-Barthélemy), without population either (Kerguelen)
-    sirens = actual["siren"].dropna()
-    assert all(luhn_valid(s) for s in sirens) and set(actual.loc[actual["siren"].isna(), "code"]) == {"97701", "98412"}
-    assert actual.loc[actual["population"].isna(), "code"].tolist() == ["98412"]
-    assert all(isinstance(c, list) and c for c in actual["codesPostaux"] if c == c)
-    # codes shared by a commune and its commune déléguée
-    assert df["code"].duplicated().sum() >= 3 and MERGED_A in set(df.loc[df["code"].duplicated(), "code"])
+    # the package's keys, no EPCI; communes of overseas collectivities without SIREN or population (real)
+    assert {"departement", "region", "typeLiaison", "zone", "arrondissement"} <= set(df.columns)
+    assert not {"codeDepartement", "codeRegion", "codeEpci"} & set(df.columns)
+    assert set(actual.loc[actual["siren"].isna(), "code"]) == {"97501", "98411"}
+    assert actual.loc[actual["population"].isna(), "code"].tolist() == ["98411"]
+    assert all(luhn_valid(s) for s in actual["siren"].dropna())
+    assert all(isinstance(c, list) and c for c in actual["codesPostaux"].dropna())
+    # codes shared by a commune and its commune déléguée (real communes nouvelles)
+    shared = set(df.loc[df["code"].duplicated(), "code"])
+    assert len(shared) >= 3 and MERGED_A in set(df.loc[df["type"] == "commune-deleguee", "code"]) and MERGED_A in shared
     # the legal population of the découpage (real): Bourg-en-Bresse, 42,372 inhabitants in 5.3.0
     assert actual.set_index("code").loc["01053", "population"] == 42372
-    assert "codeEpci" in df.columns
+    # one object per line, as the npm package writes it
+    lines = cat.sample_path(sample, cat.COMMUNES_SIREN, cat.COMMUNES_SIREN.releases[0]).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and lines[1].startswith('{"code":') and len(lines) == len(df) + 2
     deleguee = df[df["type"] == "commune-deleguee"].set_index("code")
     assert deleguee.loc[MERGED_B, "chefLieu"] == MERGED_A
 
@@ -308,15 +315,19 @@ def test_communes_json(sample):
 def test_rp_geography_and_encoding(sample, name, millesime):
     source = cat.get_source(name)
     release = source.release(millesime)
+    member = release.file_name.replace("_csv.zip", ".CSV")
     with zipfile.ZipFile(cat.sample_path(sample, source, release)) as z:
-        assert [n for n in z.namelist()] == [release.file_name.replace("_csv.zip", ".CSV")]
+        assert z.namelist() == [member, "meta_" + member]
+        meta = z.read("meta_" + member)
     data = _raw(sample, source, release)
-    if (name, millesime) == ("rp_emploi", 2021):
+    if (name, millesime) == ("rp_population", 2021):
+        # latin-1: the data member is codes and numbers; the metadata's accents show the encoding
         with pytest.raises(UnicodeDecodeError):
-            data.decode("utf-8")
-        assert "Pierre-Bénite" in data.decode("latin-1")
+            meta.decode("utf-8")
+        assert "géographique" in meta.decode("latin-1")
     else:
-        data.decode("utf-8")
+        meta.decode("utf-8")
+    data.decode("utf-8")
     df = read(sample, name, millesime)
     assert df.columns[0] == "CODGEO"
     codes = set(df["CODGEO"])
@@ -331,7 +342,7 @@ def test_rp_geography_and_encoding(sample, name, millesime):
 
 def test_rp_vintage_columns(sample):
     pop21, pop22 = read(sample, "rp_population", 2021), read(sample, "rp_population", 2022)
-    assert "P21_POP75P" in pop21 and "P15_POP" in pop21
+    assert {"P21_POP7589", "P21_POP90P", "P15_POP"} <= set(pop21) and "P21_POP75P" not in pop21
     assert {"P22_POP7589", "P22_POP90P", "P16_POP"} <= set(pop22) and "P22_POP75P" not in pop22
     emp21, emp22 = read(sample, "rp_emploi", 2021), read(sample, "rp_emploi", 2022)
     assert "C21_ACTOCC1564_CS6" in emp21 and "C22_ACTOCC1564_CS6" not in emp22
@@ -341,7 +352,7 @@ def test_rp_vintage_columns(sample):
 @pytest.mark.parametrize("millesime", [2021, 2022])
 def test_rp_internal_consistency(sample, millesime):
     y, h = f"{millesime % 100}", f"{(millesime - 6) % 100}"
-    e = read(sample, "rp_emploi", millesime).set_index("CODGEO").drop(columns="LIBGEO").astype(float)
+    e = read(sample, "rp_emploi", millesime).set_index("CODGEO").astype(float)
     p = read(sample, "rp_population", millesime).set_index("CODGEO").astype(float)
     cs6 = f"C{y}_ACTOCC1564_CS6" if millesime == 2021 else f"C{y}_ACTOCC1564_STAT_GSEC16"
     pairs = [(f"P{y}_ACT1564", f"P{y}_POP1564"), (f"P{y}_CHOM1564", f"P{y}_ACT1564"),
@@ -363,7 +374,7 @@ def test_rp_hand_values(sample):
     (summed here from the files)."""
     text = (sample / "README.md").read_text(encoding="utf-8")
     for millesime in (2021, 2022):
-        e = read(sample, "rp_emploi", millesime).set_index("CODGEO").loc[list(HAND)].drop(columns="LIBGEO")
+        e = read(sample, "rp_emploi", millesime).set_index("CODGEO").loc[list(HAND)]
         p = read(sample, "rp_population", millesime).set_index("CODGEO").loc[list(HAND)]
         assert not e.map(lambda x: "." in x).any().any() and not p.map(lambda x: "." in x).any().any()
         y = millesime % 100
@@ -395,10 +406,11 @@ def test_flores_layout(sample):
     with zipfile.ZipFile(cat.sample_path(sample, cat.FLORES_A38, cat.FLORES_A38.releases[0])) as z:
         assert "DS_FLORES_A38_2024_metadata.csv" in z.namelist()
     df = read(sample, "flores_a38")
-    assert set(df["GEO_OBJECT"]) == {"COM", "ARM", "DEP", "REG"}
+    assert set(df["GEO_OBJECT"]) == {"COM", "ARM", "DEP", "REG", "ZE2020", "FRANCE"}
     assert set(df["TIME_PERIOD"]) == {"2023", "2024"}
     assert set(df["FLORES_MEASURE"]) == {"UNIT_LOC", "EMPL3112"}
-    assert set(df["LEGAL_FORM_WITH_PUBLIC"]) == {"_T"}
+    assert set(df["LEGAL_FORM_WITH_PUBLIC"]) == {"1T9X7"}
+    assert set(df["OBS_STATUS"]) == {"A", "K", "W"}
     assert set(df["NUMBER_EMPL"]) == set(cat.FLORES_BANDS)
     com = df[df["GEO_OBJECT"] == "COM"]
     assert PLM <= set(com["GEO"]) and MERGED_B not in set(com["GEO"])
@@ -410,12 +422,12 @@ def test_flores_layout(sample):
 
 def test_flores_totals_and_secret(sample):
     df = read(sample, "flores_a38")
-    secret = df[df["OBS_STATUS"] == "C"]
+    secret = df[df["OBS_STATUS"] == "K"]
     assert len(secret) > 0 and (secret["OBS_VALUE"] == "").all()
     assert ((secret["ACTIVITY"] != "_T") & (secret["NUMBER_EMPL"] != "_T")).all()
-    assert (df.loc[df["OBS_STATUS"] == "A", "OBS_VALUE"] != "").all()
+    assert (df.loc[df["OBS_STATUS"] != "K", "OBS_VALUE"] != "").all()
     # _T equals the sum of the detail cells, secret ones included (read from the hand values below).
-    pub = df[df["OBS_STATUS"] == "A"].copy()
+    pub = df[df["OBS_STATUS"] != "K"].copy()
     pub["v"] = pub["OBS_VALUE"].astype(int)
     key = ["GEO", "GEO_OBJECT", "FLORES_MEASURE", "TIME_PERIOD"]
     tot = pub[(pub["ACTIVITY"] == "_T") & (pub["NUMBER_EMPL"] == "_T")].set_index(key)["v"]
@@ -454,10 +466,13 @@ def test_flores_hand_values(sample):
 
 def test_urssaf(sample):
     path = cat.sample_path(sample, cat.URSSAF_APE, cat.URSSAF_APE.releases[0])
-    assert path.read_text(encoding="utf-8").split("\n", 1)[0].startswith("code_commune;intitule_commune;")
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert header.startswith("\ufeffregion;ancienne_region;departement;zone_d_emploi;epci;commune;intitule_commune;")
+    assert ";code_commune;code_ape;effectifs_salaries_2006;" in header
     df = read(sample, "urssaf_ape")
     years = [c for c in df.columns if c.startswith("effectifs_salaries_")]
-    assert years[0] == "effectifs_salaries_2006" and years[-1] == "effectifs_salaries_2024"
+    assert years[0] == "effectifs_salaries_2006" and years[-1] == "effectifs_salaries_2025"
+    assert path.parent.name == "2025", "the rolling file's folder is its latest year"
     assert df["code_ape"].str.fullmatch(r"\d{4}[A-Z]").all()
     assert (df["intitule_commune"] == df["code_commune"] + " " + df["intitule_commune"].str.split(" ", n=1).str[1]).all()
     assert df["grand_secteur_d_activite"].str.match(r"GS\d ").all() and (df["grand_secteur_d_activite"] == "GS1 Industrie").any()
@@ -495,7 +510,8 @@ def test_relance_laureats_can_be_located(sample):
     df = read(sample, "relance_laureats")
     sirene = read(sample, "sirene_etablissements")
     communes = read(sample, "communes_siren")
-    cp_nom = {(cp, n) for cps, n, t in zip(communes["codesPostaux"], communes["nom"], communes["type"])
+    # the DGE file writes commune names in upper case
+    cp_nom = {(cp, n.upper()) for cps, n, t in zip(communes["codesPostaux"], communes["nom"], communes["type"])
               if t == "commune-actuelle" and isinstance(cps, list) for cp in cps}
     ids = df["siren"]
     assert (ids.str.len() == 14).any() and (ids.str.len() == 9).any() and (ids == "").any()
@@ -521,7 +537,7 @@ def test_relance_laureats_can_be_located(sample):
     gps = df["coordonnees_gps"]
     assert (gps == "").any() and gps.str.fullmatch(r"-?\d+\.\d+, -?\d+\.\d+").sum() >= len(df) - 3
     assert (~gps.str.fullmatch(r"(-?\d+\.\d+, -?\d+\.\d+)?")).any(), "one malformed coordinate"
-    assert {"Territoires d'industrie", "Relocalisation", "Décarbonation", "Résilience", "Industrie du futur"} == \
+    assert {"Projets territoriaux", "Relocalisation", "Efficacité énergétique", "Automobile", "Aéronautique"} == \
         set(df["mesure_light"])
     ti_com = set(read(sample, "ti_communes")["insee_com"])
     outside = [c for c in located.loc[[i for i in ids if i in sirets]] if c not in ti_com and c[:5] not in ti_com]
@@ -603,7 +619,8 @@ def test_fractional_scale_is_fast_and_proportional(tmp_path):
             result = validate(source, release.millesime, wide.frame, file_name=path.name, all_columns=wide.info["all_columns"])
             assert result.rows_rejected == 0 and result.rows_valid == len(wide.frame)
             declared = set(result.valid.columns)
-            assert len(result.dropped_columns) == FULL_WIDTH[source.name] - len(declared)  # LIBGEO too
+            assert len(result.ignored_columns) == FULL_WIDTH[source.name] - len(declared)  # LIBGEO too
+            assert result.added_columns == []
 
 
 def test_national_geography_counts_and_codes():

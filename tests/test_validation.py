@@ -185,7 +185,7 @@ def test_asset_metadata_has_column_schema_and_row_count():
     meta = asset_metadata(source, 2024, result)
     assert isinstance(meta["dagster/column_schema"], dg.TableSchema)
     assert meta["dagster/row_count"].value == 3
-    assert meta["dropped_columns"].value == ["insee_reg"]
+    assert meta["added_columns"].value == ["insee_reg"]
 
 
 def test_data_dictionary_lists_every_source_and_column():
@@ -195,7 +195,7 @@ def test_data_dictionary_lists_every_source_and_column():
         for f in s.fields_for(s.millesimes[0]):
             assert f"`{f.name}`" in md, f.name
     assert "luhn_siret" in md
-    assert "obs_value_iff_confidential" in md
+    assert "obs_value_iff_not_disseminated" in md
 
 
 def test_drift_error_is_an_exception_with_data():

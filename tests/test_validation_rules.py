@@ -79,21 +79,36 @@ def _flores(**columns) -> pd.DataFrame:
 
 
 def test_flores_secret_cells_are_valid_rows():
-    frame = _flores(OBS_STATUS=["A", "C", "C"], OBS_VALUE=["12", "", None])
+    # K: not disseminated, no value; W: published, includes another category's data
+    frame = _flores(OBS_STATUS=["A", "K", "K", "W"], OBS_VALUE=["12", "", None, "7"])
     result = validate(get_source("flores_a38"), 2024, frame, file_name="DS_FLORES_A38_2024_data.csv")
     assert result.rows_rejected == 0
-    assert result.valid["OBS_VALUE"].isna().tolist() == [False, True, True]
+    assert result.valid["OBS_VALUE"].isna().tolist() == [False, True, True, False]
 
 
-def test_flores_value_iff_confidential():
-    frame = _flores(OBS_STATUS=["A", "C", "A", ""], OBS_VALUE=["12", "5", "", "3"])
+def test_flores_value_iff_not_disseminated():
+    frame = _flores(OBS_STATUS=["A", "K", "A", "W"], OBS_VALUE=["12", "5", "", ""])
     result = validate(get_source("flores_a38"), 2024, frame, file_name="DS_FLORES_A38_2024_data.csv")
     rejects = result.rejects.set_index("_row")
-    assert rejects.index.tolist() == [1, 2]
+    assert rejects.index.tolist() == [1, 2, 3]
     assert (rejects.loc[1, "_rule"], rejects.loc[1, "_column"], rejects.loc[1, "_value"]) == (
-        "obs_value_iff_confidential", "OBS_VALUE", "5")
-    assert rejects.loc[2, "_rule"] == "obs_value_iff_confidential"
+        "obs_value_iff_not_disseminated", "OBS_VALUE", "5")
+    assert rejects.loc[2, "_rule"] == "obs_value_iff_not_disseminated"
     assert rejects.loc[2, "_value"] == ""  # the value as read: an empty cell
+
+
+def test_flores_unknown_codes_are_rejects_with_their_rule():
+    """Code lists come from the publisher: a status, legal form or level not in them is a reject
+    naming the rule and the value, never a row filtered away without a word."""
+    frame = _flores(OBS_STATUS=["A", "C", "A", "A"], LEGAL_FORM_WITH_PUBLIC=["1T9X7", "1T9X7", "_T", "1T9X7"],
+                    GEO_OBJECT=["COM", "COM", "COM", "EPCI"], GEO=["01001", "01001", "01001", "200070001"])
+    result = validate(get_source("flores_a38"), 2024, frame, file_name="DS_FLORES_A38_2024_data.csv")
+    rejects = result.rejects.set_index("_row")
+    assert rejects.index.tolist() == [1, 2, 3]
+    assert (rejects.loc[1, "_rule"], rejects.loc[1, "_column"], rejects.loc[1, "_value"]) == ("isin", "OBS_STATUS", "C")
+    assert (rejects.loc[2, "_rule"], rejects.loc[2, "_column"], rejects.loc[2, "_value"]) == (
+        "isin", "LEGAL_FORM_WITH_PUBLIC", "_T")
+    assert (rejects.loc[3, "_rule"], rejects.loc[3, "_column"], rejects.loc[3, "_value"]) == ("isin", "GEO_OBJECT", "EPCI")
 
 
 def test_flores_unparseable_value_is_reported_once_as_type():

@@ -158,6 +158,22 @@ def write_rejects(paths: Paths, source: str, millesime: int, rejects: pd.DataFra
     return write_parquet_atomic(frame_to_table(rejects.astype("string")), path)
 
 
+def remove_other_partitions(paths: Paths, source: str, keep: int) -> list[int]:
+    """Remove the raw and rejects partitions of ``source`` other than millésime ``keep`` (a rolling
+    file's new partition supersedes them). Called after ``keep`` was written. Returns the removed
+    millésimes."""
+    import shutil
+
+    removed = set()
+    for root in (paths.raw / source, paths.rejects / source):
+        for folder in sorted(root.glob("millesime=*")):
+            millesime = folder.name.removeprefix("millesime=")
+            if millesime != str(keep):
+                shutil.rmtree(folder)
+                removed.add(int(millesime))
+    return sorted(removed)
+
+
 def raw_files(paths: Paths, source: str) -> list[Path]:
     return sorted((paths.raw / source).glob("millesime=*/data.parquet"))
 

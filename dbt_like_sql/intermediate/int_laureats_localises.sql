@@ -29,7 +29,7 @@ with laureats as (
         'laureats_ti', id_projet,
         entreprise, siren, siret, identifiant_statut,
         code_postal, nom_commune,
-        mesure, 'Territoires d''industrie', filiere,
+        mesure, 'Projets territoriaux', filiere,  -- the DGE file's label of the TI fund's measure
         montant_aide, montant_investissement, emplois,
         millesime
     from stg_laureats_ti

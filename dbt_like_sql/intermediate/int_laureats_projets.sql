@@ -59,7 +59,7 @@ candidats as (
             when f.siren is not null and f.siren = d.siren then 'siren'
             else 'nom_code_postal'
         end as appariement,
-        coalesce(d.mesure_light, '') <> 'Territoires d''industrie' as autre_mesure
+        coalesce(d.mesure_light, '') <> 'Projets territoriaux' as autre_mesure  -- the TI fund's measure
     from fonds f
     join dge d
       on (f.siret is not null and f.siret = d.siret)

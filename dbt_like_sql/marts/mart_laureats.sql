@@ -18,7 +18,7 @@ columns:
   siret: SIRET, when a published id is one
   identifiant_statut: siret, siren, absent or invalide
   mesure: Measure (long label)
-  mesure_light: Short measure label (Territoires d'industrie, Relocalisation, Décarbonation...)
+  mesure_light: Short measure label (Projets territoriaux for the TI fund, Relocalisation, Automobile...)
   filiere: Industrial sector as the source labels it
   code_postal: Postcode given by the source
   nom_commune: Commune name given by the source

@@ -79,9 +79,11 @@ def _recorded_result(source: Source, release: Release, paths: Paths, provenance:
         source=source.name,
         millesime=release.millesime,
         file_name=release.file_name,
-        dropped_columns=list(provenance.get("dropped_columns", [])),
+        added_columns=list(provenance.get("added_columns", [])),
+        ignored_columns=list(provenance.get("ignored_columns", [])),
         absent_optional_columns=list(provenance.get("absent_optional_columns", [])),
         failures=failures,
+        counts=dict(provenance.get("counts", {})),
     )
 
 
@@ -100,6 +102,7 @@ def ingest_release(
     is not read: the result is the recorded one and ``skipped`` is True."""
     compared = obtain_and_compare(source, release, paths, mode, log)
     obtained, sirens, fingerprint = compared.obtained, compared.sirens, compared.fingerprint
+    release = compared.release  # a rolling file says its own millésime
     recorded = compared.recorded if reuse else None
     if recorded is not None:
         result = _recorded_result(source, release, paths, recorded)
@@ -138,6 +141,9 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         lake.write_raw(paths, source.name, release.millesime, valid,
                        provenance=provenance, column_descriptions=_descriptions(source, release, valid.columns))
     lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+    if source.vintage_from_columns is not None:
+        # a rolling file holds the whole series: its partition supersedes the older ones
+        lake.remove_other_partitions(paths, source.name, keep=release.millesime)
     ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
 
 
@@ -169,8 +175,10 @@ def _provenance(ingested: IngestedRelease) -> dict:
         "rows_valid": ingested.result.rows_valid,
         "rows_rejected": ingested.result.rows_rejected,
         "failure_counts": [[r, c, n] for (r, c), n in sorted(ingested.result.failure_counts.items())],
-        "dropped_columns": ingested.result.dropped_columns,
+        "added_columns": ingested.result.added_columns,
+        "ignored_columns": ingested.result.ignored_columns,
         "absent_optional_columns": ingested.result.absent_optional_columns,
+        "counts": ingested.result.counts,
         "read": ingested.read_info,
         "fingerprint": ingested.fingerprint or None,
     }
@@ -191,6 +199,7 @@ def _ingest_in_batches(
     seconds = {"read": 0.0, "validate": 0.0, "write": 0.0}
     rows_in = rows_valid = 0
     counts: dict = {}
+    value_counts: dict[str, int] = {}
     rejects, failures, first, info = [], [], None, {}
     # Three stages overlap on the machine's cores: the next batch is read (pyarrow: decompression,
     # decoding) and the previous one written (zstd) while this one is validated (pandas). At most
@@ -227,6 +236,8 @@ def _ingest_in_batches(
                     failures.append(result.failures.assign(_row=row_numbers[result.failures["_row"].to_numpy()]))
                 for key, n in result.failure_counts.items():
                     counts[key] = counts.get(key, 0) + n
+                for value, n in result.counts.items():
+                    value_counts[value] = value_counts.get(value, 0) + n
                 rows_in += result.rows_in
                 rows_valid += result.rows_valid
                 first = first or result
@@ -250,9 +261,11 @@ def _ingest_in_batches(
         source=source.name,
         millesime=release.millesime,
         file_name=release.file_name,
-        dropped_columns=first.dropped_columns,
+        added_columns=first.added_columns,
+        ignored_columns=first.ignored_columns,
         absent_optional_columns=first.absent_optional_columns,
         failures=pd.concat(failures, ignore_index=True) if failures else None,
+        counts=value_counts,
     )
     read_info = {k: v for k, v in info.items() if k not in ("row_numbers", "rows")}
     read_info.update(rows=rows_in, batches=-(-rows_in // BATCH_ROWS), batch_rows=BATCH_ROWS)

@@ -3,8 +3,8 @@
 Each asset ingests the vintages of its run (``ingest.ingest_vintages``: obtain the file, read it
 with the real-format readers, validate it against the source's pandera schema, write the valid rows
 to the raw Parquet lake and the rejected rows, with their reason, to the rejects table) and turns
-the outcome into Dagster's: a blocking validation check (``lignes_valides``) and the
-materialization's metadata (rows, rejects, files, where the time went: ``read_seconds``,
+the outcome into Dagster's: a blocking validation check (``lignes_valides``), a WARN check naming
+the columns the publisher added (``colonnes_attendues``), and the materialization's metadata (rows, rejects, files, where the time went: ``read_seconds``,
 ``validate_seconds``, ``write_seconds``, and the vintages found unchanged, ``skipped_vintages``).
 
 Sources published per year are partitioned by vintage (``orchestration.partitions``): a run
@@ -31,7 +31,15 @@ from ti_pipeline.config import Paths, get_mode, get_paths
 from ti_pipeline.orchestration.partitions import vintage_partitions
 from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
-from ti_pipeline.validation.checks import CHECK_NAME, check_spec, quality_check_result, table_schema
+from ti_pipeline.validation.checks import (
+    CHECK_NAME,
+    COLUMNS_CHECK_NAME,
+    check_spec,
+    columns_check_result,
+    columns_check_spec,
+    quality_check_result,
+    table_schema,
+)
 
 QUALITY_CHECK = CHECK_NAME  # the blocking validation check, declared by validation.check_spec
 
@@ -49,6 +57,13 @@ def _quality_check(source: Source, ingested: list[IngestedRelease], unavailable:
         check, worst = min(results, key=lambda pair: (pair[0].passed, -badness(pair[1])))
         check = check.with_metadata({**check.metadata, "millesime": worst.release.millesime})
     return check._replace(check_name=QUALITY_CHECK, asset_key=dg.AssetKey(source.asset_name))
+
+
+def _columns_check(source: Source, ingested: list[IngestedRelease]) -> dg.AssetCheckResult:
+    if not ingested:
+        return dg.AssetCheckResult(passed=True, check_name=COLUMNS_CHECK_NAME, asset_key=dg.AssetKey(source.asset_name),
+                                   metadata={"status": "unavailable"})
+    return columns_check_result(source, [i.result for i in ingested])
 
 
 def _raw_description(source: Source) -> str:
@@ -82,7 +97,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "dataset_page": dg.MetadataValue.url(source.page),
                 "dagster/column_schema": table_schema(source, newest.millesime),
             },
-            check_specs=[check_spec(source)],
+            check_specs=[check_spec(source), columns_check_spec(source)],
             # a siren_filter source is read for the SIRENs of other raw tables: they come first
             deps=[f"raw_{name}" for name in source.siren_filter.sources] if source.siren_filter else None,
             tags={"source": source.name},
@@ -133,6 +148,11 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
         ),
         "raw_path": dg.MetadataValue.path(str(paths.raw / source.name)),
     }
+    if source.counted_by:
+        # e.g. Flores: rows per geography level, of which only COM and ARM are read downstream
+        metadata[f"rows_by_{source.counted_by}"] = dg.MetadataValue.json(
+            {str(i.release.millesime): i.result.counts for i in ingested}
+        )
     if source.siren_filter:
         metadata["filter"] = "; ".join(
             f"{i.release.millesime}: {i.read_info.get('filter', 'n/a')}, {i.result.rows_in} of "
@@ -143,7 +163,16 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
         metadata["skipped_reason"] = "file sha256, catalog declaration and code unchanged since the partition was written"
     if unavailable:
         metadata["unavailable"] = "; ".join(f"{m}: {r}" for m, r in unavailable.items())
-    return dg.MaterializeResult(metadata=metadata, check_results=[check])
+    added = {str(i.release.millesime): i.result.added_columns for i in ingested if i.result.added_columns}
+    if added:
+        metadata["added_columns"] = dg.MetadataValue.json(added)
+        if log:
+            for millesime, columns in added.items():
+                log.warning(
+                    f"{source.name} {millesime}: columns added by the publisher, not kept: {', '.join(columns)} "
+                    f"(check {COLUMNS_CHECK_NAME})"
+                )
+    return dg.MaterializeResult(metadata=metadata, check_results=[check, _columns_check(source, ingested)])
 
 
 RAW_ASSETS: list[dg.AssetsDefinition] = [build_raw_asset(s) for s in SOURCES]

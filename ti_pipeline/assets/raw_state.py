@@ -25,10 +25,11 @@ from ti_pipeline import lake
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
 from ti_pipeline.sources.obtain import obtain
+from ti_pipeline.sources.vintage import resolve_release
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
+_CODE_FILES = ("sources/readers.py", "sources/sniff.py", "sources/vintage.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +106,7 @@ def unchanged(source: Source, release: Release, paths: Paths, fingerprint: str |
 
 @dataclass
 class Compared:
+    release: Release  # the release the file is (a rolling file's millésime read from it)
     obtained: object  # obtain.ObtainedFile
     sirens: list[str] | None
     fingerprint: str | None
@@ -115,9 +117,10 @@ def obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str
     """Obtain the vintage's file and compare what its partition would be a function of with what it
     was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
     obtained = obtain(source, release, paths, mode, log=log)
+    release = resolve_release(source, release, obtained.path)
     sirens = filter_sirens(source, paths) if source.siren_filter else None
     fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
-    return Compared(obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
+    return Compared(release, obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
 
 
 def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
@@ -129,7 +132,8 @@ def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: C
     own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
     A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
     workers then fetch and hash their files side by side)."""
-    if not partition_written(source, release, paths):
+    # a rolling file's partition is named by the file's own millésime: known once it is obtained
+    if source.vintage_from_columns is None and not partition_written(source, release, paths):
         return False
     try:
         recorded = obtain_and_compare(source, release, paths, mode, log).recorded

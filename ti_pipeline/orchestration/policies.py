@@ -56,6 +56,8 @@ DOWNSTREAM_AUTOMATION = (
 FRESHNESS_BY_CADENCE: dict[str, dg.FreshnessPolicy] = {
     "annual": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=366)),
     "monthly": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=40), warn_window=timedelta(days=32)),
+    # a rolling file republished once a year with one more year (Urssaf "-last")
+    "rolling": dg.FreshnessPolicy.time_window(fail_window=timedelta(days=400), warn_window=timedelta(days=366)),
 }
 
 # Minutes apart: for an outage or a rate limit, not a dropped connection (the downloader retries

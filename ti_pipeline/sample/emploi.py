@@ -6,9 +6,13 @@ merger already folded). Both are written in blocks so that the national scale (m
 never sits whole in memory as strings.
 
 Flores: the establishments' posts at 31/12 aggregated into cells (activity, size band) with all their
-margins (``_T``), so every ``_T`` equals the sum of its detail cells. Some detail cells are secret
-(``OBS_STATUS`` C, empty value); totals stay published. Urssaf: one row per commune x APE cell of the
-economy, its headcount and establishment series.
+margins (``_T``), so every ``_T`` equals the sum of its detail cells. Some detail cells are not
+disseminated (``OBS_STATUS`` K, empty value); totals stay published; a few published cells carry W
+(they include another category's data). The file has the real levels: communes (COM),
+arrondissements (ARM) of Paris/Lyon/Marseille beside their commune, départements, regions,
+employment zones (ZE2020, invented codes) and France (F). Every row has the one legal form Insee
+publishes, 1T9X7. Urssaf: one row per commune x APE cell of the economy, its headcount and
+establishment series.
 """
 
 from __future__ import annotations
@@ -25,11 +29,21 @@ from .codes import rng_for
 from .ecriture import ZipSink, csv_text
 from .economie import URSSAF_CODES, YEARS, economie
 from .geographie import PLM, Geographie
-from .referentiels import A38_CODES, A38_LABELS, FLORES_BANDS_BOUNDS, NA88, grand_secteur
+from .referentiels import (
+    A38_CODES,
+    A38_LABELS,
+    A38_OF_DIVISION,
+    DEPARTEMENTS,
+    FLORES_BANDS_BOUNDS,
+    NA88,
+    REGIONS,
+    grand_secteur,
+)
 
 YEARS_FLORES = (2023, 2024)
 BANDS = tuple(b for b, _lo, _hi in FLORES_BANDS_BOUNDS)
 T = "_T"
+LEGAL_FORM = "1T9X7"  # "ensemble hors particuliers employeurs", the one value of the real files
 _LOW = np.array([lo for _b, lo, _hi in FLORES_BANDS_BOUNDS])
 
 
@@ -60,6 +74,9 @@ def flores_cells(geo: Geographie, seed: int) -> pd.DataFrame:
     reg = dict(zip(units["code"], units["reg"]))
     cells["dep"] = cells["code"].map(dep)
     cells["reg"] = cells["code"].map(reg)
+    # Zones d'emploi 2020: invented codes (region + the département's last two characters).
+    cells["ze"] = cells["reg"] + cells["dep"].str[-2:]
+    cells["france"] = "F"
     return cells
 
 
@@ -86,9 +103,15 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         _with_margins(cells[arm], "code", "ARM", keep_secret=True),
         _with_margins(cells, "dep", "DEP", keep_secret=False),
         _with_margins(cells, "reg", "REG", keep_secret=False),
+        _with_margins(cells, "ze", "ZE2020", keep_secret=False),
+        _with_margins(cells, "france", "FRANCE", keep_secret=False),
     ]
     df = pd.concat(parts, ignore_index=True)
-    order = {"COM": 0, "ARM": 1, "DEP": 2, "REG": 3}
+    # W: a few published detail cells of the upper levels "include another category's data".
+    w_rng = rng_for(seed, "flores-w")
+    upper = df["geo_object"].isin(["DEP", "REG", "ZE2020"]).to_numpy() & (df["a"] != T).to_numpy() & (df["b"] != T).to_numpy()
+    df["w"] = upper & (w_rng.random(len(df)) < 0.02)
+    order = {"COM": 0, "ARM": 1, "DEP": 2, "REG": 3, "ZE2020": 4, "FRANCE": 5}
     act_order = {a: k for k, a in enumerate((T, *A38_CODES))}
     band_order = {b: k for k, b in enumerate((T, *BANDS))}
     df["_o"] = df["geo_object"].map(order)
@@ -121,13 +144,14 @@ def _long_rows(df: pd.DataFrame) -> pd.DataFrame:
         "GEO_OBJECT": np.repeat(df["geo_object"].to_numpy(), 2),
         "ACTIVITY": np.repeat(df["a"].to_numpy(), 2),
         "NUMBER_EMPL": np.repeat(df["b"].to_numpy(), 2),
-        "LEGAL_FORM_WITH_PUBLIC": T,
+        "LEGAL_FORM_WITH_PUBLIC": LEGAL_FORM,
         "FLORES_MEASURE": np.tile(["UNIT_LOC", "EMPL3112"], n),
-        "OBS_STATUS": np.where(np.repeat(df["secret"].to_numpy(bool), 2), "C", "A"),
+        "OBS_STATUS": np.where(np.repeat(df["secret"].to_numpy(bool), 2), "K",
+                               np.where(np.repeat(df["w"].to_numpy(bool), 2), "W", "A")),
         "TIME_PERIOD": np.repeat(df["year"].to_numpy(), 2),
         "OBS_VALUE": np.ravel(np.column_stack([df["n"].to_numpy(np.int64), df["posts"].to_numpy(np.int64)])).astype(str),
     })
-    long.loc[long["OBS_STATUS"] == "C", "OBS_VALUE"] = ""
+    long.loc[long["OBS_STATUS"] == "K", "OBS_VALUE"] = ""
     return long
 
 
@@ -142,10 +166,13 @@ def _flores_metadata() -> str:
     rows += [["FLORES_MEASURE", "Mesure", "UNIT_LOC", "Nombre d'établissements"],
              ["FLORES_MEASURE", "Mesure", "EMPL3112", "Nombre de postes salariés au 31 décembre"],
              ["OBS_STATUS", "Statut de l'observation", "A", "Valeur normale"],
-             ["OBS_STATUS", "Statut de l'observation", "C", "Valeur confidentielle (secret statistique)"],
-             ["LEGAL_FORM_WITH_PUBLIC", "Catégorie juridique y compris secteur public", T, "Total"]]
+             ["OBS_STATUS", "Statut de l'observation", "K", "Données incluses dans une autre catégorie (non diffusées)"],
+             ["OBS_STATUS", "Statut de l'observation", "W", "Inclut les données d'une autre catégorie"],
+             ["LEGAL_FORM_WITH_PUBLIC", "Catégorie juridique y compris secteur public", LEGAL_FORM,
+              "Ensemble hors particuliers employeurs"]]
     rows += [["GEO_OBJECT", "Niveau géographique", k, v] for k, v in
-             (("COM", "Commune"), ("ARM", "Arrondissement municipal"), ("DEP", "Département"), ("REG", "Région"))]
+             (("COM", "Commune"), ("ARM", "Arrondissement municipal"), ("DEP", "Département"), ("REG", "Région"),
+              ("ZE2020", "Zone d'emploi 2020"), ("FRANCE", "France"))]
     rows += [["NOTE", "Note", "SYNTH", "Données SYNTHÉTIQUES générées par ti-pipeline"]]
     return csv_text(rows, ";", quoting=csv.QUOTE_ALL)
 
@@ -153,32 +180,71 @@ def _flores_metadata() -> str:
 # ----------------------------------------------------------------------------------------------
 # Urssaf commune x APE
 # ----------------------------------------------------------------------------------------------
-YEARS_URSSAF = range(2006, 2025)
+# The "-last" export is rolling: 2006 to the latest year (the file's millésime).
+URSSAF_LAST_YEAR = 2025
+YEARS_URSSAF = range(2006, URSSAF_LAST_YEAR + 1)
+# A38 -> A17 (Insee's nomenclature agrégée), for the export's secteur_na17 label.
+A17_OF_A38 = {
+    "AZ": "AZ", "BZ": "DE", "DZ": "DE", "EZ": "DE", "CA": "C1", "CD": "C2", "CI": "C3", "CJ": "C3", "CK": "C3",
+    "CL": "C4", "CB": "C5", "CC": "C5", "CE": "C5", "CF": "C5", "CG": "C5", "CH": "C5", "CM": "C5", "FZ": "FZ", "GZ": "GZ", "HZ": "HZ", "IZ": "IZ", "JA": "JZ", "JB": "JZ", "JC": "JZ", "KZ": "KZ",
+    "LZ": "LZ", "MA": "MN", "MB": "MN", "MC": "MN", "NZ": "MN", "OZ": "OQ", "PZ": "OQ", "QA": "OQ", "QB": "OQ",
+    "RZ": "RU", "SZ": "RU", "TZ": "RU", "UZ": "RU",
+}
+
 
 
 def write_urssaf(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
     units = geo.units(2025)
-    release = cat.URSSAF_APE.release(2024)
+    release = cat.URSSAF_APE.release(URSSAF_LAST_YEAR)
     path = cat.sample_path(out, cat.URSSAF_APE, release)
     path.parent.mkdir(parents=True, exist_ok=True)
     codes = np.array(URSSAF_CODES)
     na88 = np.array([f"{c[:2]} {NA88[c[:2]]}" for c in URSSAF_CODES])
+    a38 = [A38_OF_DIVISION[c[:2]] for c in URSSAF_CODES]
+    na38 = np.array([f"{a} {A38_LABELS[a]}" for a in a38])
+    na17 = np.array([A17_OF_A38[a] for a in a38])
+    ape = np.array([f"{c} {NA88[c[:2]]}" for c in URSSAF_CODES])  # the subclass label: synthetic, the division's
     gs = np.array([grand_secteur(c) for c in URSSAF_CODES])
     eco = economie(geo, seed)
     cols = [int(np.searchsorted(YEARS, y)) for y in YEARS_URSSAF]
+    # EPCI of each unit (arrondissements: their commune's)
+    epci_of = dict(zip(geo.communes["code_2025"], geo.communes["epci"])) if "code_2025" in geo.communes else {}
+    epci_of.update(dict(zip(geo.communes["code"], geo.communes["epci"])))
+    epci_nom = dict(zip(geo.epci["siren"], geo.epci["nom"]))
     n_total = 0
+    # The Opendatasoft export starts with a byte order mark (with_bom defaults to true).
     with open(path, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf")
         chunk = 200_000
+        sub = units
         for s in range(0, max(len(eco.cells), 1), chunk):
             u = eco.cells["u"].to_numpy()[s:s + chunk]
             c = eco.cells["c"].to_numpy()[s:s + chunk]
+            reg = sub["reg"].to_numpy()[u]
+            dep = sub["dep"].to_numpy()[u]
+            ze = np.char.add(reg.astype(str), np.array([d[-2:] for d in dep]))  # invented ZE codes, as in Flores
+            epci = np.array([epci_of.get(p) or "" for p in sub["parent"].to_numpy()[u]], dtype=object)
+            # Labels first, then codes, as the export's fields come (SOURCES: dbt models over it).
             head = pd.DataFrame({
-                "code_commune": units["code"].to_numpy()[u],
-                "intitule_commune": (units["code"] + " " + units["nom"]).to_numpy()[u],
-                "code_departement": units["dep"].to_numpy()[u],
-                "code_ape": codes[c],
+                "region": [f"{r} {REGIONS[r][1]}" for r in reg],
+                "ancienne_region": [f"{r} {REGIONS[r][1]}" for r in reg],  # synthetic: pre-2016 regions not modelled
+                "departement": [f"{d} {DEPARTEMENTS[d][2]}" for d in dep],
+                "zone_d_emploi": [f"{z} Zone d'emploi {z}" for z in ze],
+                "epci": [f"{e} {epci_nom.get(e, '')}" if e else "" for e in epci],
+                "commune": sub["nom"].to_numpy()[u],
+                "intitule_commune": (sub["code"] + " " + sub["nom"]).to_numpy()[u],
                 "grand_secteur_d_activite": gs[c],
+                "secteur_na17": na17[c],
+                "secteur_na38": na38[c],
                 "secteur_na88": na88[c],
+                "ape": ape[c],
+                "code_region": reg,
+                "code_ancienne_region": reg,
+                "code_departement": dep,
+                "code_zone_d_emploi": ze,
+                "code_epci": epci,
+                "code_commune": sub["code"].to_numpy()[u],
+                "code_ape": codes[c],
             })
             series = {}
             for y, j in zip(YEARS_URSSAF, cols):

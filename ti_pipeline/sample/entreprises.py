@@ -31,12 +31,14 @@ from .referentiels import A38_INDUSTRIE, A38_OF_DIVISION, DEPARTEMENTS, NAF_CODE
 INVALID_ID = "123456789"  # 9 digits, fails the Luhn key
 UNKNOWN_POSTCODE, UNKNOWN_COMMUNE = "13999", "Inconnue-sur-Rien"
 
+# mesure_light -> (volet_relance, mesure): the real labels of the DGE file (facets of its 3,080
+# rows on data.economie.gouv.fr). The TI fund's projects are "Projets territoriaux".
 MESURES = {
-    "Territoires d'industrie": ("Cohésion", "Fonds d'accélération des investissements industriels dans les territoires"),
-    "Relocalisation": ("Compétitivité", "Appel à projets Relocalisation dans les secteurs critiques"),
-    "Résilience": ("Compétitivité", "Appel à projets Résilience des chaînes d'approvisionnement"),
-    "Décarbonation": ("Écologie", "Décarbonation de l'industrie"),
-    "Industrie du futur": ("Compétitivité", "Guichet Industrie du futur"),
+    "Projets territoriaux": ("Indépendance / Compétitivité", "Soutien à l'investissement industriel dans les territoires"),
+    "Relocalisation": ("Indépendance / Compétitivité", "(Re)localisation dans les secteurs critiques"),
+    "Automobile": ("Indépendance / Compétitivité", "Modernisation de la filière automobile"),
+    "Efficacité énergétique": ("Verdissement", "Efficacité énergétique et évolution des procédés dans l'industrie"),
+    "Aéronautique": ("Indépendance / Compétitivité", "Modernisation de la filière aéronautique"),
 }
 TI_FUND = "Fonds d'accélération des investissements industriels dans les territoires"
 
@@ -58,7 +60,7 @@ class Laureat:
     unit: str
     mesure_light: str
     filiere: str
-    type_entreprise: str = "PME"
+    type_entreprise: str = "TPE / PME"
     gps: str = "ok"  # ok | missing | malformed
     dep_format: str = "plain"
     description: str = ""
@@ -69,60 +71,60 @@ class Laureat:
 
 
 HAND_LAUREATS: tuple[Laureat, ...] = (
-    Laureat("Plasturgie Oyonnax SAS", "siret", "01283", "Territoires d'industrie", "Plasturgie",
+    Laureat("Plasturgie Oyonnax SAS", "siret", "01283", "Projets territoriaux", "Plasturgie",
             description="Nouvelle ligne d'injection bi-matière", ti=(300000, 1500000, 20)),
-    Laureat("Moules de l'Ain", "siret", "01014", "Territoires d'industrie", "Plasturgie", type_entreprise="PME",
+    Laureat("Moules de l'Ain", "siret", "01014", "Projets territoriaux", "Plasturgie", type_entreprise="TPE / PME",
             description="Atelier de moules &amp; outillages de précision", ti=(150000, 600000, "")),
     Laureat("Bresse Mécanique", "siret", "01053", "Relocalisation", "Mécanique", dep_format="float",
             description="Relocalisation d'une production de pièces usinées"),
-    Laureat("Viriat Emballages", "siret", "01451", "Territoires d'industrie", "Emballage",
+    Laureat("Viriat Emballages", "siret", "01451", "Projets territoriaux", "Emballage",
             description="Extension de l'usine d'emballages", ti=(100000, 400000, 5)),
-    Laureat("Rhône Plastiques", "siret", MERGED_A, "Territoires d'industrie", "Plasturgie",
+    Laureat("Rhône Plastiques", "siret", MERGED_A, "Projets territoriaux", "Plasturgie",
             nom_commune="Pierre-Bénite", description="Recyclage de plastiques techniques", ti=(80000, 320000, 4)),
-    Laureat("Corveissiat Composites", "siren", SHARED, "Territoires d'industrie", "Matériaux composites",
+    Laureat("Corveissiat Composites", "siren", SHARED, "Projets territoriaux", "Matériaux composites",
             description="Ligne de production de pièces composites", ti=(200000, 1000000, 10)),
-    Laureat("Chimie Vallée du Rhône", "siret_secondary", "69387", "Territoires d'industrie", "Chimie",
+    Laureat("Chimie Vallée du Rhône", "siret_secondary", "69387", "Projets territoriaux", "Chimie",
             type_entreprise="ETI", siege="75108", description="Unité pilote de chimie biosourcée",
             ti=(500000, 2500000, 30)),
-    Laureat("Raffinerie de Feyzin", "siret", "69276", "Décarbonation", "Chimie et Matériaux", type_entreprise="GE",
+    Laureat("Raffinerie de Feyzin", "siret", "69276", "Efficacité énergétique", "Chimie et Matériaux", type_entreprise="GE",
             co2=12000.5, description="Récupération de chaleur fatale &amp; électrification des fours"),
-    Laureat("Saint-Fons Fluor", "siren", "69199", "Territoires d'industrie", "Chimie", type_entreprise="ETI",
+    Laureat("Saint-Fons Fluor", "siren", "69199", "Projets territoriaux", "Chimie", type_entreprise="ETI",
             description="Modernisation de l'atelier de fluoration", ti=("", 800000, 8)),
-    Laureat("Marseille Fos Métal", "siret", "13216", "Résilience", "Métallurgie", type_entreprise="ETI",
+    Laureat("Marseille Fos Métal", "siret", "13216", "Automobile", "Métallurgie", type_entreprise="ETI",
             description="Sécurisation de l'approvisionnement en alliages"),
-    Laureat("Étang de Berre Hydrogène", "none", "13014", "Décarbonation", "Énergie", co2=3500.0,
+    Laureat("Étang de Berre Hydrogène", "none", "13014", "Efficacité énergétique", "Énergie", co2=3500.0,
             description="Électrolyseur pour l'hydrogène industriel"),
-    Laureat("Durance Agro", "siret", "04112", "Territoires d'industrie", "Agroalimentaire",
+    Laureat("Durance Agro", "siret", "04112", "Projets territoriaux", "Agroalimentaire",
             description="Nouvelle ligne de conditionnement", ti=(120000, 700000, 12)),
-    Laureat("Ajaccio Aéro Maintenance", "siret", "2A004", "Industrie du futur", "Aéronautique",
+    Laureat("Ajaccio Aéro Maintenance", "siret", "2A004", "Aéronautique", "Aéronautique",
             description="Robotisation de l'atelier de maintenance"),
-    Laureat("Conserverie de Furiani", "none", "2B120", "Territoires d'industrie", "Agroalimentaire",
+    Laureat("Conserverie de Furiani", "none", "2B120", "Projets territoriaux", "Agroalimentaire",
             description="Modernisation de la conserverie", ti=(90000, 450000, 6)),
-    Laureat("Jarry Industries", "siret", "97103", "Territoires d'industrie", "Industrie", dep_format="float",
+    Laureat("Jarry Industries", "siret", "97103", "Projets territoriaux", "Industrie", dep_format="float",
             description="Unité de production de matériaux de construction", ti=(250000, 1200000, 15)),
     Laureat("Rhumerie de Basse-Terre", "siren", "97129", "Relocalisation", "Agroalimentaire",
             dep_format="float", description="Nouvelle colonne de distillation"),
-    Laureat("Sambre Forge", "siret", "59392", "Territoires d'industrie", "Métallurgie",
+    Laureat("Sambre Forge", "siret", "59392", "Projets territoriaux", "Métallurgie",
             description="Presse à forger &amp; four à induction", ti=(400000, 2000000, 25)),
     Laureat("Avesnois Bois et Papier", "siret", "59249", "Relocalisation", "Bois",
             description="Relocalisation de la fabrication de papiers spéciaux"),
-    Laureat("Calais Dentelle", "siret", "62193", "Territoires d'industrie", "Textile",
+    Laureat("Calais Dentelle", "siret", "62193", "Projets territoriaux", "Textile",
             description="Métiers Leavers numériques", ti=(60000, 300000, 3)),
-    Laureat("Hénin Batteries", "siret", "62427", "Industrie du futur", "Automobile", type_entreprise="ETI",
+    Laureat("Hénin Batteries", "siret", "62427", "Aéronautique", "Automobile", type_entreprise="ETI",
             description="Ligne d'assemblage de modules de batteries"),
-    Laureat("Remiremont Scierie", "siret", "88383", "Territoires d'industrie", "Bois", gps="missing",
+    Laureat("Remiremont Scierie", "siret", "88383", "Projets territoriaux", "Bois", gps="missing",
             description="Séchoir et ligne de rabotage", ti=(110000, 550000, "")),
     Laureat("Vosges Textile", "siren", "88468", "Relocalisation", "Textile", gps="malformed",
             description="Relocalisation du tissage de linge de maison"),
-    Laureat("Paris Robotique", "siret", "75108", "Industrie du futur", "Robotique", dep_format="float",
+    Laureat("Paris Robotique", "siret", "75108", "Aéronautique", "Robotique", dep_format="float",
             description="Cellules robotisées pour PME industrielles"),
-    Laureat("Biguglia Verre", "siret", "2B037", "Décarbonation", "Verre", co2=800.25,
+    Laureat("Biguglia Verre", "siret", "2B037", "Efficacité énergétique", "Verre", co2=800.25,
             description="Four verrier hybride"),
     Laureat("Alpilles Matériaux", "none", "13100", "Relocalisation", "Matériaux",
             description="Production de liants bas carbone"),
-    Laureat("Miribel Agro", "siret", "01249", "Résilience", "Agroalimentaire", dep_format="float",
+    Laureat("Miribel Agro", "siret", "01249", "Automobile", "Agroalimentaire", dep_format="float",
             description="Sécurisation des approvisionnements en protéines végétales"),
-    Laureat("Société Fantôme Industrie", "invalid", "", "Territoires d'industrie", "Industrie", gps="missing",
+    Laureat("Société Fantôme Industrie", "invalid", "", "Projets territoriaux", "Industrie", gps="missing",
             description="Projet sans identifiant exploitable", ti=(50000, "", "")),
 )
 
@@ -201,10 +203,11 @@ def build_laureats(geo: Geographie, seed: int):
         lat, lon = _gps(dep, rng)
         gps = {"ok": f"{lat:.5f}, {lon:.5f}", "missing": "", "malformed": f"{lat:.5f} {lon:.5f}".replace(".", ",")}[s.gps]
         volet, mesure = MESURES[s.mesure_light]
+        # the real file's column order: code_departement after the CO2 column; names in upper case
         relance_rows.append([
-            s.entreprise, s.type_entreprise, ident, volet, mesure, DEPARTEMENTS[dep][2], code_dep, nom, cp, gps,
+            s.entreprise, s.type_entreprise, ident, volet, mesure, DEPARTEMENTS[dep][2].upper(), nom.upper(), cp, gps,
             s.description or f"Projet de {s.entreprise}", s.mesure_light, f"2022-0{1 + k % 3}-{10 + k % 18:02d}",
-            s.filiere, "" if s.co2 is None else f"{s.co2}", REGIONS[reg][1].upper(),
+            s.filiere, "" if s.co2 is None else f"{s.co2}", code_dep, REGIONS[reg][1].upper(),
         ])
         if s.ti is not None:
             aide, inv, jobs = s.ti
@@ -271,7 +274,7 @@ def _random_laureats(geo: Geographie, rng: np.random.Generator, n: int) -> list[
         out.append(Laureat(f"Industrie {u['nom']} {k}", str(kinds[k]), u["code"], str(mesures[k]), "Industrie",
                            gps="ok" if rng.random() > 0.05 else "missing",
                            dep_format="float" if rng.random() < 0.1 else "plain",
-                           ti=(_round5k(rng), _round5k(rng) * 5, float(rng.integers(0, 50))) if mesures[k] == "Territoires d'industrie" else None))
+                           ti=(_round5k(rng), _round5k(rng) * 5, float(rng.integers(0, 50))) if mesures[k] == "Projets territoriaux" else None))
     return out
 
 

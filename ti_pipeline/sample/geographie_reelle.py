@@ -54,9 +54,9 @@ COMMUNES_SEULES: tuple[str, ...] = (
     "75056",  # Paris (Métropole du Grand Paris)
     "29083",  # Île-de-Sein: no EPCI
 )
-# communes.json entries kept only for their quirks: no SIREN (a collectivité d'outre-mer), neither
-# SIREN nor population (a TAAF district). They are in no COG file of the sample, as in reality.
-DECOUPAGE_SEULEMENT: tuple[str, ...] = ("97701", "98412")
+# communes.json entries kept only for their quirks: no SIREN (Miquelon-Langlade), neither SIREN nor
+# population (a TAAF district). They are in no COG file of the sample, as in reality (v_commune_comer).
+DECOUPAGE_SEULEMENT: tuple[str, ...] = ("97501", "98411")
 
 COMMUNES_COLUMNS = ("code", "type", "nom", "nom_2023", "nom_2024", "departement", "region", "siren", "codes_postaux",
                     "population", "population_2023", "epci", "epci_2023", "parent", "cog_2023", "cog_2025")

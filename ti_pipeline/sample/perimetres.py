@@ -182,14 +182,15 @@ PASSAGE_YEARS = range(2003, 2026)
 
 
 def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
-    header = [name for y in PASSAGE_YEARS for name in (f"CODGEO_{y}", f"LIBGEO_{y}")]
+    # NIVGEO first, then the code and name of each year, oldest first (47 columns)
+    header = ["NIVGEO"] + [name for y in PASSAGE_YEARS for name in (f"CODGEO_{y}", f"LIBGEO_{y}")]
 
     def rows():
         # Codes and names of each COG year from 2023 on; before 2023 the sample repeats the 2023 state
         # (the real history of older mergers is not reproduced).
         com = geo.communes
         for c in com.itertuples():
-            row = []
+            row = ["COM"]
             for y in PASSAGE_YEARS:
                 if y >= MERGER_YEAR:
                     row += [c.code_2025, c.nom_2025 if y >= 2025 else (c.nom_2024 if c.code_2025 == c.code else
@@ -209,29 +210,39 @@ def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------
 # communes.json (@etalab/decoupage-administratif)
 # ----------------------------------------------------------------------------------------------
+def _zone(dep: str) -> str:
+    return "drom" if dep.startswith("97") else "metro"
+
+
 def write_communes_json(out: Path, geo: Geographie) -> dict[str, int]:
+    """communes.json as the npm package writes it: one object per line, the keys in its order
+    (code, nom, typeLiaison, zone, arrondissement, departement, region, type, ...), no EPCI."""
     com = geo.communes_2025()
     items = []
     for c in com.itertuples():
         cps = c.cps
-        item = {"code": c.code, "nom": c.nom, "type": "commune-actuelle", "siren": c.siren,
-                "codeDepartement": c.dep, "codeRegion": c.reg}
-        if c.epci != NO_EPCI:
-            item["codeEpci"] = c.epci
-        item["codesPostaux"] = list(cps)
-        # The découpage's legal population (real), or the census anchor of a generated commune.
-        item["population"] = int(c.pop_legale_2025) if c.pop_legale_2025 == c.pop_legale_2025 else int(round(c.p22))
-        items.append(item)
+        items.append({"code": c.code, "nom": c.nom, "typeLiaison": 0, "zone": _zone(c.dep),
+                      "arrondissement": f"{c.dep}1", "departement": c.dep, "region": c.reg,
+                      "type": "commune-actuelle", "rangChefLieu": 0, "siren": c.siren,
+                      "codesPostaux": list(cps),
+                      # the découpage's legal population (real), or the census anchor of a generated commune
+                      "population": int(c.pop_legale_2025) if c.pop_legale_2025 == c.pop_legale_2025
+                      else int(round(c.p22))})
     for a in geo.arrondissements.itertuples():
-        items.append({"code": a.code, "nom": a.nom, "type": "arrondissement-municipal", "codeDepartement": a.dep,
-                      "codeRegion": a.reg, "commune": a.parent, "codesPostaux": list(a.cps),
+        items.append({"code": a.code, "nom": a.nom, "typeLiaison": 0, "zone": "metro",
+                      "type": "arrondissement-municipal", "commune": a.parent, "arrondissement": f"{a.dep}1",
+                      "departement": a.dep, "region": a.reg, "codesPostaux": list(a.cps),
                       "population": int(a.pop_legale_2025)})
+    # communes déléguées and associées (real): a commune nouvelle may keep its code as a commune
+    # déléguée, one code then has two entries
     for d in geo.deleguees.itertuples():
-        items.append({"code": d.code, "nom": d.nom, "type": d.type, "chefLieu": d.parent,
-                      "codeDepartement": d.dep, "codeRegion": d.reg})
-    # Entries of the découpage in no COG file: no SIREN (Saint-Barthélemy), no population either (TAAF).
+        items.append({"code": d.code, "nom": d.nom, "typeLiaison": 0, "zone": _zone(d.dep),
+                      "type": d.type, "chefLieu": d.parent, "arrondissement": f"{d.dep}1",
+                      "departement": d.dep, "region": d.reg})
+    # entries of overseas collectivities (real), in no COG file: no SIREN, one without population either
     for x in geo.decoupage_seul.itertuples():
-        item = {"code": x.code, "nom": x.nom, "type": "commune-actuelle", "codeDepartement": x.dep, "codeRegion": x.reg}
+        item = {"code": x.code, "nom": x.nom, "departement": x.dep, "region": x.reg, "zone": "com",
+                "type": "commune-actuelle"}
         if x.cps:
             item["codesPostaux"] = list(x.cps)
         if x.population == x.population:
@@ -241,5 +252,6 @@ def write_communes_json(out: Path, geo: Geographie) -> dict[str, int]:
     items.sort(key=lambda x: (x["code"], order[x["type"]]))
     path = path_of(out, cat.COMMUNES_SIREN)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+    path.write_text("[\n" + lines + "\n]\n", encoding="utf-8")
     return {"communes_siren": len(items)}

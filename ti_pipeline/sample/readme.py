@@ -107,8 +107,8 @@ def _flores_section(geo: Geographie, seed: int, tid: str) -> list[str]:
         n23, p23, n24, p24 = v("n", 2023), v("posts", 2023), v("n", 2024), v("posts", 2024)
         def status(y):
             k = (code, a, b, y)
-            return "" if k not in secret.index else ("C (secret)" if secret.loc[k] else "A")
-        sec = status(2024) == "C (secret)"
+            return "" if k not in secret.index else ("K (secret)" if secret.loc[k] else "A")
+        sec = status(2024) == "K (secret)"
         rows.append([code, a, b, n23, p23, status(2023), n24, p24, status(2024)])
         p24 = p24 or 0
         tot["all24"] += p24
@@ -123,7 +123,7 @@ def _flores_section(geo: Geographie, seed: int, tid: str) -> list[str]:
                 tot["ge200_all"] += p24
                 tot["ge200_pub"] += 0 if sec else p24
     lines = ["Flores A38 (COG 2025; detail cells below, every `_T` margin is their sum; secret cells have "
-             "OBS_STATUS C and an empty OBS_VALUE, their margins stay published; a cell absent one year is empty):", ""]
+             "OBS_STATUS K and an empty OBS_VALUE, their margins stay published; a cell absent one year is empty):", ""]
     lines += _table(["GEO", "ACTIVITY", "NUMBER_EMPL", "UNIT_LOC 2023", "EMPL3112 2023", "OBS_STATUS 2023",
                      "UNIT_LOC 2024", "EMPL3112 2024", "OBS_STATUS 2024"], rows)
     lines += ["", f"Totals: industrial posts (A38 BZ..EZ, NUMBER_EMPL `_T`) 2024 = **{tot['ind24']}**, 2023 = "
@@ -322,7 +322,8 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
          "69096 Grigny (COG 2023 and 2024) is Grigny-sur-Rhône in COG 2025: same code, new name"],
         ["Paris/Lyon/Marseille as arrondissements", "RP (4 files), Urssaf, Sirene, Flores",
          "751xx/6938x/132xx only, never 75056/69123/13055 (RP, Urssaf, Sirene). Flores has `GEO_OBJECT` ARM rows "
-         "**and** the commune's COM row (sum of its arrondissements). COG: ARM rows with COMPARENT; communes.json: "
+         "**and** the commune's COM row (sum of its arrondissements): the pipeline reads ARM rows only for a commune "
+         "the file does not give whole. COG: ARM rows with COMPARENT; communes.json: "
          "`arrondissement-municipal` with `commune`"],
         ["Paris outside every territory", "TI lists", "75056 is in no territory but counts for France"],
         ["Corsica", "all", "ti-9401: communes 2A… (CA du Pays Ajaccien) and 2B… (CA de Bastia); "
@@ -333,24 +334,38 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
          "in 04 (Provence-Alpes-Côte d'Azur) and 26 (Auvergne-Rhône-Alpes); CA Durance-Lubéron-Verdon in 04 and 83"],
         ["commune without EPCI (real)", "`epci/2025/epci_au_01-01-2025.zip`",
          f"{ISLAND} Île-de-Sein: `EPCI` {NO_EPCI}, `LIBEPCI` Sans objet; the EPCI sheet has a {NO_EPCI} / "
-         "`NATURE_EPCI` ZZ row; no EPCI in communes.json"],
+         "`NATURE_EPCI` ZZ row (communes.json carries no EPCI at all)"],
+        ["communes.json as the npm package writes it", "`decoupage_administratif/2025/communes.json`",
+         "one object per line; keys `code, nom, typeLiaison, zone, arrondissement, departement, region, type, "
+         "rangChefLieu, siren, codesPostaux, population` (and `commune`, `chefLieu` where they apply); "
+         "codes shared by a commune and a commune déléguée, entries without SIREN or population: see above"],
         ["xlsx title rows", "EPCI (both sheets), passage table (sheet COM)", "5 rows above the header (title, "
          "source line, blanks): read with `skiprows=5`"],
-        ["latin-1", "`rp_emploi/2021/…zip` → `base-cc-emploi-pop-active-2021.CSV`",
-         "encoded latin-1, with an extra `LIBGEO` column holding accented names (Châtillon…); the three other "
-         "RP files are UTF-8. Members have an upper-case `.CSV` extension"],
+        ["latin-1", "`rp_population/2021/…zip` → `base-cc-evol-struct-pop-2021.CSV`",
+         "encoded latin-1, and so is its metadata member `meta_base-cc-evol-struct-pop-2021.CSV` (accented "
+         "labels); the three other RP files are UTF-8. Members have an upper-case `.CSV` extension; the data "
+         "members carry codes and numbers only (no LIBGEO), each zip also a `meta_` member the reader must skip"],
         ["RP 2022 variable changes", "`rp_population/2022`, `rp_emploi/2022`",
-         "`P22_POP7589` + `P22_POP90P` instead of `P22_POP75P`; `C22_ACTOCC1564_STAT_GSEC11..16` instead of "
-         "`C22_ACTOCC1564_CS1..6` (GSEC16 = ouvriers); history columns P16_ (P15_ in RP 2021)"],
+         "`C22_ACTOCC1564_STAT_GSEC11..16` instead of `C21_ACTOCC1564_CS1..6` (GSEC16 = ouvriers); history "
+         "columns P16_ (P15_ in RP 2021); both vintages give 75+ as `POP7589` + `POP90P`"],
         ["RP weighted estimates", "RP files", "about 8 % of the units carry decimals; every unit of the "
          f"hand-checked territories ({', '.join(HAND_TI)}) is an integer"],
         ["Flores secret cells", "`flores/2024/…zip` → `DS_FLORES_A38_2024_data.csv`",
-         "detail cells (ACTIVITY and NUMBER_EMPL both detailed) of at most 2 establishments, a quarter of them, with "
-         "`OBS_STATUS` C and empty `OBS_VALUE`; all `_T` margins published, so summing detail cells under-estimates"],
-        ["Flores levels", "Flores", "`GEO_OBJECT` COM, ARM, DEP and REG rows: filter on COM"],
-        ["Urssaf empty cells", "`urssaf/2024/…csv`", "empty `effectifs_salaries_YYYY` (secret) and empty pairs "
-         "before a series starts (no employer yet); `intitule_commune` is `code name`; `code_ape` without dot; no "
-         "agriculture (01-03), public administration (84) or households (97)"],
+         "detail cells (ACTIVITY and NUMBER_EMPL both detailed) with `OBS_STATUS` K (not disseminated) and empty "
+         "`OBS_VALUE` (cells of at most 2 establishments, a quarter of them); all `_T` margins published, so summing "
+         "detail cells under-estimates. A few upper-level cells carry W (published, includes another category)"],
+        ["Flores levels and legal form", "Flores", "`GEO_OBJECT` COM, ARM, DEP, REG, ZE2020 (invented codes) and "
+         "FRANCE (`F`) rows: COM and ARM are read, the others counted and ignored; `LEGAL_FORM_WITH_PUBLIC` is "
+         "`1T9X7` on every row (all employers but private households)"],
+        ["Urssaf rolling export", "`urssaf/2025/…-last.csv`", "a UTF-8 byte order mark; 19 dimension columns, labels "
+         "then codes (`region` … `code_ape`; the ancienne région and zone d'emploi values are invented); year columns "
+         "2006 to 2025: the file's millésime is its latest year (2025), read from the file. Empty "
+         "`effectifs_salaries_YYYY` (secret) and empty pairs before a series starts (no employer yet); "
+         "`intitule_commune` is `code name`; `code_ape` without dot; no agriculture (01-03), public administration "
+         "(84) or households (97)"],
+        ["DGE labels and column order", "`plan-de-relance.csv`", "the real header order (`code_departement` after "
+         "the CO2 column); upper-case département and commune names; the real `volet_relance`, `mesure`, "
+         "`mesure_light` (`Projets territoriaux` for the TI fund) and `type_entreprise` (`TPE / PME`) labels"],
         ["lauréat ids", "`relance/2022/plan-de-relance.csv` column `siren`",
          f"14-digit SIRET, 9-digit SIREN, empty, and one invalid value `{INVALID_ID}` (fails the Luhn key)"],
         ["float département codes", "`plan-de-relance.csv` `code_departement`", "`1.0` (Ain), `971.0`, `75.0`"],

@@ -8,8 +8,10 @@ establishments of ``economie``, the ones behind Flores and Urssaf. Shares are ne
 rounding keeps ACT <= POP1564, CHOM <= ACT, CS6 <= ACTOCC1564, INDUS <= EMPLT, INDUSLT_F/SAL <= INDUS.
 
 Units of the hand-checked territories (``geographie.HAND_TI``) are whole numbers; about 8 % of the
-others keep decimals like the weighted estimates of the real files. RP 2021 emploi is written in latin-1 (with accented LIBGEO),
-the three others in UTF-8. At national scales the files are as wide as the real ones (321 and
+others keep decimals like the weighted estimates of the real files. RP 2021 évolution-structure is
+written in latin-1 (its metadata member too, with accented labels), the three others in UTF-8; like
+the real files, the data members carry codes and numbers only (no LIBGEO). At national scales the
+files are as wide as the real ones (321 and
 about 300 columns: ``FULL_WIDTH``), padded with columns of the real variable families that the
 pipeline does not declare (it reads them, and keeps the declared ones).
 """
@@ -29,7 +31,7 @@ from .economie import PART_NON_SALARIES, economie
 from .geographie import Geographie
 
 AGE_SHARES = (0.17, 0.16, 0.18, 0.20, 0.18, 0.11)  # 0-14, 15-29, 30-44, 45-59, 60-74, 75+
-ENCODING = {("rp_emploi", 2021): "latin-1"}
+ENCODING = {("rp_population", 2021): "latin-1"}
 SECTORS = tuple(PART_NON_SALARIES)
 
 
@@ -133,7 +135,7 @@ def _layout(kind: str, millesime: int) -> list[tuple[str, str]]:
     P, C, H = f"P{yy}_", f"C{yy}_", f"P{hh}_"
     if kind == "rp_population":
         ages = ["POP0014", "POP1529", "POP3044", "POP4559", "POP6074"]
-        ages += ["POP75P"] if millesime <= 2021 else ["POP7589", "POP90P"]
+        ages += ["POP7589", "POP90P"]  # both vintages (RP 2021 too: P21_POP7589, P21_POP90P)
         cols = [(P + "POP", "POP"), *[(P + a, a) for a in ages], (P + "POP1564", "POP1564"),
                 (P + "POPH", "POPH"), (P + "POPF", "POPF"), (H + "POP", "HIST_POP")]
         return cols
@@ -156,6 +158,15 @@ def _layout(kind: str, millesime: int) -> list[tuple[str, str]]:
              (H + "POP1564", "HIST_POP1564"), (H + "ACT1564", "HIST_ACT1564"), (H + "CHOM1564", "HIST_CHOM1564"),
              (H + "EMPLT", "HIST_EMPLT")]
     return cols
+
+
+def _metadata(columns: list[str], millesime: int) -> str:
+    """The zip's metadata member: one line per variable (code, label), ';'-separated."""
+    lines = ["COD_VAR;LIB_VAR"]
+    for c in columns:
+        label = "Code géographique" if c == "CODGEO" else f"Variable {c} du recensement {millesime} (données synthétiques)"
+        lines.append(f"{c};{label}")
+    return "\n".join(lines) + "\n"
 
 
 def format_numbers(x: np.ndarray) -> np.ndarray:
@@ -216,10 +227,6 @@ def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) ->
             values = vintage_values(geo, release.cog_year, m, seed)
             layout = _layout(source.name, m)
             table = {"CODGEO": units["code"].to_numpy()}
-            if source.name == "rp_emploi":
-                # Not in the real files (they are much wider but carry no name): here so that the
-                # encoding of the file matters to its reader.
-                table["LIBGEO"] = units["nom"].to_numpy()
             for col, key in layout:
                 table[col] = format_numbers(values[key])
             if full_width:
@@ -230,8 +237,11 @@ def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) ->
             df = pd.DataFrame(table)
             encoding = ENCODING.get((source.name, m), "utf-8")
             member = release.file_name.replace("_csv.zip", ".CSV")
-            with ZipSink(cat.sample_path(out, source, release)) as z, z.open(member) as stream:
-                text = df.to_csv(sep=";", index=False, lineterminator="\n")
-                stream.write(text.encode(encoding))
+            with ZipSink(cat.sample_path(out, source, release)) as z:
+                with z.open(member) as stream:
+                    text = df.to_csv(sep=";", index=False, lineterminator="\n")
+                    stream.write(text.encode(encoding))
+                # beside the data, the variables' labels (the member the reader must not pick)
+                z.write_bytes("meta_" + member, _metadata(list(df.columns), m).encode(encoding))
             counts[f"{source.name}_{m}"] = len(df)
     return counts

@@ -8,8 +8,13 @@ This is the single place where a column is declared. The pandera schemas (``ti_p
 Dagster column-schema metadata, the Parquet field metadata and the data dictionary are derived from
 the ``Field`` declarations below. The sample generator writes files with exactly these names.
 
-Facts come from ``shared/SOURCES.md``; a ``[V]`` in a comment marks a value that the real file must
-confirm (the readers and schemas fail with a clear message when it does not).
+Facts come from public evidence of the real files: each source's ``evidence`` says what confirms
+its declaration and where it was seen (public code that reads the file, the publisher's
+documentation, a registry package that ships it), and ``unverified`` what no evidence has confirmed
+yet; ``docs/sources.md`` shows both. A ``[V]`` in a comment marks such a value. Where a real file
+differs, the file wins: a declared column missing or retyped stops the source with a clear message,
+a column added is reported by the ``colonnes_attendues`` check, a code outside a declared list is a
+reject with its rule.
 
 Not here: HTTP (``download``), parsing (``readers``), validation logic (``ti_pipeline.validation``).
 """
@@ -65,6 +70,15 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A fact of a source's declaration and where it was seen: public code that reads the real file,
+    the publisher's documentation, a registry package that ships the file."""
+
+    fact: str  # e.g. "header and order of the 16 columns, ';' separator"
+    seen_in: str  # e.g. "npm @etalab/decoupage-administratif 5.3.0, data/communes.json"
+
+
+@dataclass(frozen=True)
 class Release:
     """One vintage of a source: the file as its publisher names it."""
 
@@ -74,6 +88,19 @@ class Release:
     url: str | None = None  # live URL; None when resolved through the data.gouv.fr API
     member: str | None = None  # regex choosing the member of a zip archive
     sheet: str | None = None  # xlsx sheet
+
+
+@dataclass(frozen=True)
+class VintageFromColumns:
+    """A rolling file: one URL, republished with one more year of columns (Urssaf's "-last"
+    export runs 2006 -> latest). Its millésime is not a constant of the catalog but the latest year
+    of the columns whose name matches ``pattern`` (group 1: the year), read from the file itself;
+    its COG year is that plus ``cog_year_offset`` (geography at 1 January of the year after).
+    The catalog's release names the vintage last seen (the sample's folder); the lake keeps one
+    partition, that of the newest file, which supersedes the others (it holds the whole series)."""
+
+    pattern: str
+    cog_year_offset: int = 1
 
 
 @dataclass(frozen=True)
@@ -118,21 +145,33 @@ class Source:
     fmt: str  # csv | xlsx | parquet | json
     releases: tuple[Release, ...]  # newest first
     fields: tuple[Field, ...]
-    cadence: str = "annual"  # annual | monthly | irregular
+    cadence: str = "annual"  # annual | monthly | irregular | rolling (one file, a year more each time)
     skiprows: int = 0  # title rows above the header (Insee xlsx: 5)
     datagouv: DataGouvResource | None = None
-    extra_columns: str = "forbid"  # "allow" for very wide files of which we keep a declared subset
+    # Columns the real file carries and the pipeline does not use (regexes, matched whole): read
+    # past, never kept. Any other undeclared column is one the publisher added since this
+    # declaration: not kept either, and reported by name (the ``colonnes_attendues`` WARN check).
+    ignored_columns: tuple[str, ...] = ()
     approx_size: str = ""  # order of magnitude of the live file, for the README and the CLI
     notes: str = ""
     synthetic_only: bool = False  # no public file exists: live mode needs a configured URL
     # Rules across several columns of a row, defined in ``ti_pipeline.validation.rules.ROW_RULES``
-    # (e.g. "obs_value_iff_confidential").
+    # (e.g. "obs_value_iff_not_disseminated").
     row_checks: tuple[str, ...] = ()
     # Share of rejected rows above which the validation check blocks downstream assets. Below it,
     # rejected rows only raise a warning. 0 means one rejected row blocks (the TI perimeters and
     # the geography references: a rejected row there silently drops communes from territories).
     max_reject_rate: float = 0.01
     siren_filter: SirenFilter | None = None
+    # Rolling file: the millésime comes from the file's columns, not from the release (see class).
+    vintage_from_columns: VintageFromColumns | None = None
+    # A column whose values are counted in the raw asset's metadata (Flores: rows per geography
+    # level, most of which the pipeline ignores).
+    counted_by: str | None = None
+    # What confirms this declaration in the real world, and what no evidence has confirmed yet
+    # (DESIGN.md decision 9). Shown in docs/sources.md.
+    evidence: tuple["Evidence", ...] = ()
+    unverified: tuple[str, ...] = ()
 
     @property
     def asset_name(self) -> str:
@@ -199,6 +238,28 @@ TI_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~1 MB, ~17,000 rows",
+    evidence=(
+        Evidence(
+            'header insee_com,lib_com,id_ti,lib_ti in this order; UTF-8; 5-character codes; 183 distinct id_ti',
+            'Hugging Face mirror Data-Gouv-FR/programme-territoires-dindustrie (dataset viewer)',
+        ),
+        Evidence(
+            'file names liste-ti-com2023-20240704.csv (Temps II) and -20230802 (Temps I), static URLs',
+            "gist ThomasG77/038cb44cfb789cc19798be3840e7bfcd; ANCT cartographers' R scripts",
+        ),
+        Evidence(
+            "id_ti may list several territories separated by ' ; '",
+            'ANCT cartographers\' R script: separate_rows(id_ti, sep = " ; ")',
+        ),
+        Evidence(
+            'comma separator',
+            'ANCT R scripts read the three files with read.csv defaults',
+        ),
+    ),
+    unverified=(
+        "whether the 20240704 file has combined 'ti-x ; ti-y' cells (183 distinct id_ti suggests not)",
+        'byte order mark and quoting',
+    ),
 )
 
 TI_GROUPEMENTS = Source(
@@ -233,6 +294,24 @@ TI_GROUPEMENTS = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~50 kB, ~630 rows",
+    evidence=(
+        Evidence(
+            'columns id_ti, lib_ti, siren_groupement, lib_groupement, nature_juridique',
+            "anct-carto/superposeur-V2 MAJ/data_admin.py; ANCT cartographers' R script",
+        ),
+        Evidence(
+            "nature_juridique in COM, EPT, CC, CA, CU, METRO, MET69; a COM row carries the commune's SIREN",
+            'anct-carto/superposeur-V2 MAJ/data_admin.py and data/admin/polygone-4326_ti.geojson',
+        ),
+        Evidence(
+            'data.gouv.fr resource a1aca2c0-5a34-4a21-82bf-74ff0daf16db',
+            'anct-carto/superposeur-V2 MAJ/data_admin.py',
+        ),
+    ),
+    unverified=(
+        'column order (no raw header line seen)',
+        'earlier vintages may name the columns siren_epci / lib_epci (renames commented out in the ANCT R script)',
+    ),
 )
 
 TI_TERRITOIRES = Source(
@@ -250,10 +329,19 @@ TI_TERRITOIRES = Source(
         Field("id_ti", description="Territory id 'ti-NNNN'", pattern=ID_TI, nullable=False, code=True),
         Field("lib_ti", description="Territory name", nullable=False),
     ),
-    # [V] the real file may carry more attributes (region, date of labelling): kept, not required.
-    extra_columns="allow",
+    # [V] the real file may carry more attributes (region, date of labelling): none seen yet.
     max_reject_rate=0.0,
     approx_size="~10 kB, 183 rows",
+    evidence=(
+        Evidence(
+            'columns id_ti, lib_ti',
+            "ANCT cartographers' R script (joins on id_ti, renames lib_ti)",
+        ),
+    ),
+    unverified=(
+        'any other column (sibling ANCT lists carry dates or types)',
+        'separator (comma, as its siblings)',
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -278,21 +366,20 @@ RELANCE_LAUREATS = Source(
     ),
     fields=(
         Field("entreprise", description="Beneficiary name"),
-        Field("type_entreprise", description="PME / ETI / GE ..."),
+        Field("type_entreprise", description="'TPE / PME', 'ETI', 'GE', 'Association'..."),
         Field(
             "siren",
             description="SIREN (9 digits) or SIRET (14 digits) as published; sometimes empty or invalid",
             code=True,
         ),
-        Field("volet_relance", description="France Relance axis"),
+        Field("volet_relance", description="France Relance axis ('Indépendance / Compétitivité', 'Verdissement')"),
         Field("mesure", description="Measure, long label"),
-        Field("nom_departement", description="Département name"),
-        Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
-        Field("nom_commune", description="Commune name (no INSEE code in the file)"),
+        Field("nom_departement", description="Département name (upper case)"),
+        Field("nom_commune", description="Commune name, upper case (no INSEE code in the file)"),
         Field("code_postal", description="Postcode", code=True),
         Field("coordonnees_gps", description="'lat, lon' string; may be missing or malformed"),
         Field("description_projet", description="Free text (HTML entities may appear)"),
-        Field("mesure_light", description="Short measure label ('Territoires d'industrie', 'Relocalisation'...)"),
+        Field("mesure_light", description="Short measure label ('Projets territoriaux' for the TI fund, 'Relocalisation', 'Automobile'...)"),
         Field("mise_a_jour", dtype="date", description="Date of the record (YYYY-MM-DD)", checks=("plausible_date",)),
         Field("filiere", description="Industrial sector"),
         Field(
@@ -301,9 +388,28 @@ RELANCE_LAUREATS = Source(
             description="t CO2e avoided, decarbonation projects only",
             ge=0,
         ),
+        Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
         Field("nom_region", description="Region name (upper case)"),
     ),
     approx_size="~2 MB, ~3,080 rows",
+    evidence=(
+        Evidence(
+            "the 16 columns in this order, ';' separator, code_departement 15th after the CO2 column",
+            'dorian68/ninesevenone backend/tests/test_france_relance_import.py; a survey of dataset plan-de-relance on data.economie.gouv.fr',
+        ),
+        Evidence(
+            'resource 74e3474f-c954-43c8-814d-d1efa49f08fd, last modified 2022-04-08; 3,080 rows',
+            "dorian68/ninesevenone scripts/import_france_relance_industrial_projects.py; the dataset's record count",
+        ),
+        Evidence(
+            "labels of volet_relance, mesure (9), mesure_light ('Projets territoriaux' for the TI fund), type_entreprise ('TPE / PME', 'ETI', 'GE'...)",
+            'facets of the 3,080 records on data.economie.gouv.fr',
+        ),
+    ),
+    unverified=(
+        'real rows (the one fixture seen is hand-written)',
+        'format of mise_a_jour (ISO dates in that fixture)',
+    ),
     notes="No amounts in this file: aid, investment and jobs come from laureats_ti when available.",
 )
 
@@ -333,6 +439,9 @@ LAUREATS_TI = Source(
         Field("emplois", dtype="float", description="Jobs created or maintained announced by the project", ge=0),
     ),
     approx_size="~300 kB, ~2,400 rows",
+    unverified=(
+        "the whole format: no public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1); this is the extract's expected layout",
+    ),
     notes=(
         "No public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1). This is the format "
         "of the programme extract the team receives; the sample holds a synthetic one. Live mode reads it "
@@ -376,6 +485,19 @@ COG_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~0.5 MB zip, ~37,500 rows",
+    evidence=(
+        Evidence(
+            'header TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT; comma; UTF-8; TYPECOM COM, COMA, COMD, ARM',
+            'public readers of the 2023-2026 files (a DuckDB script reading the 2025 URL, a pytest fixture checked against the live file, PHP and Java importers)',
+        ),
+        Evidence(
+            "zip URL and members (at the zip's root)",
+            'InseeFrLab/DoReMIFaSol data-raw/liste_donnees.json; a shell import script listing the 2025 members',
+        ),
+    ),
+    unverified=(
+        'quoting of fields',
+    ),
 )
 
 COG_REGIONS = Source(
@@ -405,6 +527,12 @@ COG_REGIONS = Source(
     ),
     max_reject_rate=0.0,
     approx_size="same zip as cog_communes, 18 rows",
+    evidence=(
+        Evidence(
+            'header REG,CHEFLIEU,TNCC,NCC,NCCENR,LIBELLE; 18 rows',
+            'public readers of the COG files; InseeFrLab/DoReMIFaSol',
+        ),
+    ),
 )
 
 _EPCI_PAGE = "https://www.insee.fr/fr/information/2510634"
@@ -436,6 +564,19 @@ EPCI = Source(
     ),
     max_reject_rate=0.0,
     approx_size="~1.5 MB zip, ~1,250 EPCI",
+    evidence=(
+        Evidence(
+            'member EPCI_au_01-01-2025.xlsx, sheets EPCI and Composition_communale, header on row 6 (5 title rows)',
+            'InseeFrLab/DoReMIFaSol data-raw/liste_donnees.json (onglet, premiere_ligne 6, md5 of the 2025 zip)',
+        ),
+        Evidence(
+            'columns EPCI, LIBEPCI, NATURE_EPCI, NB_COM; last row ZZZZZZZZZ for the communes without EPCI',
+            "data-france's import code (read_excel(sheet_name='EPCI', skiprows=5), drops the fake last EPCI); a Ruby reader",
+        ),
+    ),
+    unverified=(
+        'NATURE_EPCI of the pseudo-EPCI (ZZ); METLYON appears in older files',
+    ),
 )
 
 EPCI_COMMUNES = Source(
@@ -467,6 +608,12 @@ EPCI_COMMUNES = Source(
     ),
     max_reject_rate=0.0,
     approx_size="same zip as epci, ~34,900 rows",
+    evidence=(
+        Evidence(
+            'columns CODGEO, LIBGEO, EPCI, LIBEPCI, DEP, REG; 5 title rows',
+            'InseeFrLab/DoReMIFaSol liste_donnees.json; an R pipeline reading the 2025 file',
+        ),
+    ),
 )
 
 COG_PASSAGE = Source(
@@ -489,11 +636,28 @@ COG_PASSAGE = Source(
         ),
     ),
     fields=(
+        # [V] the values of NIVGEO are not documented where we looked ('COM' on the COM sheet is a
+        # guess): required, not checked against a list.
+        Field("NIVGEO", description="Geographic level of the row (the sheet's first column)", nullable=False),
         Field(r"CODGEO_\d{4}", description="Commune code in the COG of that year", pattern=COMMUNE_CODE, name_is_regex=True, code=True),
         Field(r"LIBGEO_\d{4}", description="Commune name in the COG of that year", name_is_regex=True),
     ),
     max_reject_rate=0.0,
-    approx_size="~5 MB zip, ~37,000 rows x 46 columns",
+    approx_size="~1 MB zip, ~36,760 rows x 47 columns",
+    evidence=(
+        Evidence(
+            'page 7671867, table_passage_annuelle_2025.zip, sheet COM, 5 title rows',
+            "InseeFrLab/DoReMIFaSol liste_donnees.json (TABLE_PASSAGE_ANNUELLE); COGugaison's maintenance notes; public readers with skip = 5",
+        ),
+        Evidence(
+            'NIVGEO, then CODGEO_YYYY/LIBGEO_YYYY for 2003..2025: 47 columns, ~36,760 rows',
+            'one public R pipeline that inspected the real file',
+        ),
+    ),
+    unverified=(
+        'the values of NIVGEO',
+        'the order of the year columns (one source says oldest first; they are read by name)',
+    ),
 )
 
 COMMUNES_SIREN = Source(
@@ -509,8 +673,8 @@ COMMUNES_SIREN = Source(
             2025,
             "communes.json",
             cog_year=2025,
-            # [V] the package version follows the COG; pin the one of the target COG year.
-            url="https://unpkg.com/@etalab/decoupage-administratif@5.2.0/data/communes.json",
+            # The package's README maps COG years to versions: 5.3.0 is COG 2025 (6.0.0 is 2026).
+            url="https://unpkg.com/@etalab/decoupage-administratif@5.3.0/data/communes.json",
         ),
     ),
     fields=(
@@ -518,13 +682,19 @@ COMMUNES_SIREN = Source(
         Field("nom", description="Commune name"),
         Field("type", description="commune-actuelle, arrondissement-municipal, commune-deleguee, commune-associee"),
         Field("siren", description="SIREN of the commune", pattern=SIREN, code=True, checks=("luhn_siren",)),
-        Field("codeDepartement", description="Département code", code=True),
-        Field("codeRegion", description="Region code", code=True),
+        Field("departement", description="Département code", code=True),
+        Field("region", description="Region code", code=True),
         Field("codesPostaux", dtype="list", description="Postcodes of the commune"),
         Field("population", dtype="float", description="Municipal population", ge=0),
     ),
-    extra_columns="allow",
+    ignored_columns=("typeLiaison", "zone", "arrondissement", "rangChefLieu", "anciensCodes", "chefLieu", "commune"),
     approx_size="~12 MB, ~37,000 rows",
+    evidence=(
+        Evidence(
+            'the file itself: keys, types, order; 37,642 entries, 599 codes listed twice (commune and commune déléguée), 94 communes without SIREN, 6 without population',
+            'npm @etalab/decoupage-administratif 5.3.0 data/communes.json (its README maps COG 2025 to 5.3.0)',
+        ),
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -540,7 +710,8 @@ RP_POPULATION = Source(
     page="https://www.insee.fr/fr/statistiques/8581696",
     folder="rp_population",
     fmt="csv",
-    extra_columns="allow",  # 321 columns, of which we declare and keep the ones the indicators use
+    # 321 columns, of which we declare and keep the ones the indicators use
+    ignored_columns=(r"LIBGEO", r"[PC]\d{2}_\w+"),
     releases=(
         _rp_release("evol-struct-pop", 2022, page=8581696, cog_year=2024),
         _rp_release("evol-struct-pop", 2021, page=8201904, cog_year=2023),
@@ -561,6 +732,25 @@ RP_POPULATION = Source(
         Field("P{yy_hist}_POP", description="Population six years earlier, same geography", **_RP_FLOAT),
     ),
     approx_size="~20 MB zip, ~34,900 rows x 321 columns",
+    evidence=(
+        Evidence(
+            "page ids 8201904 (2021) and 8581696 (2022); members base-cc-evol-struct-pop-YYYY.CSV beside a metadata member; ';' separator",
+            'public readers naming the members; InseeFrLab/DoReMIFaSol',
+        ),
+        Evidence(
+            'P21_POP7589 and P21_POP90P in RP 2021 too; history columns P15_ (2021), P16_ and P11_ (2022)',
+            'public R and Python code summing those columns',
+        ),
+        Evidence(
+            'RP 2021 évolution-structure in latin-1, 321 columns',
+            "one public project's notes and reader (encoding='latin-1')",
+        ),
+    ),
+    unverified=(
+        "decimal mark ('.' inferred from readers calling float())",
+        'latin-1 of RP 2021: one source',
+        'P21_POP75P (declared optional; not seen)',
+    ),
 )
 
 RP_EMPLOI = Source(
@@ -571,7 +761,7 @@ RP_EMPLOI = Source(
     page="https://www.insee.fr/fr/statistiques/8581444",
     folder="rp_emploi",
     fmt="csv",
-    extra_columns="allow",
+    ignored_columns=(r"LIBGEO", r"[PC]\d{2}_\w+"),
     releases=(
         _rp_release("emploi-pop-active", 2022, page=8581444, cog_year=2024),
         _rp_release("emploi-pop-active", 2021, page=8202916, cog_year=2023),
@@ -596,12 +786,41 @@ RP_EMPLOI = Source(
         Field("C{yy}_ACTOCC1564_STAT_GSEC16", description="Employed 15-64, blue-collar (PCS 2020, from RP 2022)", required=False, **_RP_FLOAT),
     ),
     approx_size="~25 MB zip, ~34,900 rows x ~300 columns",
+    evidence=(
+        Evidence(
+            'page ids 8202916 (2021) and 8581444 (2022); members base-cc-emploi-pop-active-YYYY.CSV',
+            'public readers naming the zip members',
+        ),
+        Evidence(
+            'families P_POP1564, P_ACT1564, P_ACTOCC1564, P_CHOM1564, P_ACTOCC, P_EMPLT, P_EMPLT_SAL, C_EMPLT, C_EMPLT_INDUS, C_INDUSLT_F, C_INDUSLT_SAL, C_ACTOCC1564_CS1..6',
+            "the 2018 'dossier complet' header and a SQL template of the same families",
+        ),
+        Evidence(
+            'C22_ACTOCC1564_STAT_GSEC11..16 replace C21_ACTOCC1564_CS1..6 (GSEC16 = ouvriers)',
+            'several public projects using the 2022 base',
+        ),
+    ),
+    unverified=(
+        'the exact 2021 names C21_INDUSLT_F / C21_INDUSLT_SAL (the family is seen, these names inferred)',
+        'whether C22_INDUSLT_F / C22_INDUSLT_SAL still exist in RP 2022',
+    ),
 )
 
 # --------------------------------------------------------------------------------------------
 # 5. Salaried employment and establishments
 # --------------------------------------------------------------------------------------------
 FLORES_BANDS = ("_T", "E0", "E1T4", "E5T9", "E10T19", "E20T49", "E50T99", "E100T199", "E200T499", "E_GE500")
+# Observation statuses of Insee's Melodi files (DS_*), as Flores uses them; K is what the pipeline
+# flags as secret (quality flag ``secret``: the sum of the published cells is an under-estimate).
+FLORES_OBS_STATUS = {
+    "A": "normal value",
+    "K": "not disseminated (statistical confidentiality): OBS_VALUE empty",
+    "W": "published, includes the data of another category",
+}
+# Geography levels of the Flores files: communes (COM) and arrondissements municipaux (ARM) are
+# read; the others (départements, regions, France, employment zones, living areas...) are counted
+# in the raw asset's metadata and ignored. A level not in this list is a reject (rule isin).
+FLORES_GEO_LEVELS = ("COM", "ARM", "DEP", "REG", "FRANCE", "ZE2020", "BV2022", "AAV2020", "UU2020")
 
 FLORES_A38 = Source(
     name="flores_a38",
@@ -621,19 +840,58 @@ FLORES_A38 = Source(
         ),
     ),
     fields=(
-        Field("GEO", description="Code of the area (commune code when GEO_OBJECT = COM)", nullable=False, code=True),
-        Field("GEO_OBJECT", description="Level of the area: COM, EPCI, ZE2020, DEP, REG, FRANCE...", nullable=False),
+        Field("GEO", description="Code of the area (commune code when GEO_OBJECT = COM or ARM)", nullable=False, code=True),
+        Field(
+            "GEO_OBJECT",
+            description="Level of the area: COM and ARM are kept; the other levels are counted and ignored",
+            isin=FLORES_GEO_LEVELS,
+            nullable=False,
+        ),
         Field("ACTIVITY", description="A38 activity code, '_T' for all", pattern=A38_CODE, nullable=False),
         Field("NUMBER_EMPL", description="Establishment size band, '_T' for all", isin=FLORES_BANDS, nullable=False),
-        Field("LEGAL_FORM_WITH_PUBLIC", description="Legal form incl. public sector, '_T' for all"),
+        Field(
+            "LEGAL_FORM_WITH_PUBLIC",
+            description="Legal form incl. public sector: 1T9X7, all employers but private households (the one value published)",
+            isin=("1T9X7",),
+            nullable=False,
+        ),
         Field("FLORES_MEASURE", description="UNIT_LOC (establishments) or EMPL3112 (salaried posts at 31/12)", isin=("UNIT_LOC", "EMPL3112"), nullable=False),
-        # [V] Insee's code list: A = normal value; C = confidential (secret statistique), value empty.
-        Field("OBS_STATUS", description="Observation status: A normal, C confidential", isin=("A", "C")),
+        Field(
+            "OBS_STATUS",
+            description="Observation status: A normal value; K not disseminated (value empty: secret); W value "
+            "published that includes another category's data",
+            isin=tuple(FLORES_OBS_STATUS),
+            nullable=False,
+        ),
         Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
         Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
     ),
-    row_checks=("obs_value_iff_confidential", "geo_commune_code"),
+    row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
+    counted_by="GEO_OBJECT",
     approx_size="21 MB zip, ~219 MB CSV, several million rows",
+    evidence=(
+        Evidence(
+            'page 8266010; DS_FLORES_A38_2024_CSV_FR.zip holding DS_FLORES_A38_2024_data.csv and DS_FLORES_A38_2024_metadata.csv',
+            'public readers (a streaming JavaScript reader, an R pipeline)',
+        ),
+        Evidence(
+            'header GEO;GEO_OBJECT;ACTIVITY;NUMBER_EMPL;LEGAL_FORM_WITH_PUBLIC;FLORES_MEASURE;OBS_STATUS;TIME_PERIOD;OBS_VALUE, quoted fields',
+            'two independent public readers',
+        ),
+        Evidence(
+            'LEGAL_FORM_WITH_PUBLIC 1T9X7 is the one value; OBS_STATUS A, K (value empty, not disseminated), W (includes another category)',
+            'public readers of the 2024 files, one with a dictionary of the statuses',
+        ),
+        Evidence(
+            'GEO_OBJECT COM and ZE2020; NUMBER_EMPL bands and _T',
+            'public readers filtering on them',
+        ),
+    ),
+    unverified=(
+        "Insee's own wording of the statuses",
+        'ARM rows (read only where the commune is not given whole)',
+        'the levels DEP, REG, FRANCE, BV2022, AAV2020, UU2020 (single sources)',
+    ),
 )
 
 URSSAF_APE = Source(
@@ -644,11 +902,13 @@ URSSAF_APE = Source(
     page="https://open.urssaf.fr/explore/dataset/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/",
     folder="urssaf",
     fmt="csv",
+    cadence="rolling",
+    vintage_from_columns=VintageFromColumns(r"^effectifs_salaries_(\d{4})$", cog_year_offset=1),
     releases=(
         Release(
-            2024,
+            2025,  # the vintage last seen: the file itself says which it is (vintage_from_columns)
             "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
-            cog_year=2025,
+            cog_year=2026,
             url=(
                 "https://open.urssaf.fr/api/explore/v2.1/catalog/datasets/"
                 "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv?delimiter=%3B"
@@ -665,11 +925,52 @@ URSSAF_APE = Source(
         Field(r"effectifs_salaries_\d{4}", dtype="float", description="Salaried headcount at 31/12 of that year", ge=0, name_is_regex=True),
         Field(r"nombre_d_etablissements_\d{4}", dtype="float", description="Employer establishments at 31/12 of that year", ge=0, name_is_regex=True),
     ),
+    # The export's other dimensions: labels ("84 Auvergne-Rhône-Alpes") and codes of the region,
+    # former region, département, employment zone, EPCI, commune, sectors and APE.
+    ignored_columns=(
+        "region", "ancienne_region", "departement", "zone_d_emploi", "epci", "commune", "secteur_na17",
+        "secteur_na38", "ape", "code_region", "code_ancienne_region", "code_zone_d_emploi", "code_epci",
+    ),
     approx_size="~300 MB CSV, ~1.23 M rows",
+    evidence=(
+        Evidence(
+            'field ids region ... code_ape (labels, then codes), then effectifs_salaries_YYYY and nombre_d_etablissements_YYYY for 2006-2025',
+            'dbt models over the export; scripts calling the Opendatasoft v2.1 API',
+        ),
+        Evidence(
+            "code_ape without dot (6201Z); intitule_commune 'code name'; Paris/Lyon/Marseille by arrondissement; ~1.23 M rows",
+            'public API consumers',
+        ),
+        Evidence(
+            "UTF-8 with a byte order mark, ';' with delimiter=%3B",
+            "readers decoding utf-8-sig; Opendatasoft's export options (with_bom)",
+        ),
+    ),
+    unverified=(
+        'the order of the year columns (read by name)',
+        'whether an empty cell is secret or zero (treated as secret next to a published establishment count)',
+    ),
 )
 
 # Sirene headcount bands (SOURCES.md 5.2; NN = no employee or unknown).
 SIRENE_BANDS = ("NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51", "52", "53")
+
+# The other columns of the stock (Insee, "Description des fichiers de stock", StockEtablissement).
+SIRENE_OTHER_COLUMNS = (
+    "statutDiffusionEtablissement", "anneeEffectifsEtablissement", "activitePrincipaleRegistreMetiersEtablissement",
+    "dateDernierTraitementEtablissement", "nombrePeriodesEtablissement", "complementAdresseEtablissement",
+    "numeroVoieEtablissement", "indiceRepetitionEtablissement", "dernierNumeroVoieEtablissement",
+    "indiceRepetitionDernierNumeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement",
+    "libelleCommuneEtrangerEtablissement", "distributionSpecialeEtablissement", "codeCedexEtablissement",
+    "libelleCedexEtablissement", "codePaysEtrangerEtablissement", "libellePaysEtrangerEtablissement",
+    "identifiantAdresseEtablissement", "coordonneeLambertAbscisseEtablissement", "coordonneeLambertOrdonneeEtablissement",
+    "complementAdresse2Etablissement", "numeroVoie2Etablissement", "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement", "libelleVoie2Etablissement", "codePostal2Etablissement", "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement", "distributionSpeciale2Etablissement", "codeCommune2Etablissement",
+    "codeCedex2Etablissement", "libelleCedex2Etablissement", "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement", "dateDebut", "enseigne1Etablissement", "enseigne2Etablissement",
+    "enseigne3Etablissement", "denominationUsuelleEtablissement",
+)
 
 SIRENE_ETABLISSEMENTS = Source(
     name="sirene_etablissements",
@@ -680,7 +981,8 @@ SIRENE_ETABLISSEMENTS = Source(
     folder="sirene",
     fmt="parquet",
     cadence="monthly",
-    extra_columns="allow",  # 54 columns; we read the ones below (projection push-down)
+    # 54 columns; we read the ones below (projection push-down)
+    ignored_columns=SIRENE_OTHER_COLUMNS,
     releases=(
         Release(
             2026,
@@ -724,6 +1026,24 @@ SIRENE_ETABLISSEMENTS = Source(
     # establishments of their companies are read, not the 40 M rows (DESIGN.md, Scale).
     siren_filter=SirenFilter("siren", identifiers=(("relance_laureats", "siren"), ("laureats_ti", "siret"))),
     approx_size="~2.1 GB Parquet, ~40 M establishments",
+    evidence=(
+        Evidence(
+            'the 54 columns in this order and their Parquet types (DATE dates, BOOLEAN etablissementSiege)',
+            'datagouv/datagouvfr_data_pipelines data_processing/insee/sirene/stock/config/config_stock.json',
+        ),
+        Evidence(
+            'activitePrincipaleNAF25Etablissement added on 2025-12-16',
+            "the same repository's history",
+        ),
+        Evidence(
+            'nomenclature values NAFRev2, NAFRev1, NAF1993, NAP',
+            'several independent codebases',
+        ),
+    ),
+    unverified=(
+        'nic was stored as an integer from mid-2025 to 2026-02-17: a stock of that period stops as type drift',
+        'headcount band codes above 21',
+    ),
 )
 
 SOURCES: tuple[Source, ...] = (

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ti_pipeline.sources.catalog import Field, Release, Source
-from ti_pipeline.sources.sniff import describe_non_data
+from ti_pipeline.sources.sniff import SEPARATORS, SNIFF_BYTES, describe_non_data, sniff_separator  # noqa: F401
 
 # Zip guards. The largest real member (Flores A38 CSV) is ~219 MB from a 21 MB zip (ratio ~10);
 # highly repetitive CSVs compress better, so the ratio limit is generous. Both can be raised by
@@ -48,8 +48,6 @@ from ti_pipeline.sources.sniff import describe_non_data
 MAX_MEMBER_BYTES = int(os.environ.get("TI_ZIP_MAX_MEMBER_BYTES", 8 * 1024**3))
 MAX_COMPRESSION_RATIO = float(os.environ.get("TI_ZIP_MAX_RATIO", 200))
 
-SNIFF_BYTES = 64 * 1024
-SEPARATORS = (";", ",", "\t")
 
 
 class SourceFormatError(ValueError):
@@ -235,36 +233,6 @@ def _check_is_data(source: Source, label: str, path: Path, expected: str) -> Non
 # ------------------------------------------------------------------------------------------------
 # CSV
 # ------------------------------------------------------------------------------------------------
-def sniff_separator(sample: str) -> str:
-    """Pick the separator among ``;``, ``,`` and tab from the first lines of a CSV.
-
-    The winner splits every sampled line into the same number of fields (quotes respected), with
-    the most fields; free text with stray commas in a ``;`` file therefore does not fool it.
-    """
-    lines = sample.splitlines(keepends=True)
-    if len(lines) > 1:
-        lines = lines[:-1] if not sample.endswith(("\n", "\r")) else lines  # drop a cut last line
-    text = "".join(lines[:200])
-    best, best_key = ",", (False, 0)
-    for sep in SEPARATORS:
-        try:
-            rows = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        consistent = all(len(r) == width for r in rows)
-        key = (consistent and width > 1, width if consistent else 0)
-        if key > best_key:
-            best, best_key = sep, key
-    if best_key == (False, 0):
-        # Inconsistent everywhere (ragged file): trust the header line.
-        header = text.splitlines()[0] if text else ""
-        best = max(SEPARATORS, key=header.count)
-    return best
-
-
 def _header_names(path: Path, sep: str, encoding: str) -> list[str] | None:
     """The header line's column names as written (quotes resolved), None if it cannot be read."""
     with open(path, "rb") as f:
@@ -278,11 +246,11 @@ def _header_names(path: Path, sep: str, encoding: str) -> list[str] | None:
 
 
 def _projection(source: Source, release: Release | None, path: Path, sep: str, encoding: str, info: dict) -> list[str] | None:
-    """For a source that allows undeclared columns (the census bases: 321 columns, 17 declared),
-    the columns to read: the declared ones (``info["all_columns"]``: every column, which validation
-    matches as it would the whole file). None (read everything) when every column is declared, or
-    when the header is unusual (duplicated names...): the whole-file path then reports it."""
-    if release is None or source.extra_columns != "allow":
+    """The columns to read: the declared ones (the census bases: 321 columns, 17 declared; a column a
+    publisher added), with ``info["all_columns"]``: every column, which validation matches as it
+    would the whole file, to report the others. None (read everything) when every column is
+    declared, or when the header is unusual (duplicated names...): the whole-file path then reports it."""
+    if release is None:
         return None
     raw = _header_names(path, sep, encoding)
     if not raw:

@@ -21,7 +21,7 @@ from ti_pipeline.validation.drift import SchemaDriftError
 from ti_pipeline.validation.schemas import build_schema
 from ti_pipeline.validation.validate import ValidationResult, validate
 
-_DAGSTER_NAMES = ("CHECK_NAME", "asset_metadata", "check_spec", "check_specs", "quality_check_result", "table_schema")
+_DAGSTER_NAMES = ("CHECK_NAME", "COLUMNS_CHECK_NAME", "asset_metadata", "check_spec", "check_specs", "quality_check_result", "table_schema")
 
 
 def __getattr__(name: str):
@@ -34,6 +34,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CHECK_NAME",
+    "COLUMNS_CHECK_NAME",
     "SchemaDriftError",
     "ValidationResult",
     "asset_metadata",

@@ -1,12 +1,17 @@
 """The Dagster edge of validation: column schemas, asset check specs and check results.
 
 What belongs here: everything that turns catalog declarations and a ``ValidationResult`` into
-Dagster objects — the ``TableSchema`` shown in the asset's "Columns" tab, the blocking
-``AssetCheckSpec`` every raw asset declares, and the ``AssetCheckResult`` it yields (rows read,
-valid, rejected, reject rate, counts per rule, examples of failing values). A result fails with
-severity ERROR — which stops downstream assets, since the check is blocking — when the reject rate
-is above the source's ``max_reject_rate``; it fails with severity WARN (shown, not blocking) when
-some rows were rejected below it.
+Dagster objects — the ``TableSchema`` shown in the asset's "Columns" tab, and the two checks every
+raw asset declares:
+
+- ``lignes_valides`` (blocking): rows read, valid, rejected, reject rate, counts per rule, examples
+  of failing values. It fails with severity ERROR — which stops downstream assets, since the check
+  is blocking — when the reject rate is above the source's ``max_reject_rate``; it fails with
+  severity WARN (shown, not blocking) when some rows were rejected below it.
+- ``colonnes_attendues`` (not blocking): the columns of the file that the catalog does not know,
+  i.e. that the publisher added. They are not kept and do not stop the refresh; the check fails
+  with severity WARN and names them, so that the catalog can be updated on purpose. (A declared
+  column that disappears or changes type is schema drift: the source stops before any check.)
 
 Not here: the validation itself (``validate``). Assets import from here; this module imports no asset.
 """
@@ -25,6 +30,7 @@ from ti_pipeline.validation.validate import ValidationResult
 # The name the raw assets give their blocking validation check (French, like the other names the
 # operator reads in the UI: it counts "lignes valides").
 CHECK_NAME = "lignes_valides"
+COLUMNS_CHECK_NAME = "colonnes_attendues"
 EXAMPLES_PER_RULE = 3
 
 
@@ -69,8 +75,53 @@ def check_spec(source: Source, **kwargs) -> dg.AssetCheckSpec:
     )
 
 
+def columns_check_spec(source: Source, **kwargs) -> dg.AssetCheckSpec:
+    """The check that names the columns a publisher added to a raw asset's file (not blocking)."""
+    return dg.AssetCheckSpec(
+        name=COLUMNS_CHECK_NAME,
+        asset=source.asset_name,
+        blocking=False,
+        description=(
+            f"Columns of the {source.name} file that ti_pipeline/sources/catalog.py does not declare: added by the "
+            "publisher, not kept, named here (WARN) without stopping the refresh. A declared column that "
+            "disappears or changes type stops the source instead (schema drift)."
+        ),
+        **kwargs,
+    )
+
+
 def check_specs(sources: tuple[Source, ...] = SOURCES) -> list[dg.AssetCheckSpec]:
-    return [check_spec(s) for s in sources]
+    return [spec for s in sources for spec in (check_spec(s), columns_check_spec(s))]
+
+
+def columns_check_result(source: Source, results: list[ValidationResult]) -> dg.AssetCheckResult:
+    """The ``colonnes_attendues`` result of one materialization (one ``ValidationResult`` per vintage)."""
+    added = {r.millesime: r.added_columns for r in results if r.added_columns}
+    metadata: dict = {
+        "millesimes": ", ".join(str(r.millesime) for r in results) or "none",
+        "added_columns": dg.MetadataValue.json({str(m): cols for m, cols in added.items()}),
+        "ignored_columns": dg.MetadataValue.int(max((len(r.ignored_columns) for r in results), default=0)),
+    }
+    absent = sorted({c for r in results for c in r.absent_optional_columns})
+    if absent:
+        metadata["absent_optional_columns"] = dg.MetadataValue.json(absent)
+    if added:
+        description = "Columns added by the publisher, not kept: " + "; ".join(
+            f"{', '.join(repr(c) for c in cols)} (file {r.file_name!r}, millésime {r.millesime})"
+            for r in results
+            for cols in [added.get(r.millesime)]
+            if cols
+        ) + ". Declare them in ti_pipeline/sources/catalog.py (a field, or ignored_columns) to silence this."
+    else:
+        description = "Every column of the file is declared or known."
+    return dg.AssetCheckResult(
+        passed=not added,
+        asset_key=dg.AssetKey(source.asset_name),
+        check_name=COLUMNS_CHECK_NAME,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata=metadata,
+        description=description,
+    )
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
@@ -127,8 +178,8 @@ def quality_check_result(source: Source, result: ValidationResult) -> dg.AssetCh
     if result.rows_rejected:
         metadata["failures_by_rule"] = dg.MetadataValue.md(failure_table(result))
         metadata["failing_values"] = dg.MetadataValue.md(examples_table(result))
-    if result.dropped_columns:
-        metadata["dropped_columns"] = dg.MetadataValue.json(result.dropped_columns)
+    if result.added_columns:
+        metadata["added_columns"] = dg.MetadataValue.json(result.added_columns)
     if result.absent_optional_columns:
         metadata["absent_optional_columns"] = dg.MetadataValue.json(result.absent_optional_columns)
     return dg.AssetCheckResult(
@@ -142,13 +193,13 @@ def quality_check_result(source: Source, result: ValidationResult) -> dg.AssetCh
 
 
 def asset_metadata(source: Source, millesime: int, result: ValidationResult) -> dict:
-    """Materialization metadata of a raw asset: column schema, row counts, dropped columns."""
+    """Materialization metadata of a raw asset: column schema, row counts, added columns."""
     metadata: dict = {
         "dagster/column_schema": table_schema(source, millesime, list(result.valid.columns)),
         "dagster/row_count": dg.MetadataValue.int(result.rows_valid),
         "rows_read": dg.MetadataValue.int(result.rows_in),
         "rows_rejected": dg.MetadataValue.int(result.rows_rejected),
     }
-    if result.dropped_columns:
-        metadata["dropped_columns"] = dg.MetadataValue.json(result.dropped_columns)
+    if result.added_columns:
+        metadata["added_columns"] = dg.MetadataValue.json(result.added_columns)
     return metadata

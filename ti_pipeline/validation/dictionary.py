@@ -29,8 +29,9 @@ def source_markdown(source: Source) -> str:
         f"- Publisher: {source.publisher}; licence: {source.licence}; page: <{source.page}>",
         f"- Millésimes: {', '.join(str(m) for m in source.millesimes)} (newest file: `{newest.file_name}`, "
         f"COG {newest.cog_year}); format: {source.fmt}; size: {source.approx_size or 'n/a'}",
-        "- Undeclared columns: "
-        + ("refused (schema drift)" if source.extra_columns == "forbid" else "dropped (listed in the metadata)"),
+        "- Undeclared columns: not kept; "
+        + (f"known and unused: {', '.join(f'`{c}`' for c in source.ignored_columns)}; " if source.ignored_columns else "")
+        + "any other is reported by the WARN check `colonnes_attendues`",
         f"- Blocking threshold: more than {source.max_reject_rate:.1%} of rows rejected",
     ]
     if source.synthetic_only:
@@ -62,6 +63,11 @@ def source_markdown(source: Source) -> str:
         lines += [f"- `{name}`: {rules.describe(name)}" for name in source.row_checks]
     if source.notes:
         lines += ["", f"Note: {source.notes}"]
+    lines += ["", "What confirms this declaration:", ""]
+    lines += [f"- {_cell(e.fact)} — {_cell(e.seen_in)}" for e in source.evidence] or ["- nothing public: see below"]
+    if source.unverified:
+        lines += ["", "Not confirmed yet (the file wins: a difference stops the source or is reported):", ""]
+        lines += [f"- {_cell(u)}" for u in source.unverified]
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """Schema drift: a file whose columns or column types no longer match the catalog.
 
 What belongs here: ``SchemaDriftError`` and the wording of its message, which is what the operator
-reads in the Dagster UI when a publisher renames, drops, adds or retypes a column. The message names
-the source, the file and the millésime, lists missing and unexpected columns, offers the closest
+reads in the Dagster UI when a publisher renames, drops or retypes a column (a column the publisher
+adds is not drift: ``validate`` reports it). The message names
+the source, the file and the millésime, lists missing columns, offers the closest
 existing name for each missing one (a probable rename: "column 'insee_com' missing; found
 'code_insee' — renamed?"), and describes each type problem with example values.
 
@@ -52,7 +53,7 @@ class SchemaDriftError(Exception):
     """The columns or column types of a file no longer match the catalog declaration.
 
     Attributes: ``source``, ``file_name``, ``millesime``, ``missing`` (declared names or regex
-    families), ``unexpected`` (columns the catalog forbids), ``renamed`` (missing -> probable new
+    families), ``renamed`` (missing -> probable new
     name), ``closest`` (missing -> closest existing name, when not a probable rename),
     ``dtype_problems`` (column -> description), ``duplicated``, ``columns`` (of the file).
     """
@@ -64,7 +65,6 @@ class SchemaDriftError(Exception):
         file_name: str,
         millesime: int,
         missing: list[str],
-        unexpected: list[str],
         renamed: dict[str, str],
         closest: dict[str, str],
         dtype_problems: dict[str, str],
@@ -76,7 +76,6 @@ class SchemaDriftError(Exception):
         self.file_name = file_name
         self.millesime = millesime
         self.missing = missing
-        self.unexpected = unexpected
         self.renamed = renamed
         self.closest = closest
         self.dtype_problems = dtype_problems
@@ -97,16 +96,11 @@ class SchemaDriftError(Exception):
                 lines.append(f"- column {quoted(name)} missing; closest existing name: {quoted(self.closest[name])}")
             else:
                 lines.append(f"- column {quoted(name)} missing; no similar column in the file")
-        if self.unexpected:
-            lines.append(
-                "- unexpected columns (the catalog forbids undeclared columns for this source): "
-                + ", ".join(quoted(c) for c in self.unexpected)
-            )
         for column in self.duplicated:
             lines.append(f"- column {quoted(column)} appears more than once")
         for column, problem in self.dtype_problems.items():
             lines.append(f"- column {quoted(column)}: {problem}")
-        if self.missing or self.unexpected:
+        if self.missing:
             lines.append(f"Declared columns: {', '.join(self.declared)}")
             lines.append(f"Columns in the file: {', '.join(self.columns)}")
         lines.append(
@@ -122,7 +116,6 @@ class SchemaDriftError(Exception):
             "file": self.file_name,
             "millesime": self.millesime,
             "missing": self.missing,
-            "unexpected": self.unexpected,
             "renamed": self.renamed,
             "closest": self.closest,
             "dtype_problems": self.dtype_problems,

@@ -74,7 +74,7 @@ def example_frame(source: Source, millesime: int, rows: int = 3) -> pd.DataFrame
     data = {example_column(f): [example_value(f)] * rows for f in fields}
     frame = pd.DataFrame(data, dtype=object)
     # Rules across columns need consistent rows.
-    if "obs_value_iff_confidential" in source.row_checks:
+    if "obs_value_iff_not_disseminated" in source.row_checks:
         frame["OBS_STATUS"] = "A"
     if "geo_commune_code" in source.row_checks:
         frame["GEO_OBJECT"], frame["GEO"] = "COM", "01001"

@@ -144,10 +144,10 @@ class RowRule:
     fn: Callable[[pd.DataFrame], pd.Series]
 
 
-def _obs_value_iff_confidential(df: pd.DataFrame) -> pd.Series:
-    # Flores: a secret cell (OBS_STATUS C) carries no value, and only secret cells are empty; an
+def _obs_value_iff_not_disseminated(df: pd.DataFrame) -> pd.Series:
+    # Flores: a cell not disseminated (OBS_STATUS K) carries no value, and only those are empty; an
     # empty value with another status would be summed as 0 downstream without anyone knowing.
-    secret = (df["OBS_STATUS"] == "C").fillna(False).astype(bool)
+    secret = (df["OBS_STATUS"] == "K").fillna(False).astype(bool)
     empty = df["OBS_VALUE"].isna()
     return secret == empty
 
@@ -180,11 +180,11 @@ ROW_RULES: dict[str, RowRule] = {
     r.name: r
     for r in (
         RowRule(
-            "obs_value_iff_confidential",
-            "OBS_VALUE is empty if and only if OBS_STATUS is C (secret statistique)",
+            "obs_value_iff_not_disseminated",
+            "OBS_VALUE is empty if and only if OBS_STATUS is K (not disseminated: secret statistique)",
             "OBS_VALUE",
             ("OBS_VALUE", "OBS_STATUS"),
-            _obs_value_iff_confidential,
+            _obs_value_iff_not_disseminated,
         ),
         RowRule(
             "geo_commune_code",

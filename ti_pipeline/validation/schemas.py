@@ -102,14 +102,14 @@ def row_rules(source: Source) -> list[rules.RowRule]:
 def build_schema(source: Source, millesime: int) -> pa.DataFrameSchema:
     """The pandera schema of one vintage of a source, for a frame typed as ``validate`` types it.
 
-    Regex families stay regex columns; undeclared columns are refused when the source forbids them.
+    Regex families stay regex columns; undeclared columns are allowed (``validate`` reports them).
     """
     columns = {f.name: pandera_column(f) for f in source.fields_for(millesime)}
     checks = [pa.Check(r.fn, name=r.name, error=r.description) for r in row_rules(source)]
     return pa.DataFrameSchema(
         columns,
         checks=checks,
-        strict=source.extra_columns == "forbid",
+        strict=False,
         name=f"{source.name} {millesime}",
         description=source.title,
     )
@@ -125,6 +125,8 @@ class ColumnMatch:
     missing_optional: list[Field] = field(default_factory=list)
     undeclared: list[str] = field(default_factory=list)  # columns of the file no field declares
     duplicated: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # undeclared, known to the catalog (ignored_columns)
+    added: list[str] = field(default_factory=list)  # undeclared and unknown: added by the publisher
 
 
 def field_for(fields: tuple[Field, ...], column: str) -> Field | None:
@@ -150,6 +152,9 @@ def match_columns(source: Source, millesime: int, columns: list[str]) -> ColumnM
                 match.undeclared.append(c)
         else:
             match.fields[c] = f
+    for c in match.undeclared:
+        known = any(re.fullmatch(pattern, c) for pattern in source.ignored_columns)
+        (match.ignored if known else match.added).append(c)
     matched = set(match.fields.values())
     for f in fields:
         if f not in matched:

@@ -2,10 +2,12 @@
 
 What belongs here: ``validate`` and its ``ValidationResult``. The steps, in order:
 
-1. Columns. The file's columns (``all_columns`` when a Parquet reader projected them) are matched
-   with the catalog fields. Missing required columns, columns the catalog forbids, duplicated
-   columns -> ``SchemaDriftError``. Absent optional fields are tolerated; undeclared columns of an
-   ``extra_columns="allow"`` source are dropped and listed in ``dropped_columns``.
+1. Columns. The file's columns (``all_columns`` when a reader projected them) are matched with the
+   catalog fields. A missing required column or a duplicated column -> ``SchemaDriftError``.
+   Absent optional fields are tolerated. Undeclared columns are never kept: those the catalog
+   knows the real file carries (``Source.ignored_columns``) are listed in ``ignored_columns``; any
+   other was added by the publisher since the declaration and is listed in ``added_columns``,
+   which the ``colonnes_attendues`` check reports by name without stopping the refresh.
 2. Types. Every declared column is typed (``coercion``). A column whose storage cannot hold the
    declared type, or of which most values do not parse, is type drift -> ``SchemaDriftError``.
    Otherwise each unparseable value rejects its row under the rule ``type``.
@@ -56,9 +58,12 @@ class ValidationResult:
     source: str = ""
     millesime: int = 0
     file_name: str = ""
-    dropped_columns: list[str] = field(default_factory=list)  # undeclared columns, "allow" sources
+    added_columns: list[str] = field(default_factory=list)  # undeclared, unknown: new from the publisher
+    ignored_columns: list[str] = field(default_factory=list)  # undeclared, known unused (Source.ignored_columns)
     absent_optional_columns: list[str] = field(default_factory=list)
     failures: pd.DataFrame | None = None  # every failure: _row, _rule, _column, _order, _value
+    # valid rows per value of the source's ``counted_by`` column (Flores: per geography level)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def reject_rate(self) -> float:
@@ -109,7 +114,6 @@ def validate(
             if f not in missing_fields:
                 missing_fields.append(f)
     missing = [_family_label(f.name, f.name_is_regex) for f in missing_fields]
-    unexpected = list(match.undeclared) if source.extra_columns == "forbid" else []
     renamed: dict[str, str] = {}
     hints: dict[str, str] = {}
     for f, label in zip(missing_fields, missing):
@@ -128,7 +132,6 @@ def validate(
             file_name=file_name,
             millesime=millesime,
             missing=missing,
-            unexpected=unexpected,
             renamed=renamed,
             closest=hints,
             dtype_problems=dtype_problems,
@@ -162,7 +165,7 @@ def validate(
         if n_bad:
             type_bad[column] = result.bad
             found.append(quarantine.failures(np.flatnonzero(result.bad), TYPE, column, positions[column] * 1000 + _ORDER_TYPE))
-    if missing or unexpected or dtype_problems:
+    if missing or dtype_problems:
         raise drift(dtype_problems)
     typed_frame = pd.DataFrame(typed, index=frame.index, copy=False)  # the typed columns are new already
 
@@ -207,10 +210,18 @@ def validate(
         source=source.name,
         millesime=millesime,
         file_name=file_name,
-        dropped_columns=list(match.undeclared) if source.extra_columns == "allow" else [],
+        added_columns=list(match.added),
+        ignored_columns=list(match.ignored),
         absent_optional_columns=[_family_label(f.name, f.name_is_regex) for f in match.missing_optional],
         failures=all_found,
+        counts=_counts(source, valid),
     )
+
+
+def _counts(source: Source, valid: pd.DataFrame) -> dict[str, int]:
+    if source.counted_by is None or source.counted_by not in valid.columns:
+        return {}
+    return {str(k): int(n) for k, n in valid[source.counted_by].value_counts(dropna=False).sort_index().items()}
 
 
 def _pandera_failures(
