@@ -370,7 +370,7 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
          f"14-digit SIRET, 9-digit SIREN, empty, and one invalid value `{INVALID_ID}` (fails the Luhn key)"],
         ["float département codes", "`plan-de-relance.csv` `code_departement`", "`1.0` (Ain), `971.0`, `75.0`"],
         ["GPS", "`plan-de-relance.csv` `coordonnees_gps`", "`lat, lon`; empty for Remiremont Scierie and the "
-         "unmatchable row; malformed (`47,91 6,71`, decimal commas) for Vosges Textile"],
+         "unmatchable row; malformed (`48,18721 6,43415`, decimal commas) for Vosges Textile"],
         ["HTML entities", "`plan-de-relance.csv` `description_projet`", "`&amp;` in Moules de l'Ain, Raffinerie de "
          "Feyzin, Sambre Forge (and the laureats_ti titles copied from them)"],
         ["old commune name", "`plan-de-relance.csv`, `laureats-territoires-industrie.csv`", "Rhône Plastiques: "
