@@ -864,7 +864,7 @@ FLORES_A38 = Source(
             nullable=False,
         ),
         Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
-        Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
+        Field("OBS_VALUE", dtype="float", description="Value; empty when not disseminated (OBS_STATUS K)", ge=0),
     ),
     row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
     counted_by="GEO_OBJECT",
