@@ -559,7 +559,8 @@ EPCI = Source(
     fields=(
         Field("EPCI", description="SIREN of the EPCI ('ZZZZZZZZZ' for communes without one)", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True, checks=("luhn_siren",)),
         Field("LIBEPCI", description="EPCI name"),
-        Field("NATURE_EPCI", description="ME, CA, CU, CC or ZZ", isin=("ME", "CA", "CU", "CC", "ZZ")),
+        # METLYON: the Métropole de Lyon's own nature in Insee's file (seen in the 2023 file)
+        Field("NATURE_EPCI", description="ME, METLYON, CA, CU, CC or ZZ (no EPCI)", isin=("ME", "METLYON", "CA", "CU", "CC", "ZZ")),
         Field("NB_COM", dtype="int", description="Number of member communes", ge=0),
     ),
     max_reject_rate=0.0,
