@@ -725,12 +725,14 @@ RP_POPULATION = Source(
         Field("P{yy}_POP3044", description="Population aged 30-44", **_RP_FLOAT),
         Field("P{yy}_POP4559", description="Population aged 45-59", **_RP_FLOAT),
         Field("P{yy}_POP6074", description="Population aged 60-74", **_RP_FLOAT),
-        # RP 2022 splits 75+ into 75-89 and 90+: each vintage has one form or the other.
-        Field("P{yy}_POP75P", description="Population aged 75+ (up to RP 2021)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP7589", description="Population aged 75-89 (from RP 2022)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP90P", description="Population aged 90+ (from RP 2022)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP1564", description="Population aged 15-64", **_RP_FLOAT),
+        # 75+ comes as 75-89 and 90+ in RP 2021 and 2022 (evidence); a 75+ column, if an older or
+        # newer base has one instead, is read too.
+        Field("P{yy}_POP75P", description="Population aged 75+ (not seen in RP 2021-2022)", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP7589", description="Population aged 75-89", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP90P", description="Population aged 90+", required=False, **_RP_FLOAT),
         Field("P{yy_hist}_POP", description="Population six years earlier, same geography", **_RP_FLOAT),
+        # The population aged 15-64 is taken from the emploi base (rp_emploi), where the evidence
+        # shows it; this base's own column, if any, is one of the ignored census columns.
     ),
     approx_size="~20 MB zip, ~34,900 rows x 321 columns",
     evidence=(
