@@ -21,7 +21,9 @@ import pytest
 
 from ti_pipeline.portraits import build_portraits, content, formats, marts as marts_mod, render, svg
 from ti_pipeline.portraits.build import PortraitsOutputError, publish_pages
+from ti_pipeline.portraits.content import laureates as content_laureates
 from ti_pipeline.portraits.formats import MINUS, NA, NNBSP
+from ti_pipeline.portraits.render import indicators as render_indicators
 
 # --- French formats ------------------------------------------------------------------------------
 
@@ -315,7 +317,7 @@ def test_laureats_sources_jamais_additionnees(tmp_path, marts_dir):
     assert res.blocs[1].montants[0].valeur == 5e6 and res.blocs[1].montants[0].couverture == 0.5
     # merged layout (no source_laureat): one block
     merged = laureats[laureats.source_laureat == "laureats_ti"].drop(columns="source_laureat")
-    assert [b.total for b in content._blocs_laureats(merged)] == [2]
+    assert [b.total for b in content_laureates._blocs_laureats(merged)] == [2]
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -481,10 +483,10 @@ def test_notes_de_qualite_selon_la_source():
         return content.LigneIndicateur(code=code, libelle=code, definition=None, precautions=None, unite="taux", ordre=1,
                                        theme=theme, couverture=couverture, qualite=qualite, nb_communes=3, nb_communes_renseignees=2)
 
-    laureats = render._notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
+    laureats = render_indicators.notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
     assert "montant connu pour 75" in laureats and "(2 sur 3)" in laureats
-    urssaf = render._notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
+    urssaf = render_indicators.notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
     assert "effectif publié pour 90" in urssaf and "lauréats" not in urssaf
-    assert render._notes_ligne(ligne("population", "population", None, "ok"), {}) == ""
+    assert render_indicators.notes_ligne(ligne("population", "population", None, "ok"), {}) == ""
     top = content.LigneIndicateur(code="top_secteurs_industriels", libelle="x", definition=None, precautions=None, unite="part", ordre=1, detail="CG ; CA")
-    assert '<abbr title="Plasturgie">CG</abbr>, CA' in render._notes_ligne(top, {"CG": "Plasturgie"})
+    assert '<abbr title="Plasturgie">CG</abbr>, CA' in render_indicators.notes_ligne(top, {"CG": "Plasturgie"})
