@@ -427,6 +427,26 @@ def test_index(marts_dir):
     assert 'data-recherche="ti-0001 territoire ti-0001 auvergne-rhone-alpes 01 amberieu' in html
 
 
+
+def test_l_index_lit_ses_chiffres_dans_les_marts(tmp_path):
+    """Population and number of communes are the latest population and nb_communes indicators of
+    mart_ti_indicateurs, not counted from the composition rows; without the indicator: n.d."""
+    d = tmp_path / "marts"
+    d.mkdir()
+    ind = indicateurs_frame()
+    nb = {**ind.iloc[0].to_dict(), "code_indicateur": "nb_communes", "unite": "nombre", "numerateur": 7.0, "valeur": 7.0}
+    ind = pd.concat([ind, pd.DataFrame([{**nb, "annee": 2024}, {**nb, "annee": 2025, "valeur": 9.0}])], ignore_index=True)
+    write_mart(d, "dim_indicateur", DIM)
+    write_mart(d, "mart_ti_composition", COMPOSITION)
+    write_mart(d, "mart_ti_indicateurs", ind, partition_by="annee")
+    m = marts_mod.load_marts(d)
+    entrees = {t.id_ti: t for t in content.entrees_index(m)}
+    assert (entrees["ti-0001"].nb_communes, entrees["ti-0001"].population, entrees["ti-0001"].annee_population) == (9, 1100, 2022)
+    assert entrees["ti-0002"].nb_communes is None  # two composition rows would have said 1
+    html = render.page_index(m, render.contexte(m, None))
+    assert f'<td class="nombre">9</td><td class="nombre">1{NNBSP}100</td>' in html
+    assert f'<td class="nombre">{NA}</td><td class="nombre">500</td>' in html
+
 # --- build and atomic publication ----------------------------------------------------------------
 
 

@@ -100,7 +100,7 @@ def page_index(marts: Marts, ctx: Contexte) -> str:
         rows.append(
             f'<tr data-recherche="{escape(recherche, quote=True)}"><th scope="row"><a href="{ea(nom_fichier(t.id_ti))}">{e(t.lib_ti)}</a>'
             f' <span class="note">{e(t.id_ti)}</span></th><td>{e(t.region or NA)}</td><td>{e(", ".join(t.departements))}</td>'
-            f'<td class="nombre">{e(t.nb_communes)}</td><td class="nombre">{e(pop)}</td></tr>'
+            f'<td class="nombre">{e(NA if t.nb_communes is None else t.nb_communes)}</td><td class="nombre">{e(pop)}</td></tr>'
         )
     annees = sorted({t.annee_population for t in entrees if t.annee_population})
     entete = (
