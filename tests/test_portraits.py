@@ -151,6 +151,8 @@ def test_identity_sources_and_synthetic_banner(sample_run, portraits):
     for groupement in comp.lib_groupement.dropna().unique():
         assert groupement in html
     assert 'class="bandeau-synthetique"' in html and "<title>[Données synthétiques]" in html
+    # the banner says which parts of the sample are real and which invented
+    assert "<strong>Réels :</strong> les communes" in html and "<strong>Inventés :</strong> le périmètre" in html
     first = next((sample_run.marts / "mart_ti_indicateurs").resolve().rglob("*.parquet"))
     provenance = json.loads(pq.read_schema(first).metadata[b"ti_pipeline.provenance"])
     sources = re.findall(r"\(<code>([a-z_0-9]+)</code>\)", html)
