@@ -40,17 +40,13 @@ def luhn_complete(payload: np.ndarray | int, n_digits: int) -> np.ndarray:
 
 
 def luhn_valid(number: str) -> bool:
-    if not number.isdigit():
+    """Whether ``number`` (digits) carries a valid Luhn key: the validation's rule, on one value."""
+    from ti_pipeline.validation.rules import luhn_key_ok
+
+    if not (number.isascii() and number.isdigit()):
         return False
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    digits = np.frombuffer(number.encode(), dtype=np.uint8)[None, :] - np.uint8(48)
+    return bool(luhn_key_ok(digits)[0])
 
 
 def siren_from_payload(payload8: np.ndarray | int) -> np.ndarray:

@@ -69,8 +69,11 @@ def _digit_matrix(values: pd.Series, width: int) -> tuple[np.ndarray, np.ndarray
 _DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.uint8)
 
 
-def _luhn_ok(digits: np.ndarray) -> np.ndarray:
-    """Luhn key of each row of a digit matrix: from the right, every second digit is doubled."""
+def luhn_key_ok(digits: np.ndarray) -> np.ndarray:
+    """Luhn key of each row of a digit matrix: from the right, every second digit is doubled.
+
+    The project's one Python home of the SIREN/SIRET key (the SQL one is the macro
+    ``identifiant_entreprise_valide`` of ``dbt_like_sql/macros/``); the sample generator uses it too."""
     width = digits.shape[1]
     doubled = ((width - 1 - np.arange(width)) % 2) == 1
     total = digits[:, ~doubled].sum(axis=1, dtype=np.int32) + _DOUBLED[digits[:, doubled]].sum(axis=1, dtype=np.int32)
@@ -81,7 +84,7 @@ def luhn_siren(values: pd.Series) -> pd.Series:
     """SIREN (9 digits) with a valid Luhn key."""
     mask, digits = _digit_matrix(values, 9)
     ok = np.ones(len(values), dtype=bool)
-    ok[mask] = _luhn_ok(digits)
+    ok[mask] = luhn_key_ok(digits)
     return pd.Series(ok, index=values.index)
 
 
@@ -90,9 +93,9 @@ def luhn_siret(values: pd.Series) -> pd.Series:
     mask, digits = _digit_matrix(values, 14)
     text = values.astype("string")[mask]
     la_poste = text.str.startswith(LA_POSTE_SIREN).to_numpy(dtype=bool)
-    key_ok = _luhn_ok(digits) | (la_poste & (digits.sum(axis=1, dtype=np.int32) % 5 == 0))
+    key_ok = luhn_key_ok(digits) | (la_poste & (digits.sum(axis=1, dtype=np.int32) % 5 == 0))
     ok = np.ones(len(values), dtype=bool)
-    ok[mask] = key_ok & _luhn_ok(digits[:, :9])
+    ok[mask] = key_ok & luhn_key_ok(digits[:, :9])
     return pd.Series(ok, index=values.index)
 
 
