@@ -4,6 +4,9 @@ Cross-cutting choices are made here, once: which assets exist (raw sources from 
 models from ``dbt_like_sql/``, the read-only DuckDB catalog), the policy mapped over all of them
 (automation, freshness, tags: ``orchestration.policies``), the job, schedule and sensors
 (``orchestration.triggers``) and the executor.
+
+``asset_job`` and ``rebuild_from_lake_job`` give the jobs ``ti-pipeline run`` launches to Dagster's
+``reconstructable``, for runs whose steps each run in their own process (the multiprocess executor).
 """
 
 from __future__ import annotations
@@ -34,3 +37,13 @@ defs = dg.Definitions(
     # In process unless a run's config asks for multiprocess: measured faster here (README, "Executor").
     executor=EXECUTOR,
 )
+
+
+def asset_job() -> dg.JobDefinition:
+    """Dagster's implicit asset job (the UI's *Materialize*), rebuilt in a step's own process."""
+    return defs.resolve_implicit_global_asset_job_def()
+
+
+def rebuild_from_lake_job() -> dg.JobDefinition:
+    """The ``rebuild_from_lake`` job, rebuilt in a step's own process."""
+    return defs.resolve_job_def("rebuild_from_lake")
