@@ -155,7 +155,7 @@ def _runs(data_dir: Path) -> list:
 def test_backfill_two_vintages_in_one_run_then_rerun_one(tmp_path, capsys):
     assert _cli(tmp_path, "backfill", "rp_emploi", "2021...2022", "--raw-only") == 0
     out = capsys.readouterr().out
-    assert "raw_rp_emploi [2022...2021]" in out and "Rebuilt (2): raw_rp_emploi [2022], raw_rp_emploi [2021]" in out
+    assert "raw_rp_emploi [2022...2021]" in out and "Rebuilt (2): raw_rp_emploi [2021], raw_rp_emploi [2022]" in out
     first = _raw_rows(tmp_path, "rp_emploi")
     assert set(first) == {2021, 2022} and all(first.values())
     runs = _runs(tmp_path)

@@ -62,7 +62,7 @@ REF_PROGRAMME_NOTE = {
 
 
 def _wrapped(title: str, names: list[str]) -> str:
-    return textwrap.fill(", ".join(names), width=100, initial_indent=f"{title} ({len(names)}): ",
+    return textwrap.fill(", ".join(sorted(names)), width=100, initial_indent=f"{title} ({len(names)}): ",
                          subsequent_indent="    ", break_on_hyphens=False)
 
 

@@ -5,8 +5,8 @@ models from ``dbt_like_sql/``, the read-only DuckDB catalog), the policy mapped 
 (automation, freshness, tags: ``orchestration.policies``), the job, schedule and sensors
 (``orchestration.triggers``) and the executor.
 
-``asset_job`` and ``rebuild_from_lake_job`` give the jobs ``ti-pipeline run`` launches to Dagster's
-``reconstructable``, for runs whose steps each run in their own process (the multiprocess executor).
+``raw_run_job`` and ``rebuild_from_lake_job`` give the jobs of ``ti-pipeline run`` to Dagster's
+reconstruction, for runs whose steps each run in their own process (the multiprocess executor).
 """
 
 from __future__ import annotations
@@ -39,11 +39,19 @@ defs = dg.Definitions(
 )
 
 
-def asset_job() -> dg.JobDefinition:
-    """Dagster's implicit asset job (the UI's *Materialize*), rebuilt in a step's own process."""
-    return defs.resolve_implicit_global_asset_job_def()
+
+RAW_RUN_JOB = "raw_sources"
+
+
+def raw_run_job(assets: tuple[str, ...]) -> dg.JobDefinition:
+    """A job of these raw assets, for a run whose steps each run in their own process: Dagster
+    rebuilds it there from this function and ``assets`` (``dg.build_reconstructable_job``). The
+    implicit asset job that in-process runs use cannot be: its reserved name cannot be rebuilt
+    alone through Dagster's public API."""
+    job = dg.define_asset_job(RAW_RUN_JOB, selection=dg.AssetSelection.assets(*assets))
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(RAW_RUN_JOB)
 
 
 def rebuild_from_lake_job() -> dg.JobDefinition:
-    """The ``rebuild_from_lake`` job, rebuilt in a step's own process."""
+    """The ``rebuild_from_lake`` job, rebuilt in a step's own process (``dg.reconstructable``)."""
     return defs.resolve_job_def("rebuild_from_lake")

@@ -17,7 +17,8 @@ the runs ``ti/force=true``: the steps then rebuild everything.
 The runs go to the given instance (``ti-pipeline`` passes ``$DAGSTER_HOME``), tagged
 ``ti/trigger=cli`` and with the ``ti/refresh`` id shared by the runs of one command. Executors are
 Dagster's: in process (``execute_in_process``) by default, or a process per step (``execute_job``
-of a ``reconstructable`` job, with the ``multiprocess`` executor).
+with the ``multiprocess`` executor, of a job Dagster rebuilds in each step's process; the raw runs
+are then runs of a ``raw_sources`` job of their assets, ``definitions.raw_run_job``).
 
 Not here: argument parsing and printing (``cli``).
 """
@@ -156,13 +157,14 @@ def _execute(defs: dg.Definitions, job_name: str, keys: list[dg.AssetKey], insta
             instance=instance, asset_selection=keys, raise_on_error=False, run_config=run_config, tags=tags
         )
     # A process per step: each step's process rebuilds the job from a module-level function of
-    # ti_pipeline.definitions (dg.reconstructable), as a run launcher's worker would.
-    from ti_pipeline import definitions
-
-    target = definitions.asset_job if job_name == ASSET_JOB else definitions.rebuild_from_lake_job
+    # ti_pipeline.definitions, as a run launcher's worker would.
+    if job_name == ASSET_JOB:
+        names = tuple(k.to_user_string() for k in keys)
+        job = dg.build_reconstructable_job("ti_pipeline.definitions", "raw_run_job", reconstructable_args=(names,))
+    else:
+        job = dg.build_reconstructable_job("ti_pipeline.definitions", "rebuild_from_lake_job")
     config = {**run_config, "execution": {"config": {"multiprocess": {}}}}
-    with dg.execute_job(dg.reconstructable(target), instance=instance, run_config=config, tags=tags,
-                        asset_selection=keys) as result:
+    with dg.execute_job(job, instance=instance, run_config=config, tags=tags, asset_selection=keys) as result:
         return result
 
 
