@@ -189,3 +189,45 @@ def test_a_backfill_through_the_cli_and_through_dagster_gives_the_same_lake(tmp_
     lake = _lake(by_cli / "data")
     assert lake and any("millesime=2021" in f for f in lake) and not any("millesime=2022" in f for f in lake)
     assert lake == _lake(by_dagster / "data")
+
+
+# ------------------------------------------------------------------------------------------------
+# What a new user sees
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["run", "backfill", "catalog", "generate-sample", "portraits", "docs"])
+def test_every_sub_command_says_what_it_does(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, "--help"])
+    assert exit_.value.code == 0
+    usage, _, rest = capsys.readouterr().out.partition("\n\n")
+    description = rest.split("\n\n")[0]
+    assert not description.lstrip().startswith(("options:", "positional arguments:")), f"{command} has no description"
+
+
+def test_the_catalog_prints_whole_urls(capsys):
+    from ti_pipeline.sources.listing import catalog_rows
+
+    assert cli.main(["catalog", "--mode", "live"]) == 0
+    out = capsys.readouterr().out
+    urls = [r["url"] for r in catalog_rows("live") if str(r["url"]).startswith("http")]
+    assert urls and all(u in out for u in urls)
+    assert not any(line.rstrip().endswith("…") for line in out.splitlines())
+
+
+def test_the_instance_the_cli_creates_has_telemetry_off_and_an_operators_file_is_kept(tmp_path, monkeypatch):
+    import yaml
+
+    monkeypatch.setenv("TI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    home = cli._prepare_instance_env()
+    config = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert config["telemetry"] == {"enabled": False} and "storage" not in config  # Dagster's own SQLite storage
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert not instance.telemetry_enabled
+    (home / "dagster.yaml").write_text(cli.INSTANCE_YAML_MARKER + "telemetry:\n  enabled: true\n")  # an older one of ours
+    cli._prepare_instance_env()
+    assert (home / "dagster.yaml").read_text() == cli.LOCAL_INSTANCE_YAML
+    own = "telemetry:\n  enabled: false\nstorage:\n  postgres: {}\n"
+    (home / "dagster.yaml").write_text(own)
+    cli._prepare_instance_env()
+    assert (home / "dagster.yaml").read_text() == own, "an operator's dagster.yaml is never touched"

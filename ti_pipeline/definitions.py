@@ -17,7 +17,7 @@ from ti_pipeline.assets.raw import RAW_ASSETS
 from ti_pipeline.orchestration.policies import CATALOG_POOL, EXECUTOR, apply_policies
 from ti_pipeline.orchestration.triggers import JOBS, SCHEDULES, SENSORS
 from ti_pipeline.portraits.assets import portraits
-from ti_pipeline.sql_runner import build_catalog_asset, build_sql_assets
+from ti_pipeline.sql_runner.dagster_assets import build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.project import pipeline_project
 
 SQL_PROJECT = pipeline_project()

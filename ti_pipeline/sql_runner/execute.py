@@ -432,16 +432,6 @@ def model_fingerprint(
     return memo[name]
 
 
-def model_up_to_date(
-    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any] | None = None, _memo: dict | None = None
-) -> bool:
-    """Whether ``run_model`` would return the recorded result (inputs, SQL, variables and code
-    unchanged, output still the recorded one): nothing to run."""
-    variables = {**default_variables(), **(variables or {})}
-    fingerprint = model_fingerprint(project, name, paths, variables, _memo)
-    return fingerprint is not None and _recorded_result(paths, project.models[name], fingerprint) is not None
-
-
 def _state_path(paths: Paths, model: Model) -> Path:
     return paths.lake / STATE_DIR / f"{model.name}.json"
 
