@@ -3,128 +3,40 @@
     .venv/bin/python docs/screenshot_asset_graph.py                  # sample run, dagster dev, shot
     .venv/bin/python docs/screenshot_asset_graph.py --url http://127.0.0.1:3000   # a UI already running
 
-Needs the Debian package ``chromium`` (``apt-get install -y chromium``). Without ``--url`` it runs
-the pipeline on the sample into a temporary folder (so the graph shows materializations and passed
-checks), starts ``dagster dev`` on a free port with that instance, and stops it at the end.
-
-Chromium is driven through the DevTools protocol over a WebSocket (a few lines of the standard
-library below, no extra package): open the lineage of the census staging model,
-hide the navigation, zoom in until the nodes show their details, capture ``docs/asset-graph.png``. Not run by the tests: it
-takes about a minute and needs Chromium.
+Needs the dev dependencies (``pip install -e '.[dev]'``: Playwright) and the Debian package
+``chromium``, which Playwright drives (``tests/browser.py``; no browser is downloaded). Without
+``--url`` it runs the pipeline on the sample into a temporary folder (so the graph shows
+materializations and passed checks), starts ``dagster dev`` on a free port with that instance, and
+stops it at the end. In the browser: open the lineage of the census staging model, hide the
+navigation, zoom in until the nodes show their details, capture ``docs/asset-graph.png``. Not run by
+the tests: it takes about a minute and needs Chromium.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests"))  # the project's one headless-browser launcher (dev tooling)
+
+from browser import chromium  # noqa: E402
+
 # One screen that reads: the census sources (partitioned by vintage) through staging and the
 # intermediate models to the indicators mart, grouped by layer (the whole graph has ~60 assets).
 PAGE = "/assets/stg_rp?view=lineage&lineageScope=neighbors&lineageDepth=2"
 ZOOM_STEPS = 1
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-]
-
-
-# ------------------------------------------------------------------------------------------------
-# A minimal WebSocket client (RFC 6455): text frames, client-side masking, no extensions
-# ------------------------------------------------------------------------------------------------
-class WebSocket:
-    def __init__(self, url: str, timeout: float = 60):
-        parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
-        key = base64.b64encode(secrets.token_bytes(16)).decode()
-        self.sock.sendall(
-            f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
-        )
-        head = b""
-        while b"\r\n\r\n" not in head:
-            head += self.sock.recv(1)
-        if b" 101 " not in head.split(b"\r\n", 1)[0]:
-            raise RuntimeError(f"WebSocket handshake refused: {head[:200]!r}")
-
-    def send(self, text: str) -> None:
-        data = text.encode()
-        header = bytearray([0x81])
-        n = len(data)
-        if n < 126:
-            header.append(0x80 | n)
-        elif n < 1 << 16:
-            header += bytes([0x80 | 126]) + struct.pack(">H", n)
-        else:
-            header += bytes([0x80 | 127]) + struct.pack(">Q", n)
-        mask = secrets.token_bytes(4)
-        self.sock.sendall(bytes(header) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-
-    def _exact(self, n: int) -> bytes:
-        buf = b""
-        while len(buf) < n:
-            chunk = self.sock.recv(n - len(buf))
-            if not chunk:
-                raise ConnectionError("WebSocket closed")
-            buf += chunk
-        return buf
-
-    def recv(self) -> str:
-        message = b""
-        while True:
-            b1, b2 = self._exact(2)
-            n = b2 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", self._exact(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", self._exact(8))[0]
-            payload = self._exact(n)
-            if b1 & 0x0F == 0x8:
-                raise ConnectionError("WebSocket closed by the browser")
-            message += payload
-            if b1 & 0x80:
-                return message.decode()
-
-
-class DevTools:
-    def __init__(self, ws_url: str):
-        self.ws = WebSocket(ws_url)
-        self.next_id = 0
-
-    def call(self, method: str, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-
-    def evaluate(self, expression: str):
-        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def wait_for(self, expression: str, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.evaluate(expression):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"waited {seconds} s for {expression}")
-            time.sleep(0.5)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -189,9 +101,9 @@ def stop(proc: subprocess.Popen, first: int = signal.SIGINT) -> None:
     proc.wait(timeout=10)
 
 
-def click_icon(tools: DevTools, icon: str) -> None:
+def click_icon(page, icon: str) -> None:
     """Click the UI button drawn with the icon ``icon`` (Dagster's buttons carry no labels)."""
-    found = tools.evaluate(
+    found = page.evaluate(
         f"(() => {{ const b = [...document.querySelectorAll('button')].find(b => b.querySelector('[aria-label=\"{icon}\"]'));"
         " if (b) { b.click(); return true } return false })()"
     )
@@ -202,39 +114,18 @@ def click_icon(tools: DevTools, icon: str) -> None:
 def screenshot(base: str, out: Path, width: int, height: int, path: str = PAGE, zoom: int = ZOOM_STEPS) -> None:
     # The "join the community" dialog shows once per instance on localhost: mark it seen.
     graphql(base, "mutation { setNuxSeen }")
-    profile = Path(tempfile.mkdtemp(prefix="chromium-"))
-    port = free_port()
-    chrome = subprocess.Popen(
-        [shutil.which("chromium") or "chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-         f"--remote-debugging-port={port}", f"--window-size={width},{height}", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as resp:
-                    page = next(t for t in json.loads(resp.read()) if t["type"] == "page")
-                break
-            except Exception:  # noqa: BLE001 - Chromium not listening yet
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        tools = DevTools(page["webSocketDebuggerUrl"])
-        tools.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
-        tools.call("Page.navigate", url=base + path)
-        tools.wait_for("document.body && document.body.innerText.includes('raw_rp_population')", 120)
-        time.sleep(2)
-        click_icon(tools, "panel_show_right")  # hide the navigation: more room for the graph
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+        page.goto(base + path)
+        # a function, not an expression string: the UI's CSP forbids eval of strings
+        page.wait_for_function("() => document.body && document.body.innerText.includes('raw_rp_population')", timeout=120_000)
+        page.wait_for_timeout(2000)
+        click_icon(page, "panel_show_right")  # hide the navigation: more room for the graph
         for _ in range(zoom):  # close enough for the nodes to show kinds, checks and partitions
-            time.sleep(0.5)
-            click_icon(tools, "zoom_in")
-        time.sleep(3)  # layout and the zoom animation
-        data = tools.call("Page.captureScreenshot", format="png")["data"]
-        out.write_bytes(base64.b64decode(data))
-    finally:
-        stop(chrome, signal.SIGTERM)
-        shutil.rmtree(profile, ignore_errors=True)
+            page.wait_for_timeout(500)
+            click_icon(page, "zoom_in")
+        page.wait_for_timeout(3000)  # layout and the zoom animation
+        out.write_bytes(page.screenshot(type="png"))
 
 
 def main() -> int:

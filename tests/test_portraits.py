@@ -17,7 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from ti_pipeline import cli
-from ti_pipeline.portraits.chromium import Chromium, find_chromium
+
+from browser import chromium, open_page, unavailable
 
 TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: hand-checkable values in data/sample/README.md
 ZONES = {"territoire": "valeur", "region": "valeur_region", "ensemble_ti": "valeur_ensemble_ti", "hors_ti": "valeur_hors_ti", "france": "valeur_france"}
@@ -176,14 +177,18 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="Chromium not installed (Debian: apt-get install chromium; .ci/run installs it)")
+@pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
 def test_pages_open_in_headless_chromium_without_console_errors(portraits, tmp_path):
-    with Chromium(width=1200, height=900) as browser:
-        page = browser.open((portraits / f"{TERRITOIRE}.html").as_uri(), screenshot=True, clip_height=2400,
-                            probes={"svgs": "document.querySelectorAll('svg[role=img]').length",
-                                    "h1": "document.querySelector('h1').textContent"})
-        index = browser.open(
+    with chromium() as browser:
+        page = open_page(browser, (portraits / f"{TERRITOIRE}.html").as_uri(), width=1200, height=900,
+                         screenshot=True, clip_height=2400,
+                         probes={"svgs": "document.querySelectorAll('svg[role=img]').length",
+                                 "h1": "document.querySelector('h1').textContent"})
+        index = open_page(
+            browser,
             (portraits / "index.html").as_uri(),
+            width=1200,
+            height=900,
             probes={
                 "rows": "document.querySelectorAll('#territoires tbody tr').length",
                 # type a search as a user would: accents and case do not matter
@@ -194,7 +199,7 @@ def test_pages_open_in_headless_chromium_without_console_errors(portraits, tmp_p
             },
         )
     for report in (page, index):
-        assert not report.errors, [f"{m.source}: {m.text}" for m in report.errors]
+        assert not report.errors, report.errors
     width, height = _png_size(page.screenshot)
     assert (width, height) == (1200, 2400)
     (tmp_path / "portrait.png").write_bytes(page.screenshot)

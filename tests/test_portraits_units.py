@@ -21,7 +21,9 @@ import pytest
 
 from ti_pipeline.portraits import build_portraits, content, formats, marts as marts_mod, render, svg
 from ti_pipeline.portraits.build import PortraitsOutputError, publish_pages
+from ti_pipeline.portraits.content import laureates as content_laureates
 from ti_pipeline.portraits.formats import MINUS, NA, NNBSP
+from ti_pipeline.portraits.render import indicators as render_indicators
 
 # --- French formats ------------------------------------------------------------------------------
 
@@ -315,7 +317,7 @@ def test_laureats_sources_jamais_additionnees(tmp_path, marts_dir):
     assert res.blocs[1].montants[0].valeur == 5e6 and res.blocs[1].montants[0].couverture == 0.5
     # merged layout (no source_laureat): one block
     merged = laureats[laureats.source_laureat == "laureats_ti"].drop(columns="source_laureat")
-    assert [b.total for b in content._blocs_laureats(merged)] == [2]
+    assert [b.total for b in content_laureates._blocs_laureats(merged)] == [2]
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -425,6 +427,26 @@ def test_index(marts_dir):
     assert 'data-recherche="ti-0001 territoire ti-0001 auvergne-rhone-alpes 01 amberieu' in html
 
 
+
+def test_l_index_lit_ses_chiffres_dans_les_marts(tmp_path):
+    """Population and number of communes are the latest population and nb_communes indicators of
+    mart_ti_indicateurs, not counted from the composition rows; without the indicator: n.d."""
+    d = tmp_path / "marts"
+    d.mkdir()
+    ind = indicateurs_frame()
+    nb = {**ind.iloc[0].to_dict(), "code_indicateur": "nb_communes", "unite": "nombre", "numerateur": 7.0, "valeur": 7.0}
+    ind = pd.concat([ind, pd.DataFrame([{**nb, "annee": 2024}, {**nb, "annee": 2025, "valeur": 9.0}])], ignore_index=True)
+    write_mart(d, "dim_indicateur", DIM)
+    write_mart(d, "mart_ti_composition", COMPOSITION)
+    write_mart(d, "mart_ti_indicateurs", ind, partition_by="annee")
+    m = marts_mod.load_marts(d)
+    entrees = {t.id_ti: t for t in content.entrees_index(m)}
+    assert (entrees["ti-0001"].nb_communes, entrees["ti-0001"].population, entrees["ti-0001"].annee_population) == (9, 1100, 2022)
+    assert entrees["ti-0002"].nb_communes is None  # two composition rows would have said 1
+    html = render.page_index(m, render.contexte(m, None))
+    assert f'<td class="nombre">9</td><td class="nombre">1{NNBSP}100</td>' in html
+    assert f'<td class="nombre">{NA}</td><td class="nombre">500</td>' in html
+
 # --- build and atomic publication ----------------------------------------------------------------
 
 
@@ -481,10 +503,10 @@ def test_notes_de_qualite_selon_la_source():
         return content.LigneIndicateur(code=code, libelle=code, definition=None, precautions=None, unite="taux", ordre=1,
                                        theme=theme, couverture=couverture, qualite=qualite, nb_communes=3, nb_communes_renseignees=2)
 
-    laureats = render._notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
+    laureats = render_indicators.notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
     assert "montant connu pour 75" in laureats and "(2 sur 3)" in laureats
-    urssaf = render._notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
+    urssaf = render_indicators.notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
     assert "effectif publié pour 90" in urssaf and "lauréats" not in urssaf
-    assert render._notes_ligne(ligne("population", "population", None, "ok"), {}) == ""
+    assert render_indicators.notes_ligne(ligne("population", "population", None, "ok"), {}) == ""
     top = content.LigneIndicateur(code="top_secteurs_industriels", libelle="x", definition=None, precautions=None, unite="part", ordre=1, detail="CG ; CA")
-    assert '<abbr title="Plasturgie">CG</abbr>, CA' in render._notes_ligne(top, {"CG": "Plasturgie"})
+    assert '<abbr title="Plasturgie">CG</abbr>, CA' in render_indicators.notes_ligne(top, {"CG": "Plasturgie"})

@@ -522,7 +522,7 @@ def _rp_zip(tmp_path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 RP_DECLARED = ["CODGEO", "P21_POP", "P21_POP0014", "P21_POP1529", "P21_POP3044", "P21_POP4559", "P21_POP6074",
-               "P21_POP75P", "P21_POP1564", "P15_POP"]
+               "P21_POP7589", "P21_POP90P", "P15_POP"]
 
 
 def test_a_wide_csv_is_read_for_its_declared_columns_and_validates_as_a_whole(tmp_path):

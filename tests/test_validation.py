@@ -108,7 +108,7 @@ def test_table_schema_carries_types_and_descriptions():
     by_name = {c.name: c for c in schema.columns}
     assert set(by_name) == {f.name for f in source.fields}
     assert by_name["OBS_VALUE"].type == "float"
-    assert by_name["OBS_VALUE"].description == "Value; empty when confidential"
+    assert by_name["OBS_VALUE"].description == "Value; empty when not disseminated (OBS_STATUS K)"
     assert by_name["TIME_PERIOD"].type == "integer"
     assert by_name["GEO"].constraints.nullable is False
     assert any("E_GE500" in rule for rule in by_name["NUMBER_EMPL"].constraints.other)

@@ -1,12 +1,13 @@
 """Portraits: a readable HTML page per territory, built only from the published Parquet marts.
 
 What belongs here: reading the marts as any downstream tool would (``marts``), choosing what a
-portrait shows (``content``), French number formats (``formats``), inline SVG charts (``svg``), the
-HTML (``render``), the build and its atomic publication (``build``), what the last build was
-made from (``state``), the Dagster asset (``assets``) and a small headless-Chromium driver for
-screenshots and console checks (``chromium``).
+portrait shows (the ``content`` package), French number formats (``formats``), inline SVG charts
+(``svg``), the HTML (the ``render`` package), the build and its publication (``build``, through the
+project's one versioned-symlink mechanism, ``ti_pipeline.publication``), what the last build was
+made from (``state``) and the Dagster asset (``assets``).
 What does not: any access to raw sources, the lake or SQL internals — if a portrait needs a figure,
-it goes into a mart first.
+it goes into a mart first; and any browser: the pages are written without one, and the headless
+Chromium that checks them and takes the README's screenshots is dev tooling (``tests/browser.py``).
 
     from ti_pipeline.portraits import build_portraits
     build_portraits(paths.marts, paths.data_dir / "portraits")

@@ -1,29 +1,30 @@
 """Building every portrait and publishing the folder atomically.
 
 ``build_portraits(marts_dir, out_dir)`` reads the marts once, renders the index and one page per
-territory into a new version folder, then swaps it in: ``out_dir`` is a symlink to
-``<parent>/.<name>.versions/<version>/`` replaced with ``os.replace`` (atomic on POSIX), the same
-scheme as the marts. A reader sees the previous pages or the new ones, never a half-written folder;
-a failed build leaves the previous pages untouched. Symlink targets are relative, so the data folder
-can be moved or copied whole. The 3 newest versions are kept (a page open in a browser keeps working
-through one rebuild).
+territory, writes them into a new folder and publishes it with the project's one versioned-symlink
+mechanism (``ti_pipeline.publication``, as the marts): ``out_dir`` is a relative symlink to
+``<parent>/.<name>.versions/<version>/``, swapped with ``os.replace``. A reader sees the previous
+pages or the new ones, never a half-written folder; a failed build leaves the previous pages
+untouched; the 3 newest versions are kept (a page open in a browser keeps working through a rebuild).
+
+What this module adds: the marker file that says what built a version, and refusing to replace a
+folder the portraits did not write.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ti_pipeline import publication
 from ti_pipeline.portraits import content, render
 from ti_pipeline.portraits.marts import Marts, load_marts
 
 MARQUEUR = ".ti-portraits.json"  # written in every version folder: what built it, from which marts
-VERSIONS_GARDEES = 3
 
 
 class PortraitsOutputError(RuntimeError):
@@ -48,7 +49,7 @@ def render_pages(marts: Marts, genere_le: str) -> dict[str, str]:
     """File name -> HTML for the index and every territory of the composition mart."""
     ctx = render.contexte(marts, genere_le)
     pages = {"index.html": render.page_index(marts, ctx)}
-    # each mart is split by territory once, on first use, and kept in ``marts`` (content.py)
+    # each mart is split by territory once, on first use, and kept in ``marts`` (content.rows)
     for id_ti, _ in content.territoires(marts):
         pages[render.nom_fichier(id_ti)] = render.page_portrait(marts, id_ti, ctx)
     return pages
@@ -61,33 +62,21 @@ def _versions_dir(out_dir: Path) -> Path:
 def publish_pages(pages: dict[str, str], out_dir: Path, marqueur: dict | None = None) -> Path:
     """Write ``pages`` into a new version folder and point ``out_dir`` at it atomically."""
     out_dir = Path(out_dir).absolute()
-    versions = _versions_dir(out_dir)
-    versions.mkdir(parents=True, exist_ok=True)
     if out_dir.exists() and not out_dir.is_symlink():
         _check_replaceable(out_dir)
-
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    name = f"{stamp}-{uuid.uuid4().hex[:8]}"
-    tmp = versions / f".tmp-{name}"
+    versions = _versions_dir(out_dir)
+    versions.mkdir(parents=True, exist_ok=True)
+    # written next to the versions (same file system, a name pruning skips), then renamed among them
+    tmp = versions / f".tmp-{uuid.uuid4().hex}"
     try:
         tmp.mkdir()
         for file_name, html in pages.items():
             (tmp / file_name).write_text(html, encoding="utf-8")
         (tmp / MARQUEUR).write_text(json.dumps(marqueur or {}, ensure_ascii=False, indent=2), encoding="utf-8")
-        final = versions / name
-        os.rename(tmp, final)
+        return publication.publish_version(out_dir, versions, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-    link_tmp = out_dir.parent / f".{out_dir.name}.link-{uuid.uuid4().hex[:8]}"
-    os.symlink(os.path.relpath(final, out_dir.parent), link_tmp)
-    if out_dir.exists() and not out_dir.is_symlink():
-        # a real folder (empty, or pages from an older layout): moved aside once, then the symlink
-        os.rename(out_dir, versions / f"ancien-{name}")
-    os.replace(link_tmp, out_dir)
-    _prune(versions, keep=final)
-    return final
 
 
 def _check_replaceable(out_dir: Path) -> None:
@@ -99,15 +88,6 @@ def _check_replaceable(out_dir: Path) -> None:
             f"{out_dir} contient des fichiers qui ne viennent pas des portraits : choisir un autre --out "
             "ou vider ce dossier"
         )
-
-
-def _prune(versions: Path, keep: Path) -> None:
-    dirs = sorted((p for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-    anciens = [p for p in dirs if p.name.startswith("ancien-")]
-    courants = [p for p in dirs if not p.name.startswith("ancien-")]
-    for p in anciens + courants[:-VERSIONS_GARDEES]:
-        if p != keep:
-            shutil.rmtree(p, ignore_errors=True)
 
 
 def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None = None) -> PortraitsBuild:

@@ -53,10 +53,11 @@ def portraits_up_to_date(paths, inputs: dict | None = None) -> bool:
 
 def build_inputs(marts_dir: Path) -> dict:
     """What the pages are a function of: the published version of each mart, and the code (every
-    module of this package)."""
+    module of this package and its sub-packages)."""
     code = hashlib.sha256()
-    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        code.update(f.name.encode() + b"\0" + f.read_bytes())
+    package = Path(__file__).resolve().parent
+    for f in sorted(package.rglob("*.py")):  # sub-packages too (content/, render/)
+        code.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
     versions = {m: str((marts_dir / m).resolve()) for m in PORTRAIT_MARTS if (marts_dir / m).exists()}
     return {"marts": versions, "code": code.hexdigest()}
 

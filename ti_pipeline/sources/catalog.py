@@ -559,7 +559,8 @@ EPCI = Source(
     fields=(
         Field("EPCI", description="SIREN of the EPCI ('ZZZZZZZZZ' for communes without one)", pattern=r"^(\d{9}|ZZZZZZZZZ)$", nullable=False, code=True, checks=("luhn_siren",)),
         Field("LIBEPCI", description="EPCI name"),
-        Field("NATURE_EPCI", description="ME, CA, CU, CC or ZZ", isin=("ME", "CA", "CU", "CC", "ZZ")),
+        # METLYON: the Métropole de Lyon's own nature in Insee's file (seen in the 2023 file)
+        Field("NATURE_EPCI", description="ME, METLYON, CA, CU, CC or ZZ (no EPCI)", isin=("ME", "METLYON", "CA", "CU", "CC", "ZZ")),
         Field("NB_COM", dtype="int", description="Number of member communes", ge=0),
     ),
     max_reject_rate=0.0,
@@ -724,12 +725,14 @@ RP_POPULATION = Source(
         Field("P{yy}_POP3044", description="Population aged 30-44", **_RP_FLOAT),
         Field("P{yy}_POP4559", description="Population aged 45-59", **_RP_FLOAT),
         Field("P{yy}_POP6074", description="Population aged 60-74", **_RP_FLOAT),
-        # RP 2022 splits 75+ into 75-89 and 90+: each vintage has one form or the other.
-        Field("P{yy}_POP75P", description="Population aged 75+ (up to RP 2021)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP7589", description="Population aged 75-89 (from RP 2022)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP90P", description="Population aged 90+ (from RP 2022)", required=False, **_RP_FLOAT),
-        Field("P{yy}_POP1564", description="Population aged 15-64", **_RP_FLOAT),
+        # 75+ comes as 75-89 and 90+ in RP 2021 and 2022 (evidence); a 75+ column, if an older or
+        # newer base has one instead, is read too.
+        Field("P{yy}_POP75P", description="Population aged 75+ (not seen in RP 2021-2022)", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP7589", description="Population aged 75-89", required=False, **_RP_FLOAT),
+        Field("P{yy}_POP90P", description="Population aged 90+", required=False, **_RP_FLOAT),
         Field("P{yy_hist}_POP", description="Population six years earlier, same geography", **_RP_FLOAT),
+        # The population aged 15-64 is taken from the emploi base (rp_emploi), where the evidence
+        # shows it; this base's own column, if any, is one of the ignored census columns.
     ),
     approx_size="~20 MB zip, ~34,900 rows x 321 columns",
     evidence=(
@@ -864,7 +867,7 @@ FLORES_A38 = Source(
             nullable=False,
         ),
         Field("TIME_PERIOD", dtype="int", description="Year of the observation (31 December)", ge=2017, le=2035),
-        Field("OBS_VALUE", dtype="float", description="Value; empty when confidential", ge=0),
+        Field("OBS_VALUE", dtype="float", description="Value; empty when not disseminated (OBS_STATUS K)", ge=0),
     ),
     row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
     counted_by="GEO_OBJECT",

@@ -30,8 +30,12 @@ def source_markdown(source: Source) -> str:
         f"- Millésimes: {', '.join(str(m) for m in source.millesimes)} (newest file: `{newest.file_name}`, "
         f"COG {newest.cog_year}); format: {source.fmt}; size: {source.approx_size or 'n/a'}",
         "- Undeclared columns: not kept; "
-        + (f"known and unused: {', '.join(f'`{c}`' for c in source.ignored_columns)}; " if source.ignored_columns else "")
-        + "any other is reported by the WARN check `colonnes_attendues`",
+        + (
+            f"known and unused: {', '.join(f'`{c}`' for c in source.ignored_columns)}; any other is reported"
+            if source.ignored_columns
+            else "each is reported"
+        )
+        + " by the WARN check `colonnes_attendues` (a column the publisher added)",
         f"- Blocking threshold: more than {source.max_reject_rate:.1%} of rows rejected",
     ]
     if source.synthetic_only:
