@@ -118,10 +118,8 @@ def test_no_asset_has_a_retry_policy(defs):
     assert graph.get(dg.AssetKey("duckdb_catalog")).assets_def.op.pool == "duckdb_catalog"
 
 
-def test_the_asset_job_name_is_dagsters_implicit_job():
-    from dagster._core.definitions.assets.job.asset_job import IMPLICIT_ASSET_JOB_NAME
-
-    assert ASSET_JOB == IMPLICIT_ASSET_JOB_NAME
+def test_the_asset_job_name_is_dagsters_implicit_job(defs):
+    assert ASSET_JOB == defs.resolve_implicit_global_asset_job_def().name
 
 
 # ------------------------------------------------------------------------------------------------
