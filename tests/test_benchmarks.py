@@ -32,7 +32,7 @@ def test_pipeline_aggregates_cover_every_territory(pipeline_aggregates):
     assert len(pipeline_aggregates) == 10
     assert list(pipeline_aggregates.columns) == ["id_ti", *aggregates.COLUMNS]
     row = pipeline_aggregates.set_index("id_ti").loc["ti-8402"]
-    # hand-checkable figures of the sample README (RP 2022, lauréats placed by their SIRET)
+    # figures of the sample (RP 2022, lauréats placed by their SIRET)
     assert row["population"] > 0 and row["emplois_rp"] >= row["emplois_industrie_rp"] > 0
     assert row["nb_laureats_siret"] >= 1
     assert (pipeline_aggregates[aggregates.COLUMNS] > 0).any().all(), "every aggregate is non-zero somewhere"

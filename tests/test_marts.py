@@ -2,9 +2,11 @@
 independently from the raw sample files, every indicator for every territory, lauréat counts.
 
 The pipeline runs once per session (``sample_run`` in conftest.py: ``ti-pipeline run`` in process
-into a temporary data directory). Hand values come from the tables of data/sample/README.md
-("Values to check by hand", "Lauréats"); the comments show the arithmetic. A territory's rate is
-the sum of its communes' numerators over the sum of their denominators, never a mean of rates.
+into a temporary data directory). Hand values of ti-0101 come from the tables of data/sample/README.md
+("Values to check by hand", "Lauréats"); the comments show the arithmetic. The other territories'
+figures are recomputed from the raw sample files with plain pandas (``sample_files``), never with the
+pipeline's SQL. A territory's rate is the sum of its communes' numerators over the sum of their
+denominators, never a mean of rates.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+import sample_files as files
 from ti_pipeline.config import PROJECT_ROOT
 from ti_pipeline.sources.catalog import SOURCES
 from ti_pipeline.sql_runner import DEFAULT_MODELS_DIR, load_project
@@ -104,150 +107,192 @@ def test_contract_columns_and_rules(indicateurs):
     assert (indicateurs.annee_cog == 2025).all()
 
 
-# --- ti-8402: the merged commune 01101 + 01102 and the shared commune 01260 ------------------------
+# --- ti-0101: the hand-checked territory (data/sample/README.md, "Values to check by hand") -------------
 
 
-def test_ti_8402_merged_and_shared_communes(indicateurs):
+def test_ti_0101_by_hand(indicateurs):
     ind = indicateurs
-    # communes of the list: 01053, 01101, 01102, 01150, 01210, 01260 -> 01101 absorbs 01102 on
-    # 1/1/2025, so 5 communes of the target COG; groupements: CA du Bassin de Bourg-en-Bresse and
-    # CC Ain-Oignin (01260 comes through it, and is also in ti-8413)
-    assert row(ind, "ti-8402", "nb_communes", 2025).valeur == 5
-    assert row(ind, "ti-8402", "nb_epci", 2025).valeur == 2
-    # RP 2021: P21_POP 4000 + 1000 + 500 + 800 + 600 + 700 = 7600 (both halves of the merger count)
-    assert row(ind, "ti-8402", "population", 2021).valeur == 7600
-    # P15_POP 3800 + 950 + 475 + 760 + 570 + 665 = 7220, 6 years earlier in the same file:
-    # mean annual change (7600 / 7220)^(1/6) - 1 = 1.05263^(1/6) - 1 = 0.859 %
-    r = row(ind, "ti-8402", "evol_population_5a", 2021)
-    assert (r.numerateur, r.denominateur, r.annee_base) == (7600, 7220, 2015)
-    assert r.valeur == pytest.approx((7600 / 7220) ** (1 / 6) - 1)
-    assert round(r.valeur, 5) == 0.00859
-    # P21_EMPLT 3000 + 400 + 200 + 300 + 200 + 300 = 4400; P15_EMPLT 2700 + 360 + 180 + 270 + 180 + 270
-    # = 3960: +11.1 % over 2015-2021
-    r = row(ind, "ti-8402", "evol_emplois_lt_5a", 2021)
-    assert (r.numerateur, r.denominateur, r.annee_base) == (4400, 3960, 2015)
-    assert r.valeur == pytest.approx(4400 / 3960 - 1)
-    # 60+: (P21_POP6074 1368 + P21_POP75P 836) / 7600 = 0.29
-    r = row(ind, "ti-8402", "part_60_plus", 2021)
-    assert (r.numerateur, r.denominateur) == (2204, 7600)
-    # activity 3402 / 4582; blue-collar 612 / 3085; salaried industry 875 / 1000; 100 x 4400 / 3161
-    assert row(ind, "ti-8402", "taux_activite_15_64", 2021).valeur == pytest.approx(3402 / 4582)
-    assert row(ind, "ti-8402", "part_ouvriers_actifs_occ", 2021).valeur == pytest.approx(612 / 3085)
-    assert row(ind, "ti-8402", "part_salaries_industrie", 2021).valeur == pytest.approx(875 / 1000)
-    assert round(row(ind, "ti-8402", "concentration_emploi", 2021).valeur, 2) == 139.20
-    # Flores 2024, industrial A38 margins (NUMBER_EMPL _T): 01053 CH 60 + CA 70 + 01101 CG 15 + 01150 CM 14
-    # + 01210 CC 25 + 01260 CG 80 = 264 posts; establishments 2 + 1 + 1 + 2 + 1 + 1 = 8
-    assert row(ind, "ti-8402", "postes_salaries_industrie", 2024).valeur == 264
-    assert row(ind, "ti-8402", "etab_employeurs_industrie", 2024).valeur == 8
-    # 200+ (Flores has no 250 band): no E200T499 / E_GE500 cell -> 0 / 264, nothing secret
-    r = row(ind, "ti-8402", "part_postes_ind_etab_250_plus", 2024)
-    assert (r.numerateur, r.denominateur, r.qualite) == (0, 264, "ok")
-    # top 3 sectors: CG 15 + 80 = 95, CA 70, CH 60 -> 225 / 264
-    r = row(ind, "ti-8402", "top_secteurs_industriels", 2024)
-    assert (r.numerateur, r.denominateur, r.detail) == (225, 264, "CG ; CA ; CH")
-    # TI fund extract: Vernoux Emballages 400k / 100k / 5 jobs, Chavagnat Plastiques (old commune 01102,
-    # its SIRET is in 01101) 320k / 80k / 4, Nurieux Composites (01260) 1,000k / 200k / 10
-    r = row(ind, "ti-8402", "investissement_laureats", 2022)
-    assert (r.valeur, r.couverture, r.qualite) == (1_720_000, 1.0, "ok")
-    assert row(ind, "ti-8402", "aide_laureats", 2022).valeur == 380_000
-    assert row(ind, "ti-8402", "emplois_laureats", 2022).valeur == 19
-    # 4 DGE lauréats per 10,000 industrial posts of Flores 2023 (the Flores year closest to 2022):
-    # 01053 CH 58 + CA 72 + 01101 CG 14 + 01150 CM 12 + 01210 CC 25 + 01260 CG 75 = 256 -> 156.25
-    r = row(ind, "ti-8402", "laureats_pour_10k_postes_ind", 2022)
-    assert (r.numerateur, r.denominateur) == (4, 256)
-    assert r.valeur == pytest.approx(156.25)
+    # CA CAP Excellence: 97101 Les Abymes, 97103 Baie-Mahault, 97120 Pointe-à-Pitre
+    assert row(ind, "ti-0101", "nb_communes", 2025).valeur == 3
+    assert row(ind, "ti-0101", "nb_epci", 2025).valeur == 1
+    # RP 2021: P21_POP 53927 + 30616 + 14281 = 98824
+    assert row(ind, "ti-0101", "population", 2021).valeur == 98824
+    # P15_POP 50152 + 30718 + 13816 = 94686, 6 years earlier in the same file:
+    # mean annual change (98824 / 94686)^(1/6) - 1
+    r = row(ind, "ti-0101", "evol_population_5a", 2021)
+    assert (r.numerateur, r.denominateur, r.annee_base) == (98824, 94686, 2015)
+    assert r.valeur == pytest.approx((98824 / 94686) ** (1 / 6) - 1)
+    # P21_EMPLT 36608 + 19441 + 6149 = 62198; P15_EMPLT 33283 + 18458 + 7133 = 58874
+    r = row(ind, "ti-0101", "evol_emplois_lt_5a", 2021)
+    assert (r.numerateur, r.denominateur, r.annee_base) == (62198, 58874, 2015)
+    # 60+: (P21_POP6074 13053 + P21_POP75P 16014) / 98824
+    r = row(ind, "ti-0101", "part_60_plus", 2021)
+    assert (r.numerateur, r.denominateur) == (29067, 98824)
+    # activity 44302 / 59744; blue-collar 5863 / 40451; salaried industry 4577 / 4974; 100 x 62198 / 42007
+    assert row(ind, "ti-0101", "taux_activite_15_64", 2021).valeur == pytest.approx(44302 / 59744)
+    assert row(ind, "ti-0101", "part_ouvriers_actifs_occ", 2021).valeur == pytest.approx(5863 / 40451)
+    assert row(ind, "ti-0101", "part_salaries_industrie", 2021).valeur == pytest.approx(4577 / 4974)
+    assert round(row(ind, "ti-0101", "concentration_emploi", 2021).valeur, 2) == 148.07
+    # RP 2022 (COG 2024): industry 2834 + 1520 + 666 = 5020 of 36746 + 19606 + 5952 = 62304 jobs
+    r = row(ind, "ti-0101", "part_emploi_industriel", 2022)
+    assert (r.numerateur, r.denominateur) == (5020, 62304)
+    # Flores 2024, industrial A38 margins: CG 295 + 266 + 1973 (97101) + CK 165 + 1230 (97103) + CA 582 (97120)
+    # = 4511 posts; establishments 2 + 1 + 3 + 1 + 3 + 2 = 12; all posts 55951
+    assert row(ind, "ti-0101", "postes_salaries_industrie", 2024).valeur == 4511
+    assert row(ind, "ti-0101", "etab_employeurs_industrie", 2024).valeur == 12
+    r = row(ind, "ti-0101", "part_industrie_emploi_salarie", 2024)
+    assert (r.numerateur, r.denominateur) == (4511, 55951)
+    # 50+ from published detail cells: every industrial cell is 50+ and published in 2024 -> 4511 / 4511;
+    # 200+ (Flores has no 250 band): 266 + 1973 + 1230 + 582 = 4051
+    r = row(ind, "ti-0101", "part_postes_ind_etab_50_plus", 2024)
+    assert (r.numerateur, r.denominateur, r.qualite) == (4511, 4511, "ok")
+    r = row(ind, "ti-0101", "part_postes_ind_etab_250_plus", 2024)
+    assert (r.numerateur, r.denominateur, r.qualite) == (4051, 4511, "ok")
+    # in 2023 two of them are secret (97101 CG E_GE500, 97103 CK E_GE500): published 289 + 254 + 166 + 719
+    # + 588 = 2016 of 3860 industrial posts, an under-estimate, flagged
+    r = row(ind, "ti-0101", "part_postes_ind_etab_50_plus", 2023)
+    assert (r.numerateur, r.denominateur, r.qualite) == (2016, 3860, "secret")
+    # top 3 sectors: CG 2534, CK 1395, CA 582 -> 4511 / 4511
+    r = row(ind, "ti-0101", "top_secteurs_industriels", 2024)
+    assert (r.numerateur, r.denominateur, r.detail) == (4511, 4511, "CG ; CK ; CA")
+    # TI fund: Jarry Industries (97103) 1,200k invested, 250k aid, 15 jobs
+    r = row(ind, "ti-0101", "investissement_laureats", 2022)
+    assert (r.valeur, r.couverture, r.qualite) == (1_200_000, 1.0, "ok")
+    assert row(ind, "ti-0101", "aide_laureats", 2022).valeur == 250_000
+    assert row(ind, "ti-0101", "emplois_laureats", 2022).valeur == 15
+    # 1 DGE lauréat per 10,000 industrial posts of Flores 2023 (the Flores year closest to 2022):
+    # 2023 industrial posts 289 + 254 + 1337 + 166 + 719 + 507 + 588 = 3860
+    r = row(ind, "ti-0101", "laureats_pour_10k_postes_ind", 2022)
+    assert (r.numerateur, r.denominateur) == (1, 3860)
+    assert r.valeur == pytest.approx(10_000 / 3860)
     assert "Flores 2023" in r.source
 
 
-# --- ti-8413: shares 01260 with ti-8402 -----------------------------------------------------------
+# --- the other territories, recomputed from the raw files (tests/sample_files.py) ------------------
 
 
-def test_ti_8413_shared_commune(indicateurs):
+@pytest.mark.parametrize("id_ti", SAMPLE_TERRITORIES)
+def test_census_and_flores_figures_recomputed_from_the_files(indicateurs, id_ti):
     ind = indicateurs
-    # 01260 counts fully here too: population 700 + 3000 + 900 + 1100 = 5700
-    assert row(ind, "ti-8413", "population", 2021).valeur == 5700
-    # unemployment 35 + 240 + 45 + 33 = 353 over actives 294 + 1440 + 378 + 495 = 2607
-    r = row(ind, "ti-8413", "taux_chomage_15_64", 2021)
-    assert (r.numerateur, r.denominateur) == (353, 2607)
-    # groupements: Haut-Bugey Agglomération and the single commune Nurieux-sur-Oignin (COM)
+    for annee, y in ((2021, 21), (2022, 22)):
+        pop = files.rp_sum(id_ti, "rp_population", annee, f"P{y}_POP")
+        assert row(ind, id_ti, "population", annee).valeur == pytest.approx(pop)
+        r = row(ind, id_ti, "taux_chomage_15_64", annee)
+        assert r.numerateur == pytest.approx(files.rp_sum(id_ti, "rp_emploi", annee, f"P{y}_CHOM1564"))
+        assert r.denominateur == pytest.approx(files.rp_sum(id_ti, "rp_emploi", annee, f"P{y}_ACT1564"))
+        r = row(ind, id_ti, "part_emploi_industriel", annee)
+        assert r.numerateur == pytest.approx(files.rp_sum(id_ti, "rp_emploi", annee, f"C{y}_EMPLT_INDUS"))
+        assert r.denominateur == pytest.approx(files.rp_sum(id_ti, "rp_emploi", annee, f"P{y}_EMPLT"))
+    for annee in (2023, 2024):
+        assert row(ind, id_ti, "postes_salaries_industrie", annee).valeur == files.flores_industrie(id_ti, annee)
+        assert row(ind, id_ti, "etab_employeurs_industrie", annee).valeur == \
+            files.flores_industrie(id_ti, annee, "UNIT_LOC")
+    cells = files.flores_cells(id_ti, 2024)
+    total = cells.loc[(cells.ACTIVITY == "_T") & (cells.NUMBER_EMPL == "_T"), "v"].sum()
+    assert row(ind, id_ti, "part_industrie_emploi_salarie", 2024).denominateur == total
+    # 50+ from the published detail cells; a secret one among them flags the figure
+    detail = cells[cells.ACTIVITY.isin(files.INDUSTRIE_A38)
+                   & cells.NUMBER_EMPL.isin(["E50T99", "E100T199", "E200T499", "E_GE500"])]
+    r = row(ind, id_ti, "part_postes_ind_etab_50_plus", 2024)
+    assert r.numerateur == detail.v.sum()
+    assert (r.qualite == "secret") == bool(detail.secret.any())
+
+
+def test_the_sources_tell_one_story(indicateurs):
+    """Issue 21: one set of establishments and residents behind every source, so that they agree the way
+    the real ones roughly do, in every territory."""
+    ind = indicateurs
+    legal = {c["code"]: c.get("population") for c in files.communes_json() if c["type"] == "commune-actuelle"}
+    for id_ti in SAMPLE_TERRITORIES:
+        flores_ind = row(ind, id_ti, "postes_salaries_industrie", 2024).valeur
+        urssaf_ind = files.urssaf_industrie(id_ti)["effectifs_salaries_2024"].sum()
+        rp_ind = row(ind, id_ti, "part_emploi_industriel", 2022).numerateur
+        # Urssaf (private, annual average) a bit below Flores (posts at 31/12, public included): the
+        # Urssaf sum leaves secret cells out, so only its upper side is tight
+        assert 0.7 * flores_ind < urssaf_ind < flores_ind, id_ti
+        # the census counts every status, non-salaried included
+        assert flores_ind <= rp_ind <= 1.3 * flores_ind, id_ti
+        # industry's share of jobs: census and Flores close, in a plausible range
+        share_rp = row(ind, id_ti, "part_emploi_industriel", 2022).valeur
+        share_flores = row(ind, id_ti, "part_industrie_emploi_salarie", 2024).valeur
+        assert 0.05 < share_rp < 0.45 and abs(share_rp - share_flores) < 0.04, id_ti
+        # census population near the legal population of the découpage (2022 both)
+        pop = row(ind, id_ti, "population", 2022).valeur
+        assert pop == pytest.approx(sum(legal[c] for c in files.members_2025(id_ti)), rel=0.03), id_ti
+        # jobs plausible relative to population
+        jobs = row(ind, id_ti, "part_emploi_industriel", 2022).denominateur
+        assert 0.2 < jobs / pop < 0.9, id_ti
+    industrial = [t for t in SAMPLE_TERRITORIES if t not in ("ti-0101", "ti-9401")]
+    assert all(0.10 <= row(ind, t, "part_emploi_industriel", 2022).valeur <= 0.40 for t in industrial)
+
+
+# --- ti-8402 and ti-8413 share a commune; ti-8420 has the merger and Lyon's arrondissements ----------
+
+
+def test_shared_commune_counts_fully_in_both_territories(indicateurs):
+    ind = indicateurs
+    # 01125 Corveissiat: in ti-8402 through its EPCI (CA du Bassin de Bourg-en-Bresse, 74 communes), in
+    # ti-8413 as a single-commune groupement next to Haut-Bugey Agglomération (42 communes)
+    assert "01125" in files.members_2025("ti-8402") & files.members_2025("ti-8413")
+    assert row(ind, "ti-8402", "nb_communes", 2025).valeur == 74
+    assert row(ind, "ti-8413", "nb_communes", 2025).valeur == 43
     assert row(ind, "ti-8413", "nb_epci", 2025).valeur == 2
-    # Flores 2024: CG 80 (01260) + 300 + 90 (01283) + 60 (01300) + 110 + 4 (01310) = 644, CH 30, CK 8 = 682
-    r = row(ind, "ti-8413", "part_industrie_emploi_salarie", 2024)
-    assert (r.numerateur, r.denominateur) == (682, 841)
-    # 50+: 80 + 300 + 60 + 110 = 550 (all published); 200+: 01283 CG E200T499 300
-    r = row(ind, "ti-8413", "part_postes_ind_etab_50_plus", 2024)
-    assert (r.numerateur, r.denominateur, r.qualite) == (550, 682, "ok")
-    r = row(ind, "ti-8413", "part_postes_ind_etab_250_plus", 2024)
-    assert (r.numerateur, r.denominateur) == (300, 682)
-    r = row(ind, "ti-8413", "top_secteurs_industriels", 2024)
-    assert (r.numerateur, r.denominateur, r.valeur, r.detail) == (682, 682, 1.0, "CG ; CH ; CK")
-    # jobs: Plasturgie Oyonnax 20 + Nurieux Composites 10, Moules de l'Ain reports none -> 30, coverage
-    # 2/3, flagged partial
-    r = row(ind, "ti-8413", "emplois_laureats", 2022)
-    assert (r.valeur, r.qualite) == (30, "partiel")
+    rp = files.rp("rp_population", 2021).set_index("CODGEO").P21_POP
+    both = row(ind, "ti-8402", "population", 2021).valeur + row(ind, "ti-8413", "population", 2021).valeur
+    union = rp.loc[sorted(files.members_2025("ti-8402") | files.members_2025("ti-8413"))].sum()
+    assert both == pytest.approx(union + rp.loc["01125"])
+
+
+def test_ti_8420_merger_and_lyon_arrondissements(sample_run, indicateurs):
+    ind = indicateurs
+    # Métropole de Lyon: 59 communes in COG 2023 (the TI list), 58 in COG 2025: 69149 Oullins absorbed
+    # 69152 Pierre-Bénite on 1/1/2024
+    ti = files.ti_communes()
+    listed = set(ti.loc[ti.id_ti == "ti-8420", "insee_com"])
+    assert len(listed) == 59 and {"69149", "69152", "69123"} <= listed
+    assert row(ind, "ti-8420", "nb_communes", 2025).valeur == 58
+    # RP 2021 (COG 2023) has both codes and Lyon's 9 arrondissements; RP 2022 (COG 2024) only 69149
+    rp21 = files.rp("rp_population", 2021).set_index("CODGEO").P21_POP
+    rp22 = files.rp("rp_population", 2022).set_index("CODGEO").P22_POP
+    assert "69152" in rp21.index and "69152" not in rp22.index and "69123" not in rp21.index
+    lyon = [f"6938{k}" for k in range(1, 10)]
+    rp_communes = duckdb.sql(f"select * from read_parquet('{sample_run.lake / 'intermediate/int_rp_communes.parquet'}') "
+                             "where variable = 'P_POP' and annee = 2021").df().set_index("code_commune").valeur
+    assert rp_communes.loc["69149"] == pytest.approx(rp21.loc["69149"] + rp21.loc["69152"])
+    assert rp_communes.loc["69123"] == pytest.approx(rp21.loc[lyon].sum())
+    assert "69152" not in rp_communes.index
+    compo = mart(sample_run, "mart_ti_composition")
+    merged = compo[(compo.id_ti == "ti-8420") & (compo.code_commune == "69149")]
+    assert merged.codes_commune_liste.tolist() == ["69149 ; 69152"]
+    # lauréats: Chimie Vallée du Rhône (SIRET of a secondary establishment in 69387, head office in
+    # Paris 8e), Raffinerie de Feyzin, Saint-Fons Fluor (SIREN head office), Rhône Plastiques (SIRET in
+    # 69149, named after the absorbed commune Pierre-Bénite)
+    assert row(ind, "ti-8420", "nb_laureats_relance", 2022).valeur == 4
+    # aid: Chimie Vallée du Rhône 500k + Rhône Plastiques 80k, Saint-Fons Fluor not reported -> coverage 2/3
+    r = row(ind, "ti-8420", "aide_laureats", 2022)
+    assert (r.valeur, r.qualite) == (580_000, "partiel")
     assert r.couverture == pytest.approx(2 / 3)
 
 
-# --- ti-8420: Lyon by its arrondissements ---------------------------------------------------------
-
-
-def test_ti_8420_lyon_arrondissements(indicateurs):
-    ind = indicateurs
-    # 69201 + 69202 + Lyon's 9 arrondissements (6938x, summed into 69123): 3 communes
-    assert row(ind, "ti-8420", "nb_communes", 2025).valeur == 3
-    # population 1000 + 1000 + (3000 + 2000 + 4000 + 3000 + 2000 + 3000 + 4000 + 3000 + 2000) = 28000
-    assert row(ind, "ti-8420", "population", 2021).valeur == 28000
-    r = row(ind, "ti-8420", "taux_activite_15_64", 2021)
-    assert (r.numerateur, r.denominateur) == (12660, 17000)
-    assert round(row(ind, "ti-8420", "concentration_emploi", 2021).valeur, 2) == 238.64  # 100 x 27300 / 11440
-    # Flores 2024, industrial posts: CE 700 + 150 + 550, CD 250, CF 90 + 70, CL 260, CK 130, CH 50 + 14,
-    # CI 25, CG 12, CC 6, CA 4, CM 3 = 2314; 50+ published: 700 + 250 + 150 + 70 + 550 + 130 + 260 = 2110
-    # (69202 CF E50T99 90 is secret -> flagged); 200+: 700 + 250 + 550 + 260 = 1760
-    r = row(ind, "ti-8420", "part_postes_ind_etab_50_plus", 2024)
-    assert (r.numerateur, r.denominateur, r.qualite) == (2110, 2314, "secret")
-    r = row(ind, "ti-8420", "part_postes_ind_etab_250_plus", 2024)
-    assert (r.numerateur, r.denominateur, r.qualite) == (1760, 2314, "ok")
-    # top 3: CE 1400, CL 260, CD 250 -> 1910 / 2314
-    r = row(ind, "ti-8420", "top_secteurs_industriels", 2024)
-    assert (r.numerateur, r.detail) == (1910, "CE ; CL ; CD")
-    # Chimie Vallée du Rhône: SIRET of a secondary establishment in 69387 (head office in Paris 8e)
-    # -> Lyon, ti-8420; with Raffinerie de Feyzin and Pierre-Bénite Fluor: 3 lauréats
-    assert row(ind, "ti-8420", "nb_laureats_relance", 2022).valeur == 3
-    # aid: Chimie Vallée du Rhône 500k, Pierre-Bénite Fluor not reported -> 500k, coverage 1/2
-    r = row(ind, "ti-8420", "aide_laureats", 2022)
-    assert (r.valeur, r.couverture, r.qualite) == (500_000, 0.5, "partiel")
-
-
 def test_urssaf_changes_recomputed_from_the_raw_file(indicateurs):
-    # Independent computation over the raw Urssaf CSV: ti-8420 = Lyon's arrondissements (6938x) + 69201
-    # + 69202; industry = APE divisions 05 to 39 (scope BE)
-    u = pd.read_csv(SAMPLE / "urssaf/2025/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last.csv",
-                    sep=";", dtype={"code_commune": str, "code_ape": str}, encoding="utf-8-sig")
-    lyon = u[(u.code_commune.str.startswith("6938") | u.code_commune.isin(["69201", "69202"]))
-             & u.code_ape.str[:2].astype(int).between(5, 39)]
-    for years, code in ((1, "evol_emploi_ind_prive_1a"), (5, "evol_emploi_ind_prive_5a"), (10, "evol_emploi_ind_prive_10a")):
-        now, before = lyon["effectifs_salaries_2025"].sum(), lyon[f"effectifs_salaries_{2025 - years}"].sum()
-        r = row(indicateurs, "ti-8420", code, 2025)
-        assert (r.numerateur, r.denominateur, r.annee_base) == (now, before, 2025 - years)
-        assert r.valeur == pytest.approx(now / before - 1)
-    # secret cells (empty headcount, establishments published) in ti-3215 (communes 62001-62006): a
-    # change is flagged secret when either of its years has one; couverture = industrial
-    # establishments of both years whose headcount is published over all of them
-    calais = u[u.code_commune.isin([f"6200{i}" for i in range(1, 7)]) & u.code_ape.str[:2].astype(int).between(5, 39)]
-
-    def etablissements(year: int) -> tuple[float, float]:
-        etab, eff = calais[f"nombre_d_etablissements_{year}"], calais[f"effectifs_salaries_{year}"]
-        return etab.sum(), etab[eff.isna()].sum()
-
-    seen = set()
-    for year in range(2007, 2026):
-        (all_now, hidden_now), (all_before, hidden_before) = etablissements(year), etablissements(year - 1)
-        r = row(indicateurs, "ti-3215", "evol_emploi_ind_prive_1a", year)
-        hidden, total = hidden_now + hidden_before, all_now + all_before
-        assert r.qualite == ("secret" if hidden else "ok"), year
-        assert r.couverture == pytest.approx((total - hidden) / total), year
-        seen.add(bool(hidden))
-    assert seen == {True, False}, "the sample has both secret and fully published years in ti-3215"
+    # Independent computation over the raw Urssaf CSV: industry = APE divisions 05 to 39 (scope BE);
+    # a secret cell is an empty headcount with its establishments published
+    for id_ti in SAMPLE_TERRITORIES:
+        u = files.urssaf_industrie(id_ti)
+        for years, code in ((1, "evol_emploi_ind_prive_1a"), (5, "evol_emploi_ind_prive_5a"),
+                            (10, "evol_emploi_ind_prive_10a")):
+            for annee in (2025, 2020):
+                base = annee - years
+                now, before = (u[f"effectifs_salaries_{y}"].sum() for y in (annee, base))
+                r = row(indicateurs, id_ti, code, annee)
+                assert (r.numerateur, r.denominateur, r.annee_base) == (now, before, base)
+                assert r.valeur == pytest.approx(now / before - 1)
+                # couverture: industrial establishments of both years whose headcount is published
+                etab = sum(u[f"nombre_d_etablissements_{y}"].sum() for y in (annee, base))
+                hidden = sum(u.loc[u[f"effectifs_salaries_{y}"].isna(), f"nombre_d_etablissements_{y}"].sum()
+                             for y in (annee, base))
+                assert r.couverture == pytest.approx((etab - hidden) / etab)
+                assert (r.qualite == "secret") == (hidden > 0), (id_ti, code, annee)
 
 
 # --- the comparators, recomputed independently from the raw files ------------------------------------
@@ -292,9 +337,9 @@ def test_comparators_of_taux_chomage_recomputed_from_raw_files(indicateurs):
     assert r.code_region == "84"
     for column, value in expected.items():
         assert r[column] == pytest.approx(value, rel=1e-12), column
-    # the territory itself, by hand: 50 + 80 + 90 + 100 + 120 + 240 + 100 + 90 + 320 + 150 + 160 = 1500
-    # unemployed over 12660 actives
-    assert r.valeur == pytest.approx(1500 / 12660)
+    # the territory itself: its units' unemployed over their actives
+    assert r.valeur == pytest.approx(files.rp_sum("ti-8420", "rp_emploi", 2021, "P21_CHOM1564")
+                                     / files.rp_sum("ti-8420", "rp_emploi", 2021, "P21_ACT1564"))
     # the four comparators are the same for every territory (region apart)
     same = indicateurs[(indicateurs.code_indicateur == "taux_chomage_15_64") & (indicateurs.annee == 2021)]
     assert same.valeur_france.nunique() == 1 and same.valeur_hors_ti.nunique() == 1
@@ -306,52 +351,56 @@ def test_comparators_of_taux_chomage_recomputed_from_raw_files(indicateurs):
 # --- sectors, portrait, composition -----------------------------------------------------------------
 
 
-def test_secteurs_ti_8402(sample_run):
+def test_secteurs_ti_0101(sample_run):
     s = mart(sample_run, "mart_ti_secteurs")
-    s = s[(s.id_ti == "ti-8402") & (s.annee == 2024)].set_index("activite_a38")
-    assert s.index.tolist() == ["CG", "CA", "CH", "CC", "CM"]
-    assert s.loc["CG", ["postes", "etablissements", "rang"]].tolist() == [95, 2, 1]
-    assert s[s.top_3].index.tolist() == ["CG", "CA", "CH"]
-    assert s.loc["CG", "part_postes_industrie"] == pytest.approx(95 / 264)
-    assert s.loc["CG", "part_postes_total"] == pytest.approx(95 / 455)
+    s = s[(s.id_ti == "ti-0101") & (s.annee == 2024)].set_index("activite_a38")
+    # README, Flores 2024: CG 295 + 266 + 1973 = 2534 posts in 2 + 1 + 3 establishments, CK 165 + 1230
+    # = 1395, CA 582; industrial posts 4511, all posts 55951
+    assert s.index.tolist() == ["CG", "CK", "CA"]
+    assert s.loc["CG", ["postes", "etablissements", "rang"]].tolist() == [2534, 6, 1]
+    assert s[s.top_3].index.tolist() == ["CG", "CK", "CA"]
+    assert s.loc["CG", "part_postes_industrie"] == pytest.approx(2534 / 4511)
+    assert s.loc["CG", "part_postes_total"] == pytest.approx(2534 / 55951)
     # France's CG posts straight from the raw Flores file: commune rows, CG, all sizes, 2024
-    flores = _read_zip_csv(SAMPLE / "flores/2024/DS_FLORES_A38_2024_CSV_FR.zip", "_data.csv", sep=";")
-    posts = flores[(flores.GEO_OBJECT == "COM") & (flores.NUMBER_EMPL == "_T") & (flores.FLORES_MEASURE == "EMPL3112")
-                   & (flores.TIME_PERIOD == "2024") & (flores.LEGAL_FORM_WITH_PUBLIC == "1T9X7")]
-    cg, total = posts[posts.ACTIVITY == "CG"], posts[posts.ACTIVITY == "_T"]
-    france_cg = cg.OBS_VALUE.astype(float).sum()
-    france_total = total.OBS_VALUE.astype(float).sum()
+    posts = files.flores_cells(None, 2024)
+    posts = posts[posts.NUMBER_EMPL == "_T"]
+    france_cg = posts.loc[posts.ACTIVITY == "CG", "v"].sum()
+    france_total = posts.loc[posts.ACTIVITY == "_T", "v"].sum()
     assert s.loc["CG", "postes_france"] == france_cg
-    assert s.loc["CG", "indice_specificite"] == pytest.approx((95 / 455) / (france_cg / france_total))
+    assert s.loc["CG", "indice_specificite"] == pytest.approx((2534 / 55951) / (france_cg / france_total))
 
 
 def test_portrait_is_the_latest_value_of_each_indicator(sample_run):
     p = mart(sample_run, "mart_ti_portrait")
     assert p.groupby(["id_ti", "annee"]).size().max() == 1
-    latest = p[(p.id_ti == "ti-8402") & (p.annee == p.annee.max())].iloc[0]
+    latest = p[(p.id_ti == "ti-0101") & (p.annee == p.annee.max())].iloc[0]
     assert latest.annee == 2025
-    # RP 2022 = RP 2021 + 100 per unit: 7600 + 6 x 100 = 8200
-    assert (latest.population, latest.population__annee) == (8200, 2022)
-    assert (latest.postes_salaries_industrie, latest.postes_salaries_industrie__annee) == (264, 2024)
-    assert (latest.nb_communes, latest.nb_epci) == (5, 2)
+    # README, RP 2022: P22_POP 52158 + 31278 + 14760 = 98196
+    assert (latest.population, latest.population__annee) == (98196, 2022)
+    assert (latest.postes_salaries_industrie, latest.postes_salaries_industrie__annee) == (4511, 2024)
+    assert (latest.nb_communes, latest.nb_epci) == (3, 1)
     # the 2023 portrait shows what was known then: Flores 2023
-    then = p[(p.id_ti == "ti-8402") & (p.annee == 2023)].iloc[0]
-    assert (then.postes_salaries_industrie, then.postes_salaries_industrie__annee) == (256, 2023)
+    then = p[(p.id_ti == "ti-0101") & (p.annee == 2023)].iloc[0]
+    assert (then.postes_salaries_industrie, then.postes_salaries_industrie__annee) == (3860, 2023)
 
 
 def test_composition_and_groupements(sample_run):
     compo = mart(sample_run, "mart_ti_composition")
-    nurieux = compo[compo.code_commune == "01260"].set_index("id_ti")
-    # in ti-8402 through its EPCI, in ti-8413 as a single-commune groupement (SIREN 210000444)
-    assert nurieux.loc["ti-8402", "nature_juridique"] == "CC"
-    assert (nurieux.loc["ti-8413", "siren_groupement"], nurieux.loc["ti-8413", "nature_juridique"]) == ("210000444", "COM")
-    assert set(compo[compo.id_ti == "ti-8420"].code_commune) == {"69123", "69201", "69202"}
+    corveissiat = compo[compo.code_commune == "01125"].set_index("id_ti")
+    # in ti-8402 through its EPCI, in ti-8413 as a single-commune groupement (its real SIREN 210101259)
+    assert corveissiat.loc["ti-8402", "nature_juridique"] == "CA"
+    assert (corveissiat.loc["ti-8413", "siren_groupement"], corveissiat.loc["ti-8413", "nature_juridique"]) == \
+        ("210101259", "COM")
+    assert set(compo[compo.id_ti == "ti-8420"].code_commune) == files.members_2025("ti-8420")
     assert compo[compo.id_ti == "ti-8402"].libelles_regions.unique().tolist() == ["Auvergne-Rhône-Alpes"]
+    # CC Jabron-Lure-Vançon-Durance (ti-9310) has communes in 04 (PACA) and 26 (Auvergne-Rhône-Alpes)
+    regions = set(compo.loc[compo.id_ti == "ti-9310", "code_region"])
+    assert regions == {"93", "84"}
     assert compo.siren_groupement.notna().all()
     grp = mart(sample_run, "mart_ti_groupements").set_index(["id_ti", "siren_groupement"])
-    assert len(grp) == 17
-    assert grp.loc[("ti-8413", "210000444"), ["code_commune_com", "nb_communes"]].tolist() == ["01260", 1]
-    assert grp.loc[("ti-8402", "200070001"), "codes_communes"] == "01053 ; 01101 ; 01150"
+    assert len(grp) == 20
+    assert grp.loc[("ti-8413", "210101259"), ["code_commune_com", "nb_communes"]].tolist() == ["01125", 1]
+    assert grp.loc[("ti-0101", "200018653"), "codes_communes"] == "97101 ; 97103 ; 97120"
 
 
 # --- lauréats --------------------------------------------------------------------------------------
@@ -371,27 +420,32 @@ def test_laureats_counts_with_the_unmatched_one(sample_run):
     assert fantome.identifiant_statut.tolist() == ["invalide"]
     assert "identifiant invalide" in fantome.motif_non_localise.iloc[0]
     assert fantome.appariement.tolist() == ["nom_code_postal"]
-    # 20 located in a territory (Nurieux Composites in two), 6 outside every territory
+    # 20 located in a territory (Corveissiat Composites in two), 6 outside every territory
     nb_ti = lau.ids_ti.map(lambda ids: None if ids is None or ids is pd.NA else len(ids))
     assert (nb_ti > 0).sum() == 20
     assert (nb_ti == 0).sum() == 6
     assert nb_ti[~lau.est_localise].isna().all()
-    nurieux = lau[lau.entreprise == "Nurieux Composites"].iloc[0]
-    assert list(nurieux.ids_ti) == ["ti-8402", "ti-8413"]
-    assert nurieux.methode_localisation == "siren_siege"
+    shared = lau[lau.entreprise == "Corveissiat Composites"].iloc[0]
+    assert list(shared.ids_ti) == ["ti-8402", "ti-8413"]
+    assert shared.methode_localisation == "siren_siege"
+    # named after the commune absorbed on 1/1/2024, located by its SIRET in the commune nouvelle
+    old_name = lau[lau.entreprise == "Rhône Plastiques"].iloc[0]
+    assert (old_name.code_commune, list(old_name.ids_ti)) == ("69149", ["ti-8420"])
     chimie = lau[lau.entreprise == "Chimie Vallée du Rhône"].iloc[0]
     assert (chimie.code_commune, list(chimie.ids_ti)) == ("69123", ["ti-8420"])
 
     by_ti = mart(sample_run, "mart_ti_laureats").set_index(["id_ti", "axe", "modalite"])
-    # ti-8402: Bresse Mécanique (Relocalisation, no amount) + the 3 TI-fund projects
+    # ti-8402: Bresse Mécanique (Relocalisation, no amount) + 2 TI-fund projects, Viriat Emballages 400k
+    # and Corveissiat Composites 1,000k
     e = by_ti.loc[("ti-8402", "ensemble", "ensemble")]
-    assert (e.nb_laureats, e.investissement, e.couverture_investissement) == (4, 1_720_000, 0.75)
-    assert by_ti.loc[("ti-8402", "mesure", "Projets territoriaux"), "nb_laureats"] == 3
+    assert (e.nb_laureats, e.investissement) == (3, 1_400_000)
+    assert e.couverture_investissement == pytest.approx(2 / 3)
+    assert by_ti.loc[("ti-8402", "mesure", "Projets territoriaux"), "nb_laureats"] == 2
     reloc = by_ti.loc[("ti-8402", "mesure", "Relocalisation")]
     assert (reloc.nb_laureats, reloc.couverture_investissement) == (1, 0.0)
     assert pd.isna(reloc.investissement)  # nothing reported is unknown, not 0 EUR
     assert by_ti.loc[("ti-8413", "filiere", "Plasturgie"), "nb_laureats"] == 2
-    assert by_ti.loc[("ti-8413", "ensemble", "ensemble"), "nb_laureats"] == 3  # Nurieux counts here too
+    assert by_ti.loc[("ti-8413", "ensemble", "ensemble"), "nb_laureats"] == 3  # Corveissiat counts here too
     assert by_ti.loc[("ti-8420", "mesure", "Efficacité énergétique"), "nb_laureats"] == 1  # Raffinerie de Feyzin
     # every territory has its total row
     assert {t for t, a, _ in by_ti.index if a == "ensemble"} == set(SAMPLE_TERRITORIES)
@@ -428,10 +482,10 @@ def test_programme_reference_figures_warn_with_the_gap(sample_run):
         "nb_territoires": 183, "nb_groupements": 630, "nb_regions": 18, "nb_laureats": 2400,
         "investissement": 82e9, "emplois": 44700,
     }
-    # what the sample gives: 10 territories, 17 groupements, 6 regions, 14 projects of the fund,
+    # what the sample gives: 10 territories, 20 groupements, 6 regions, 14 projects of the fund,
     # 12.32 M EUR of investment, 138 jobs
     assert ref.valeur_donnees.to_dict() == {
-        "nb_territoires": 10, "nb_groupements": 17, "nb_regions": 6, "nb_laureats": 14,
+        "nb_territoires": 10, "nb_groupements": 20, "nb_regions": 6, "nb_laureats": 14,
         "investissement": 12_320_000, "emplois": 138,
     }
     assert ref.loc["nb_territoires", "ecart"] == 10 - 183
@@ -451,9 +505,10 @@ def test_totals_are_conserved_by_the_move_to_the_target_cog(sample_run):
     assert set(c.source) == {"rp_population", "rp_emploi", "flores_a38", "urssaf_ape"}
     assert (c.ecart.abs() <= 1e-6 * c.total_avant.abs().clip(lower=1)).all()
     assert (c.ecart_hors_cog_cible.abs() <= 1e-6 * c.total_avant.abs().clip(lower=1)).all()
-    # Lyon's 9 arrondissements become 69123: 3000 + 2000 + 4000 + 3000 + 2000 + 3000 + 4000 + 3000 + 2000
+    # Lyon's 9 arrondissements become 69123; 69149 takes the absorbed 69152's population
     rp = duckdb.sql(f"select * from read_parquet('{sample_run.lake / 'intermediate/int_rp_communes.parquet'}') "
                     "where variable = 'P_POP' and millesime = 2021 and annee = 2021").df().set_index("code_commune")
-    assert rp.loc["69123", "valeur"] == 26000
-    assert rp.loc["01101", "valeur"] == 1500  # 1000 + the absorbed 01102's 500
-    assert "01102" not in rp.index
+    raw = files.rp("rp_population", 2021).set_index("CODGEO").P21_POP
+    assert rp.loc["69123", "valeur"] == pytest.approx(raw.loc[[f"6938{k}" for k in range(1, 10)]].sum())
+    assert rp.loc["69149", "valeur"] == pytest.approx(raw.loc["69149"] + raw.loc["69152"])
+    assert "69152" not in rp.index

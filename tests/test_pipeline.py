@@ -2,8 +2,9 @@
 files, idempotent re-runs, and definitions loadable by Dagster's own tools from workspace.yaml.
 
 Expected values are derived by hand from the sample's files (tables reproduced in
-data/sample/README.md, "Values to check by hand"): a territory's rate is the sum of its communes'
-numerators over the sum of their denominators.
+data/sample/README.md, "Values to check by hand", for ti-0101) or summed from the raw files with
+plain pandas (``sample_files``): a territory's rate is the sum of its communes' numerators over the
+sum of their denominators.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import sample_files as files
 from conftest import run_pipeline
 from ti_pipeline.config import PROJECT_ROOT, Paths
 
@@ -45,53 +47,46 @@ def test_marts_are_on_disk(sample_run):
 
 
 def test_part_emploi_industriel_by_hand(sample_run):
-    # RP 2021, C21_EMPLT_INDUS / C21_EMPLT summed over the communes (COG 2023 codes):
-    # ti-8402: 01053 600 + 01101 100 + 01102 50 + 01150 60 + 01210 40 + 01260 150 = 1000 industrial jobs,
-    #          3000 + 400 + 200 + 300 + 200 + 300 = 4400 jobs -> 1000 / 4400 = 0.22727
-    #          (01101 and 01102 merged on 1/1/2025: both count, as one commune of the target COG)
-    row = indicateur(sample_run, "ti-8402", "part_emploi_industriel", 2021)
-    assert (row.numerateur, row.denominateur) == (1000, 4400)
-    assert row.valeur == pytest.approx(1000 / 4400)
-    # ti-8413: 01260 150 + 01283 1200 + 01300 250 + 01310 300 = 1900; 300 + 2500 + 500 + 600 = 3900
-    #          01260 is shared with ti-8402 and counts fully in both territories.
-    row = indicateur(sample_run, "ti-8413", "part_emploi_industriel", 2021)
-    assert (row.numerateur, row.denominateur) == (1900, 3900)
-    assert row.valeur == pytest.approx(1900 / 3900)
-    # ti-8420: Lyon (69123) comes as its 9 arrondissements 69381..69389 in the RP;
-    # industry 900 + 400 + (200 + 100 + 300 + 100 + 100 + 200 + 500 + 300 + 400) = 3500,
-    # jobs 1500 + 800 + (4000 + 2000 + 5000 + 2000 + 1000 + 3000 + 4000 + 2000 + 2000) = 27300
+    # RP 2021, C21_EMPLT_INDUS / C21_EMPLT summed over the communes (COG 2023 codes), README tables:
+    # ti-0101: industry 2742 + 1565 + 667 = 4974, jobs 36608 + 19441 + 6149 = 62198 -> 0.0800
+    row = indicateur(sample_run, "ti-0101", "part_emploi_industriel", 2021)
+    assert (row.numerateur, row.denominateur) == (4974, 62198)
+    assert row.valeur == pytest.approx(4974 / 62198)
+    # ti-8420: Lyon (69123) comes as its 9 arrondissements 6938x in the RP, and both halves of the
+    # 1/1/2024 merger (69149, 69152) count: the sums straight from the file
     row = indicateur(sample_run, "ti-8420", "part_emploi_industriel", 2021)
-    assert (row.numerateur, row.denominateur) == (3500, 27300)
+    assert row.numerateur == pytest.approx(files.rp_sum("ti-8420", "rp_emploi", 2021, "C21_EMPLT_INDUS"))
+    assert row.denominateur == pytest.approx(files.rp_sum("ti-8420", "rp_emploi", 2021, "P21_EMPLT"))
+    rp = files.rp("rp_emploi", 2021)
+    assert {"69149", "69152", "69381", "69389"} <= set(rp.loc[rp.commune.isin(files.members_2025("ti-8420")), "CODGEO"])
 
 
 def test_chomage_and_population_by_hand(sample_run):
-    # ti-8402, RP 2021: P21_CHOM1564 120 + 50 + 40 + 24 + 48 + 35 = 317;
-    # P21_ACT1564 1800 + 420 + 240 + 360 + 288 + 294 = 3402 -> 0.0932
-    row = indicateur(sample_run, "ti-8402", "taux_chomage_15_64", 2021)
-    assert (row.numerateur, row.denominateur) == (317, 3402)
-    assert round(row.valeur, 4) == 0.0932
-    # population: 4000 + 1000 + 500 + 800 + 600 + 700 = 7600
-    assert indicateur(sample_run, "ti-8402", "population", 2021).valeur == 7600
+    # ti-0101, RP 2021: P21_CHOM1564 2412 + 783 + 656 = 3851; P21_ACT1564 23497 + 14146 + 6659 = 44302
+    row = indicateur(sample_run, "ti-0101", "taux_chomage_15_64", 2021)
+    assert (row.numerateur, row.denominateur) == (3851, 44302)
+    assert round(row.valeur, 4) == 0.0869
+    # population: 53927 + 30616 + 14281 = 98824
+    assert indicateur(sample_run, "ti-0101", "population", 2021).valeur == 98824
 
 
 def test_flores_industrial_posts_by_hand(sample_run):
-    # Flores 2024, EMPL3112 of industrial A38 codes, NUMBER_EMPL = _T (the published margins, which
-    # include the secret detail cells): ti-8402 01053 CH 60 + CA 70 (secret detail) + 01101 CG 15
-    # (secret detail) + 01150 CM 14 + 01210 CC 25 + 01260 CG 80 = 264; all posts 455.
-    row = indicateur(sample_run, "ti-8402", "part_industrie_emploi_salarie", 2024)
-    assert (row.numerateur, row.denominateur) == (264, 455)
-    # posts in establishments of 50+ from detail cells: only 01260 CG E50T99 80 is published
-    # (01053 CA E50T99 is secret) -> an under-estimate, flagged
-    row = indicateur(sample_run, "ti-8402", "part_postes_ind_etab_50_plus", 2024)
-    assert (row.numerateur, row.denominateur, row.qualite) == (80, 264, "secret")
+    # Flores 2024, EMPL3112 of industrial A38 codes, NUMBER_EMPL = _T (the published margins):
+    # ti-0101 CG 295 + 266 + 1973 (97101), CK 165 + 1230 (97103), CA 582 (97120) = 4511; all posts 55951
+    row = indicateur(sample_run, "ti-0101", "part_industrie_emploi_salarie", 2024)
+    assert (row.numerateur, row.denominateur) == (4511, 55951)
+    # Flores 2023, posts in establishments of 50+ from detail cells: 97101 CG E_GE500 1337 and 97103 CK
+    # E_GE500 507 are secret -> 289 + 254 + 166 + 719 + 588 = 2016 of 3860, an under-estimate, flagged
+    row = indicateur(sample_run, "ti-0101", "part_postes_ind_etab_50_plus", 2023)
+    assert (row.numerateur, row.denominateur, row.qualite) == (2016, 3860, "secret")
 
 
 def test_laureats_count_by_hand(sample_run):
     # plan-de-relance.csv located by SIRET, SIREN head office or postcode (data/sample/README.md):
-    # ti-8402: Bresse Mécanique (01053), Vernoux Emballages (01101), Chavagnat Plastiques (old
-    #          commune 01102, SIRET in 01101), Nurieux Composites (01260, SIREN head office) = 4
-    # ti-8413: Plasturgie Oyonnax (01283), Moules de l'Ain (01300), Nurieux Composites (01260) = 3
-    assert indicateur(sample_run, "ti-8402", "nb_laureats_relance", 2022).valeur == 4
+    # ti-8402: Bresse Mécanique (01053), Viriat Emballages (01451), Corveissiat Composites (01125, SIREN
+    #          head office) = 3
+    # ti-8413: Plasturgie Oyonnax (01283), Moules de l'Ain (01014), Corveissiat Composites (01125) = 3
+    assert indicateur(sample_run, "ti-8402", "nb_laureats_relance", 2022).valeur == 3
     assert indicateur(sample_run, "ti-8413", "nb_laureats_relance", 2022).valeur == 3
     # 27 rows, one unmatchable (Société Fantôme Industrie) -> France 26, of which 6 outside TI
     row = indicateur(sample_run, "ti-8402", "nb_laureats_relance", 2022)
@@ -100,11 +95,12 @@ def test_laureats_count_by_hand(sample_run):
 
 def test_composition_shared_and_merged_communes(sample_run):
     compo = read_mart(sample_run, "mart_ti_composition")
-    # 01260 is in two territories; the merged pair 01101 + 01102 is one commune of the target COG
-    assert set(compo[compo.code_commune == "01260"].id_ti) == {"ti-8402", "ti-8413"}
-    merged = compo[(compo.id_ti == "ti-8402") & (compo.code_commune == "01101")]
-    assert merged.codes_commune_liste.tolist() == ["01101 ; 01102"]
-    assert len(compo[compo.id_ti == "ti-8402"]) == 5
+    # 01125 is in two territories; the merged pair 69149 + 69152 is one commune of the target COG
+    assert set(compo[compo.code_commune == "01125"].id_ti) == {"ti-8402", "ti-8413"}
+    merged = compo[(compo.id_ti == "ti-8420") & (compo.code_commune == "69149")]
+    assert merged.codes_commune_liste.tolist() == ["69149 ; 69152"]
+    assert merged.libelle_commune.tolist() == ["Oullins-Pierre-Bénite"]
+    assert len(compo[compo.id_ti == "ti-8420"]) == 58
     assert compo.id_ti.nunique() == 10
 
 

@@ -16,11 +16,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+import sample_files as files
 from ti_pipeline import cli
 
 from browser import chromium, open_page, unavailable
 
-TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: hand-checkable values in data/sample/README.md
+TERRITOIRE = "ti-8402"  # Bassin de Bourg-en-Bresse: 74 real communes, a shared one, every indicator
 ZONES = {"territoire": "valeur", "region": "valeur_region", "ensemble_ti": "valeur_ensemble_ti", "hors_ti": "valeur_hors_ti", "france": "valeur_france"}
 
 
@@ -129,11 +130,15 @@ def test_figures_of_one_territory_are_the_marts(sample_run, portraits):
                 assert value == pytest.approx(float(latest[column]), abs=tolerance + 1e-9), (code, zone, cells[zone], latest[column])
                 checked += 1
     assert checked >= 5 * 15
-    # hand-checked in data/sample/README.md: RP 2022 = RP 2021 + 100 per commune (6 COG-2023 codes),
-    # industrial posts Flores 2024 = 264
-    assert table.rows["population"]["territoire"] == "8\u202f200"
-    assert table.rows["postes_salaries_industrie"]["territoire"] == "264"
-    assert table.cards["population"] == "8\u202f200"
+    # the same figures summed straight from the raw sample files (RP 2022 population of the 74
+    # communes, Flores 2024 industrial posts), written the French way
+    def fr(x: float) -> str:
+        return f"{round(x):,}".replace(",", "\u202f")
+
+    population = files.rp_sum(TERRITOIRE, "rp_population", 2022, "P22_POP")
+    assert table.rows["population"]["territoire"] == fr(population)
+    assert table.cards["population"] == fr(population)
+    assert table.rows["postes_salaries_industrie"]["territoire"] == fr(files.flores_industrie(TERRITOIRE, 2024))
 
 
 def test_identity_sources_and_synthetic_banner(sample_run, portraits):
@@ -146,6 +151,8 @@ def test_identity_sources_and_synthetic_banner(sample_run, portraits):
     for groupement in comp.lib_groupement.dropna().unique():
         assert groupement in html
     assert 'class="bandeau-synthetique"' in html and "<title>[Données synthétiques]" in html
+    # the banner says which parts of the sample are real and which invented
+    assert "<strong>Réels :</strong> les communes" in html and "<strong>Inventés :</strong> le périmètre" in html
     first = next((sample_run.marts / "mart_ti_indicateurs").resolve().rglob("*.parquet"))
     provenance = json.loads(pq.read_schema(first).metadata[b"ti_pipeline.provenance"])
     sources = re.findall(r"\(<code>([a-z_0-9]+)</code>\)", html)

@@ -15,6 +15,7 @@ import pytest
 
 from ti_pipeline.assets import ingest, raw, raw_state
 from ti_pipeline.config import PROJECT_ROOT, Paths
+from ti_pipeline.sample.scales import SAMPLE
 from ti_pipeline.sources.catalog import get_source, sample_path
 
 LOG = logging.getLogger("test")
@@ -195,9 +196,9 @@ def test_batches_give_the_same_partition_and_rejects_as_one_read(tmp_path, monke
     sample = tmp_path / "sample"
     shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
     whole, batched = Paths(tmp_path / "whole", sample), Paths(tmp_path / "batched", sample)
-    _break_sirene(whole, {3: "123", 1500: "not a siret", 2400: None})
+    _break_sirene(whole, {3: "123", 5500: "not a siret", 9400: None})
     first = _materialize("sirene_etablissements", whole, siren_filter=None)
-    monkeypatch.setattr(ingest, "BATCH_ROWS", 700)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 2800)  # the sample's 10,000 rows in 4 batches
     second = _materialize("sirene_etablissements", batched, siren_filter=None)
     assert second.metadata["dagster/row_count"] == first.metadata["dagster/row_count"]
     assert second.metadata["rows_rejected"] == first.metadata["rows_rejected"] == 3
@@ -207,14 +208,14 @@ def test_batches_give_the_same_partition_and_rejects_as_one_read(tmp_path, monke
         b = pd.read_parquet(getattr(batched, folder) / "sirene_etablissements" / "millesime=2026" / name)
         pd.testing.assert_frame_equal(a, b)
     rejects = pd.read_parquet(batched.rejects / "sirene_etablissements" / "millesime=2026" / "rejects.parquet")
-    assert rejects["_row"].astype(int).tolist() == [3, 1500, 2400], "rows keep their position in the file"
+    assert rejects["_row"].astype(int).tolist() == [3, 5500, 9400], "rows keep their position in the file"
     a_check, b_check = first.check_results[0], second.check_results[0]
     assert a_check.metadata["failures_by_rule"] == b_check.metadata["failures_by_rule"]
     assert a_check.metadata["failing_values"] == b_check.metadata["failing_values"]
     from ti_pipeline import lake
 
     provenance = lake.read_file_metadata(batched.raw / "sirene_etablissements" / "millesime=2026" / "data.parquet")
-    assert provenance["ti_pipeline.provenance"]["rows_in"] == 2500
+    assert provenance["ti_pipeline.provenance"]["rows_in"] == SAMPLE.sirene == 10_000
     assert provenance["ti_pipeline.provenance"]["read"]["batches"] == 4
     assert "siret" in provenance["ti_pipeline.column_descriptions"]
 
@@ -225,7 +226,7 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
     sample = tmp_path / "sample"
     shutil.copytree(PROJECT_ROOT / "data" / "sample", sample)
     paths = Paths(tmp_path / "data", sample)
-    monkeypatch.setattr(ingest, "BATCH_ROWS", 700)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 2800)  # the sample's 10,000 rows in 4 batches
     _materialize("sirene_etablissements", paths, siren_filter=None)
     partition = paths.raw / "sirene_etablissements" / "millesime=2026"
     before = (partition / "data.parquet").read_bytes()
@@ -244,7 +245,7 @@ def test_a_failing_batch_leaves_the_previous_partition(tmp_path, monkeypatch):
         _materialize("sirene_etablissements", paths, siren_filter=None)
     assert (partition / "data.parquet").read_bytes() == before
     assert not [p for p in partition.iterdir() if p.name.startswith(".tmp_")], "the staged file is removed"
-    assert len(pd.read_parquet(partition / "data.parquet")) == 2500
+    assert len(pd.read_parquet(partition / "data.parquet")) == SAMPLE.sirene
 
 
 # ------------------------------------------------------------------------------------------------

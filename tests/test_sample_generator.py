@@ -195,27 +195,32 @@ def test_ti_lists(sample):
     ids = set(ti["id_ti"])
     assert len(ids) == 10 and all(re.fullmatch(r"ti-\d{4}", i) for i in ids)
     assert {i[3:5] for i in ids} >= {"84", "93", "94", "01"}
-    # Groupements: EPCI rows with 1-3 EPCI per territory, one COM row carrying the commune's SIREN.
+    # Groupements: EPCI rows with 1-3 EPCI per territory, COM rows carrying the commune's SIREN; one
+    # territory (ti-9305) made of COM groupements only.
     epci_rows = grp[grp["nature_juridique"] != "COM"]
     assert epci_rows.groupby("id_ti").size().between(1, 3).all()
-    assert {"CC", "CA", "CU", "METRO", "MET69"} <= set(grp["nature_juridique"])
+    assert {"CC", "CA", "MET69", "COM"} <= set(grp["nature_juridique"])
     com_rows = grp[grp["nature_juridique"] == "COM"]
-    assert len(com_rows) >= 1
+    assert set(grp.loc[grp["id_ti"] == "ti-9305", "nature_juridique"]) == {"COM"}
     communes = read(sample, "communes_siren")
-    siren_of = dict(zip(communes.loc[communes["type"] == "commune-actuelle", "code"],
-                        communes.loc[communes["type"] == "commune-actuelle", "siren"]))
-    assert com_rows.iloc[0]["siren_groupement"] == siren_of[SHARED]
-    assert com_rows.iloc[0]["siren_groupement"] != SHARED
+    actual = communes[communes["type"] == "commune-actuelle"]
+    siren_of = dict(zip(actual["code"], actual["siren"]))
+    shared_row = com_rows[com_rows["id_ti"] == "ti-8413"].iloc[0]
+    assert shared_row["siren_groupement"] == siren_of[SHARED] != SHARED
+    assert set(com_rows["siren_groupement"]) <= set(siren_of.values())
     assert all(luhn_valid(s) for s in grp["siren_groupement"])
 
 
-def test_about_half_of_communes_outside_territories(sample):
+def test_sample_size_and_communes_outside_territories(sample):
     com = read(sample, "ti_communes")
     cog = read(sample, "cog_communes")
     n_com_2025 = (cog["TYPECOM"] == "COM").sum()
-    assert 100 <= n_com_2025 <= 200
-    share = (len(com) - 1) / n_com_2025  # minus the merged commune, absent from COG 2025
-    assert 0.4 <= share <= 0.6
+    assert 300 <= n_com_2025 <= 500, "small enough for a fast test suite"
+    outside = set(cog.loc[cog["TYPECOM"] == "COM", "COM"]) - set(com["insee_com"])
+    assert len(outside) >= 40 and {"75056", "29083"} <= outside
+    # outside communes in several regions, for the region comparators
+    deps = read(sample, "epci_communes").set_index("CODGEO").loc[sorted(outside), "REG"]
+    assert deps.nunique() >= 5
 
 
 def test_cog(sample):
@@ -224,6 +229,8 @@ def test_cog(sample):
     assert MERGED_A in set(com["COM"]) and MERGED_B not in set(com["COM"])
     comd = cog[cog["TYPECOM"] == "COMD"].set_index("COM")
     assert comd.loc[MERGED_B, "COMPARENT"] == MERGED_A
+    # real communes nouvelles keep communes déléguées, some with the commune's own code
+    assert len(set(comd.index) & set(com["COM"])) >= 3
     arm = cog[cog["TYPECOM"] == "ARM"]
     for parent, prefix, n in (("75056", "751", 20), ("69123", "6938", 9), ("13055", "132", 16)):
         rows = arm[arm["COMPARENT"] == parent]
@@ -268,22 +275,31 @@ def test_passage_table_has_the_merger(sample):
     assert len(df.columns) == 47
     rows = df[df["CODGEO_2025"] == MERGED_A]
     assert sorted(rows["CODGEO_2023"]) == [MERGED_A, MERGED_B]
-    assert sorted(rows["CODGEO_2024"]) == [MERGED_A, MERGED_B]
+    assert sorted(rows["CODGEO_2024"]) == [MERGED_A, MERGED_A], "merged on 1/1/2024"
+    assert set(rows["LIBGEO_2023"]) == {"Oullins", "Pierre-Bénite"}
+    assert set(rows["LIBGEO_2024"]) == {"Oullins-Pierre-Bénite"}
     assert (df["CODGEO_2023"] != df["CODGEO_2025"]).sum() == 1
+    grigny = df[df["CODGEO_2025"] == "69096"].iloc[0]  # renamed in COG 2025, same code
+    assert (grigny["LIBGEO_2024"], grigny["LIBGEO_2025"]) == ("Grigny", "Grigny-sur-Rhône")
 
 
 def test_communes_json(sample):
     df = read(sample, "communes_siren")
-    assert set(df["type"]) == {"commune-actuelle", "arrondissement-municipal", "commune-deleguee"}
+    assert set(df["type"]) == {"commune-actuelle", "arrondissement-municipal", "commune-deleguee", "commune-associee"}
     actual = df[df["type"] == "commune-actuelle"]
     assert actual["code"].is_unique and MERGED_B not in set(actual["code"])
-    # the package's keys, no EPCI; communes of overseas collectivities without SIREN or population
+    # the package's keys, no EPCI; communes of overseas collectivities without SIREN or population (real)
     assert {"departement", "region", "typeLiaison", "zone", "arrondissement"} <= set(df.columns)
     assert not {"codeDepartement", "codeRegion", "codeEpci"} & set(df.columns)
-    assert actual["siren"].isna().sum() == 2 and actual["population"].isna().sum() == 1
+    assert set(actual.loc[actual["siren"].isna(), "code"]) == {"97501", "98411"}
+    assert actual.loc[actual["population"].isna(), "code"].tolist() == ["98411"]
     assert all(luhn_valid(s) for s in actual["siren"].dropna())
     assert all(isinstance(c, list) and c for c in actual["codesPostaux"].dropna())
-    assert MERGED_A in set(df.loc[df["type"] == "commune-deleguee", "code"]), "a code shared by a commune and a commune déléguée"
+    # codes shared by a commune and its commune déléguée (real communes nouvelles)
+    shared = set(df.loc[df["code"].duplicated(), "code"])
+    assert len(shared) >= 3 and MERGED_A in set(df.loc[df["type"] == "commune-deleguee", "code"]) and MERGED_A in shared
+    # the legal population of the découpage (real): Bourg-en-Bresse, 42,372 inhabitants in 5.3.0
+    assert actual.set_index("code").loc["01053", "population"] == 42372
     # one object per line, as the npm package writes it
     lines = cat.sample_path(sample, cat.COMMUNES_SIREN, cat.COMMUNES_SIREN.releases[0]).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "[" and lines[-1] == "]" and lines[1].startswith('{"code":') and len(lines) == len(df) + 2
@@ -315,7 +331,8 @@ def test_rp_geography_and_encoding(sample, name, millesime):
     df = read(sample, name, millesime)
     assert df.columns[0] == "CODGEO"
     codes = set(df["CODGEO"])
-    assert {MERGED_A, MERGED_B} <= codes, "RP 2021/2022 are in COG 2023/2024"
+    # RP 2021 is in COG 2023 (before the merger of 1/1/2024), RP 2022 in COG 2024 (after it)
+    assert MERGED_A in codes and (MERGED_B in codes) == (millesime == 2021)
     assert not (codes & PLM)
     assert {"75101", "69381", "13216"} <= codes
     numbers = df.drop(columns=[c for c in ("CODGEO", "LIBGEO") if c in df]).astype(float)
@@ -349,15 +366,32 @@ def test_rp_internal_consistency(sample, millesime):
     assert f"P{h}_EMPLT" in e and f"P{h}_POP" in p
 
 
+HAND = ("97101", "97103", "97120")  # ti-0101 (CA CAP Excellence), the README's hand-checked territory
+
+
 def test_rp_hand_values(sample):
-    """The hand-checkable values quoted in data/sample/README.md."""
-    e = read(sample, "rp_emploi", 2021).set_index("CODGEO")
-    assert e.loc["01053", ["P21_POP1564", "P21_ACT1564", "P21_CHOM1564", "C21_EMPLT_INDUS"]].tolist() == \
-        ["2400", "1800", "120", "600"]
-    p22 = read(sample, "rp_population", 2022).set_index("CODGEO")
-    assert p22.loc["01053", "P22_POP"] == "4100"
-    lyon = e.loc[[c for c in e.index if c.startswith("6938")]]
-    assert lyon["P21_EMPLT"].astype(int).sum() == 25000
+    """The hand-checked territory's census units are whole numbers, and the README quotes their totals
+    (summed here from the files)."""
+    text = (sample / "README.md").read_text(encoding="utf-8")
+    for millesime in (2021, 2022):
+        e = read(sample, "rp_emploi", millesime).set_index("CODGEO").loc[list(HAND)]
+        p = read(sample, "rp_population", millesime).set_index("CODGEO").loc[list(HAND)]
+        assert not e.map(lambda x: "." in x).any().any() and not p.map(lambda x: "." in x).any().any()
+        y = millesime % 100
+        for column in (f"P{y}_POP1564", f"P{y}_ACT1564", f"P{y}_CHOM1564", f"C{y}_EMPLT_INDUS", f"P{y}_EMPLT"):
+            assert f"**{e[column].astype(int).sum()}**" in text, (millesime, column)
+        assert f"**{p[f'P{y}_POP'].astype(int).sum()}**" in text
+
+
+def test_census_population_near_the_legal_population(sample):
+    """Census populations are invented but anchored on the real legal populations of the découpage."""
+    legal = read(sample, "communes_siren")
+    legal = legal[legal["type"] == "commune-actuelle"].set_index("code")["population"]
+    p22 = read(sample, "rp_population", 2022)
+    p22["commune"] = p22["CODGEO"].map(lambda c: {"751": "75056", "693": "69123", "132": "13055"}.get(c[:3], c))
+    pop = p22.assign(v=p22["P22_POP"].astype(float)).groupby("commune")["v"].sum()
+    ratio = pop / legal.loc[pop.index].astype(float)
+    assert ratio.between(0.97, 1.03).all(), ratio[~ratio.between(0.97, 1.03)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -423,8 +457,11 @@ def test_flores_hand_values(sample):
     sel = df[(df["GEO_OBJECT"] == "COM") & (df["NUMBER_EMPL"] == "_T") & (df["FLORES_MEASURE"] == "EMPL3112")
              & (df["TIME_PERIOD"] == "2024")]
     industrial = {"BZ", "CA", "CB", "CC", "CD", "CE", "CF", "CG", "CH", "CI", "CJ", "CK", "CL", "CM", "DZ", "EZ"}
-    ti_8413 = sel[sel["GEO"].isin({"01260", "01283", "01300", "01310"}) & sel["ACTIVITY"].isin(industrial)]
-    assert ti_8413["OBS_VALUE"].astype(int).sum() == 682  # README: ti-8413 industrial posts 2024
+    hand = sel[sel["GEO"].isin(HAND) & sel["ACTIVITY"].isin(industrial)]
+    total = hand["OBS_VALUE"].astype(int).sum()
+    assert total > 0
+    assert f"industrial posts (A38 BZ..EZ, NUMBER_EMPL `_T`) 2024 = **{total}**" in \
+        (sample / "README.md").read_text(encoding="utf-8")
 
 
 def test_urssaf(sample):
@@ -521,7 +558,8 @@ def test_readme_documents_the_quirks(sample):
     text = (sample / "README.md").read_text(encoding="utf-8")
     assert "synthetic" in text.lower()
     for needle in ("ti-8402 ; ti-8413", MERGED_A, MERGED_B, "ZZZZZZZZZ", "latin-1", "123456789", "secret",
-                   "skiprows=5", "Paris", "2A", "971"):
+                   "skiprows=5", "Paris", "2A", "971", "@etalab/decoupage-administratif 5.3.0", "**Invented**",
+                   "**Real — the geography**"):
         assert needle in text, needle
 
 
@@ -559,11 +597,12 @@ def test_fractional_scale_is_fast_and_proportional(tmp_path):
     assert rows["relance_laureats"] == scale.relance
     cog = read(tmp_path, "cog_communes")
     n_com = int((cog["TYPECOM"] == "COM").sum())
-    assert n_com == scale.communes
+    # the real core (372 communes of COG 2025) floors small fractions
+    assert n_com == max(scale.communes, 372)
     # Census: one row per commune of COG 2023 (merged commune included), PLM by arrondissements.
     assert rows["rp_emploi_2021"] == n_com + 1 - 3 + 45
     assert rows["flores_a38"] > 10 * n_com
-    # The hand-written core is still there.
+    # The real core is still there.
     ti = read(tmp_path, "ti_communes")
     assert ti.set_index("insee_com").loc[SHARED, "id_ti"] == "ti-8402 ; ti-8413"
     # Census files as wide as the real ones; the columns the catalog declares read and validate

@@ -67,7 +67,7 @@ def test_a_w_cell_is_a_published_value(tmp_path, sample_run, project):
     con = _connection(sample_run, project)
     con.execute(
         "create or replace view raw_flores_a38 as select * replace ("
-        "case when GEO = '01053' and ACTIVITY = 'CH' and NUMBER_EMPL = '_T' then 'W' else OBS_STATUS end as OBS_STATUS) "
+        "case when GEO = '01053' and ACTIVITY = '_T' and NUMBER_EMPL = '_T' then 'W' else OBS_STATUS end as OBS_STATUS) "
         f"from read_parquet('{sample_run.raw / 'flores_a38'}/*/*.parquet', hive_partitioning = true)"
     )
     rows = con.sql(project.models["stg_flores_a38"].sql).df()

@@ -24,7 +24,8 @@ from ti_pipeline.sources import catalog as cat
 
 from .codes import luhn_valid, ncc, rng_for, siren_from_payload, siret_from
 from .ecriture import write_csv, write_parquet_batches
-from .geographie import MERGED_A, MERGED_B, Geographie
+from .economie import economie
+from .geographie import MERGED_A, MERGED_B, SHARED, Geographie
 from .referentiels import A38_INDUSTRIE, A38_OF_DIVISION, DEPARTEMENTS, NAF_CODES, REGIONS, SIRENE_TRANCHES, naf_with_dot
 
 INVALID_ID = "123456789"  # 9 digits, fails the Luhn key
@@ -72,56 +73,56 @@ class Laureat:
 HAND_LAUREATS: tuple[Laureat, ...] = (
     Laureat("Plasturgie Oyonnax SAS", "siret", "01283", "Projets territoriaux", "Plasturgie",
             description="Nouvelle ligne d'injection bi-matière", ti=(300000, 1500000, 20)),
-    Laureat("Moules de l'Ain", "siret", "01300", "Projets territoriaux", "Plasturgie", type_entreprise="TPE / PME",
+    Laureat("Moules de l'Ain", "siret", "01014", "Projets territoriaux", "Plasturgie", type_entreprise="TPE / PME",
             description="Atelier de moules &amp; outillages de précision", ti=(150000, 600000, "")),
     Laureat("Bresse Mécanique", "siret", "01053", "Relocalisation", "Mécanique", dep_format="float",
             description="Relocalisation d'une production de pièces usinées"),
-    Laureat("Vernoux Emballages", "siret", MERGED_A, "Projets territoriaux", "Emballage",
+    Laureat("Viriat Emballages", "siret", "01451", "Projets territoriaux", "Emballage",
             description="Extension de l'usine d'emballages", ti=(100000, 400000, 5)),
-    Laureat("Chavagnat Plastiques", "siret", MERGED_A, "Projets territoriaux", "Plasturgie",
-            nom_commune="Chavagnat", description="Recyclage de plastiques techniques", ti=(80000, 320000, 4)),
-    Laureat("Nurieux Composites", "siren", "01260", "Projets territoriaux", "Matériaux composites",
+    Laureat("Rhône Plastiques", "siret", MERGED_A, "Projets territoriaux", "Plasturgie",
+            nom_commune="Pierre-Bénite", description="Recyclage de plastiques techniques", ti=(80000, 320000, 4)),
+    Laureat("Corveissiat Composites", "siren", SHARED, "Projets territoriaux", "Matériaux composites",
             description="Ligne de production de pièces composites", ti=(200000, 1000000, 10)),
     Laureat("Chimie Vallée du Rhône", "siret_secondary", "69387", "Projets territoriaux", "Chimie",
             type_entreprise="ETI", siege="75108", description="Unité pilote de chimie biosourcée",
             ti=(500000, 2500000, 30)),
-    Laureat("Raffinerie de Feyzin", "siret", "69201", "Efficacité énergétique", "Chimie et Matériaux", type_entreprise="GE",
+    Laureat("Raffinerie de Feyzin", "siret", "69276", "Efficacité énergétique", "Chimie et Matériaux", type_entreprise="GE",
             co2=12000.5, description="Récupération de chaleur fatale &amp; électrification des fours"),
-    Laureat("Pierre-Bénite Fluor", "siren", "69202", "Projets territoriaux", "Chimie", type_entreprise="ETI",
+    Laureat("Saint-Fons Fluor", "siren", "69199", "Projets territoriaux", "Chimie", type_entreprise="ETI",
             description="Modernisation de l'atelier de fluoration", ti=("", 800000, 8)),
     Laureat("Marseille Fos Métal", "siret", "13216", "Automobile", "Métallurgie", type_entreprise="ETI",
             description="Sécurisation de l'approvisionnement en alliages"),
-    Laureat("Étang de Berre Hydrogène", "none", "E07:1", "Efficacité énergétique", "Énergie", co2=3500.0,
+    Laureat("Étang de Berre Hydrogène", "none", "13014", "Efficacité énergétique", "Énergie", co2=3500.0,
             description="Électrolyseur pour l'hydrogène industriel"),
-    Laureat("Durance Agro", "siret", "E08:0", "Projets territoriaux", "Agroalimentaire",
+    Laureat("Durance Agro", "siret", "04112", "Projets territoriaux", "Agroalimentaire",
             description="Nouvelle ligne de conditionnement", ti=(120000, 700000, 12)),
     Laureat("Ajaccio Aéro Maintenance", "siret", "2A004", "Aéronautique", "Aéronautique",
             description="Robotisation de l'atelier de maintenance"),
-    Laureat("Conserverie de Marana", "none", "E12:1", "Projets territoriaux", "Agroalimentaire",
+    Laureat("Conserverie de Furiani", "none", "2B120", "Projets territoriaux", "Agroalimentaire",
             description="Modernisation de la conserverie", ti=(90000, 450000, 6)),
-    Laureat("Jarry Industries", "siret", "E14:0", "Projets territoriaux", "Industrie", dep_format="float",
+    Laureat("Jarry Industries", "siret", "97103", "Projets territoriaux", "Industrie", dep_format="float",
             description="Unité de production de matériaux de construction", ti=(250000, 1200000, 15)),
-    Laureat("Rhumerie de Basse-Terre", "siren", "E15:0", "Relocalisation", "Agroalimentaire",
+    Laureat("Rhumerie de Basse-Terre", "siren", "97129", "Relocalisation", "Agroalimentaire",
             dep_format="float", description="Nouvelle colonne de distillation"),
-    Laureat("Sambre Forge", "siret", "E16:0", "Projets territoriaux", "Métallurgie",
+    Laureat("Sambre Forge", "siret", "59392", "Projets territoriaux", "Métallurgie",
             description="Presse à forger &amp; four à induction", ti=(400000, 2000000, 25)),
-    Laureat("Avesnois Bois et Papier", "siret", "E17:0", "Relocalisation", "Bois",
+    Laureat("Avesnois Bois et Papier", "siret", "59249", "Relocalisation", "Bois",
             description="Relocalisation de la fabrication de papiers spéciaux"),
-    Laureat("Calais Dentelle", "siret", "E18:0", "Projets territoriaux", "Textile",
+    Laureat("Calais Dentelle", "siret", "62193", "Projets territoriaux", "Textile",
             description="Métiers Leavers numériques", ti=(60000, 300000, 3)),
-    Laureat("Lens Batteries", "siret", "E20:0", "Aéronautique", "Automobile", type_entreprise="ETI",
+    Laureat("Hénin Batteries", "siret", "62427", "Aéronautique", "Automobile", type_entreprise="ETI",
             description="Ligne d'assemblage de modules de batteries"),
-    Laureat("Épinal Scierie", "siret", "E21:0", "Projets territoriaux", "Bois", gps="missing",
+    Laureat("Remiremont Scierie", "siret", "88383", "Projets territoriaux", "Bois", gps="missing",
             description="Séchoir et ligne de rabotage", ti=(110000, 550000, "")),
-    Laureat("Vosges Textile", "siren", "E22:0", "Relocalisation", "Textile", gps="malformed",
+    Laureat("Vosges Textile", "siren", "88468", "Relocalisation", "Textile", gps="malformed",
             description="Relocalisation du tissage de linge de maison"),
     Laureat("Paris Robotique", "siret", "75108", "Aéronautique", "Robotique", dep_format="float",
             description="Cellules robotisées pour PME industrielles"),
-    Laureat("Saulnois Verre", "siret", "E25:0", "Efficacité énergétique", "Verre", co2=800.25,
+    Laureat("Biguglia Verre", "siret", "2B037", "Efficacité énergétique", "Verre", co2=800.25,
             description="Four verrier hybride"),
-    Laureat("Trièves Matériaux", "none", "E28:0", "Relocalisation", "Matériaux",
+    Laureat("Alpilles Matériaux", "none", "13100", "Relocalisation", "Matériaux",
             description="Production de liants bas carbone"),
-    Laureat("Dombes Agro", "siret", "E04:0", "Automobile", "Agroalimentaire", dep_format="float",
+    Laureat("Miribel Agro", "siret", "01249", "Automobile", "Agroalimentaire", dep_format="float",
             description="Sécurisation des approvisionnements en protéines végétales"),
     Laureat("Société Fantôme Industrie", "invalid", "", "Projets territoriaux", "Industrie", gps="missing",
             description="Projet sans identifiant exploitable", ti=(50000, "", "")),
@@ -129,13 +130,8 @@ HAND_LAUREATS: tuple[Laureat, ...] = (
 
 
 def resolve_unit(geo: Geographie, ref: str) -> str:
-    """'E07:1' = the second commune of core EPCI E07 (by code); anything else is a unit code."""
-    if ":" not in ref:
-        return ref
-    key, k = ref.split(":")
-    siren = geo.epci.loc[geo.epci["key"] == key, "siren"].iloc[0]
-    codes = sorted(c for c in geo.communes.loc[geo.communes["epci"] == siren, "code"] if c not in ("13055", "69123", "75056", "2A004"))
-    return codes[int(k)]
+    """The statistical unit of a lauréat (a commune or arrondissement code of COG 2025)."""
+    return ref
 
 
 @dataclass
@@ -247,7 +243,7 @@ def _num(x) -> str:
 
 # Approximate centres of the départements of the core, so that coordinates look plausible.
 _DEP_CENTRE = {
-    "01": (46.1, 5.35), "04": (44.1, 6.2), "13": (43.5, 5.1), "2A": (41.9, 8.9), "2B": (42.4, 9.2),
+    "01": (46.1, 5.35), "04": (44.1, 6.2), "26": (44.3, 5.6), "13": (43.5, 5.1), "2A": (41.9, 8.9), "2B": (42.4, 9.2),
     "29": (48.3, -4.1), "35": (48.2, -1.6), "38": (45.3, 5.6), "57": (49.0, 6.6), "59": (50.4, 3.4),
     "62": (50.5, 2.3), "69": (45.75, 4.8), "75": (48.86, 2.35), "83": (43.4, 6.2), "88": (48.2, 6.4),
     "92": (48.85, 2.22), "93": (48.91, 2.48), "94": (48.78, 2.47), "971": (16.2, -61.5),
@@ -329,16 +325,20 @@ _CHUNK = 1_000_000
 
 def _sirene_table(rng: np.random.Generator, siren: np.ndarray, seq: np.ndarray, unit_idx: np.ndarray,
                   naf_idx: np.ndarray, siege: np.ndarray, active: np.ndarray, unit_tables: dict,
-                  naf_arr: pa.Array) -> pa.Table:
+                  naf_arr: pa.Array, tranche: np.ndarray | None = None) -> pa.Table:
+    """``tranche``: the headcount band of each establishment (None: drawn at random, 40 % employers)."""
     n = len(siren)
     siret = siret_from(siren, seq)
     siren_s = pc.utf8_lpad(pc.cast(pa.array(siren), pa.string()), 9, "0")
     siret_s = pc.utf8_lpad(pc.cast(pa.array(siret), pa.string()), 14, "0")
     nic_s = pc.utf8_lpad(pc.cast(pa.array(siret % 100_000), pa.string()), 5, "0")
     idx = pa.array(unit_idx)
-    employer = (rng.random(n) < 0.4) & active
-    tranche_k = rng.choice(len(SIRENE_TRANCHES) - 4, size=n, p=_TRANCHE_P)
-    tranche = np.where(employer, np.array([t for t, _ in SIRENE_TRANCHES])[tranche_k], "NN")
+    if tranche is None:
+        employer = (rng.random(n) < 0.4) & active
+        tranche_k = rng.choice(len(SIRENE_TRANCHES) - 4, size=n, p=_TRANCHE_P)
+        tranche = np.where(employer, np.array([t for t, _ in SIRENE_TRANCHES])[tranche_k], "NN")
+    else:
+        employer = tranche != "NN"
     created = rng.integers(0, 55 * 365, n)  # days since 1970-01-01
     debut = created + rng.integers(0, 3000, n)
     debut = np.minimum(debut, 55 * 365 + 30)
@@ -398,7 +398,16 @@ def write_sirene(out: Path, geo: Geographie, seed: int, etabs: Etablissements) -
     ind_share = np.clip(units["i"].to_numpy(float) / np.maximum(units["e"].to_numpy(float), 1e-9), 0.02, 0.6)
 
     n_laureat = len(etabs.siren)
-    n_random = max(geo.scale.sirene - n_laureat, 0)
+    # The employers of the economy (the establishments behind Flores and Urssaf), as many as fit.
+    est = economie(geo, seed).est
+    room = max(geo.scale.sirene - n_laureat, 0)
+    keep = np.arange(len(est)) if len(est) <= room else np.sort(rng.choice(len(est), size=room, replace=False))
+    est = est.iloc[keep]
+    n_random = max(room - len(est), 0)
+    lows = np.array([lo for _t, lo in SIRENE_TRANCHES])
+    codes = np.array([t for t, _lo in SIRENE_TRANCHES])
+    headcount = est["p24"].to_numpy()
+    tranche = np.where(headcount > 0, codes[np.searchsorted(lows, headcount, side="right") - 1], "00")
 
     def batches():
         if n_laureat:
@@ -406,12 +415,22 @@ def write_sirene(out: Path, geo: Geographie, seed: int, etabs: Etablissements) -
                 rng, np.array(etabs.siren, dtype=np.int64), np.array(etabs.seq, dtype=np.int64),
                 np.array([unit_pos[u] for u in etabs.unit]), np.array([naf_pos[x] for x in etabs.naf]),
                 np.array(etabs.siege), np.ones(n_laureat, dtype=bool), unit_tables, naf_arr)
+        for start in range(0, len(est), _CHUNK):
+            part = est.iloc[start:start + _CHUNK]
+            k = np.arange(start, start + len(part))
+            # SIREN payloads 10,000,000+: apart from communes (21...), EPCI (2...) and companies (30,000,000+).
+            yield _sirene_table(
+                rng, siren_from_payload(10_000_000 + keep[k]), np.ones(len(part), dtype=np.int64),
+                np.array([unit_pos[c] for c in units["code"].to_numpy()[part["u"].to_numpy()]]),
+                np.array([naf_pos[naf_with_dot(x)] for x in part["naf"]]), np.ones(len(part), dtype=bool),
+                np.ones(len(part), dtype=bool), unit_tables, naf_arr, tranche[start:start + len(part)])
         # Random companies: SIREN payloads from an affine walk over [30,100,000; 99,999,999] (unique),
         # 1 to a few establishments each, the first one being the head office.
         span = 99_999_999 - 30_100_000
         company = 0
         written = 0
         while written < n_random:
+            # Random companies, mostly without employees (trancheEffectifs NN), some closed.
             m = min(_CHUNK, n_random - written)
             sizes = rng.geometric(0.78, m)
             cum = np.cumsum(sizes)
@@ -430,7 +449,8 @@ def write_sirene(out: Path, geo: Geographie, seed: int, etabs: Etablissements) -
             naf_idx = np.where(is_ind, pool_ind[rng.integers(0, len(pool_ind), m)],
                                pool_oth[rng.integers(0, len(pool_oth), m)])
             active = rng.random(m) < 0.6
-            yield _sirene_table(rng, siren, seq, u, naf_idx, seq == 1, active, unit_tables, naf_arr)
+            yield _sirene_table(rng, siren, seq, u, naf_idx, seq == 1, active, unit_tables, naf_arr,
+                                np.full(m, "NN"))
             company += n_comp
             written += m
 

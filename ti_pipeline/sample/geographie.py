@@ -1,25 +1,31 @@
-"""The synthetic geography: communes, arrondissements, EPCI and Territoires d'industrie.
+"""The geography of the sample: real communes, arrondissements and EPCI, invented territories and anchors.
 
-What belongs here: the hand-written core of the sample (10 territories in 6 regions plus communes
-outside every territory, carrying every geographic quirk the pipeline must handle) and the
-procedural filler that grows it to national scale. The result, ``Geographie``, is a set of pandas
-tables that every file generator reads; nothing here writes files.
+What belongs here: the world every file generator reads (``Geographie``, pandas tables; nothing
+here writes files). Its core is REAL: the communes and EPCI of ``reel/communes.csv`` and
+``reel/epci.csv``, an extract of @etalab/decoupage-administratif 5.3.0 (COG 2025) and 3.1.1 (COG
+2023) written by ``geographie_reelle``. On top of it, INVENTED: the perimeters of the 10 territories
+(``CORE_TI``: ids and names of real Territoires d'industrie, made of whole real EPCI and
+single-commune groupements, since the real composition is in no registry), and the anchors of the
+statistics (population near the legal population, jobs and industrial jobs targets) that
+``economie`` turns into establishments and residents. Scales above ``sample`` add procedural
+communes, EPCI and territories (synthetic names, codes the real core does not use) around the core.
 
-The core's quirks (documented in data/sample/README.md, which ``readme`` renders from these tables):
-- commune merger on 1/1/2025: ``MERGED_B`` becomes a commune déléguée of ``MERGED_A``;
+The core's quirks, all real cases (data/sample/README.md, which ``readme`` renders from these tables):
+- commune merger on 1/1/2024: ``MERGED_B`` 69152 Pierre-Bénite becomes a commune déléguée of
+  ``MERGED_A`` 69149 Oullins, renamed Oullins-Pierre-Bénite, with a new SIREN;
 - ``SHARED`` belongs to two territories (through its EPCI in one, as a ``COM`` groupement in the other);
 - Lyon (69123) and Marseille (13055) are in territories and exist as arrondissements in the
   statistical sources; Paris (75056) is outside every territory;
-- Corsica (2A/2B), a DOM (971), an island commune without EPCI (``ZZZZZZZZZ``).
-
-Values: hand communes carry small round numbers (population ``p``, jobs ``e``, industrial jobs
-``i``, a ratio profile) so that a person can check indicators by hand; other units get random
-weights.
+- Corsica (2A/2B), a DOM (971), an island commune without EPCI (29083 Île-de-Sein), an EPCI across
+  two regions (CC Jabron-Lure-Vançon-Durance, 04 and 26), codes shared by a commune and a commune
+  déléguée, communes.json entries without SIREN or population.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,123 +34,41 @@ from .codes import rng_for, siren_from_payload
 from .referentiels import DEPARTEMENTS, NAME_COMPLEMENTS, NAME_ROOTS
 from .scales import Scale
 
-MERGED_A = "01101"  # absorbs MERGED_B on 1/1/2025 (commune nouvelle, same code)
-MERGED_B = "01102"
-SHARED = "01260"  # in ti-8402 (through its EPCI) and ti-8413 (COM groupement)
+REEL_DIR = Path(__file__).resolve().parent / "reel"
+
+MERGED_A = "69149"  # Oullins, absorbs MERGED_B on 1/1/2024 (same code, renamed Oullins-Pierre-Bénite)
+MERGED_B = "69152"  # Pierre-Bénite
+MERGER_YEAR = 2024
+SHARED = "01125"  # Corveissiat: in ti-8402 (its EPCI, CA3B) and ti-8413 (COM groupement)
 PLM = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
 ISLAND = "29083"
-MERGER_YEAR = 2025
+NO_EPCI = "ZZZZZZZZZ"
+# Insee's EPCI file writes ME for every métropole; the TI file and the découpage say MET69 / METRO.
+INSEE_NATURE = {"MET69": "ME", "METRO": "ME"}
 
-
-@dataclass(frozen=True)
-class Hand:
-    """A hand commune or arrondissement: RP 2021 population ``p`` (multiple of 100), jobs at place of
-    work ``e`` and industrial jobs ``i`` (multiples of 10), ratio profile a/b/c (see ``recensement``)."""
-
-    code: str
-    nom: str
-    p: int
-    e: int
-    i: int
-    profile: str = "a"
-
-
-@dataclass(frozen=True)
-class Gen:
-    """``n`` generated communes in département ``dep``."""
-
-    dep: str
-    n: int
-
-
-@dataclass(frozen=True)
-class EpciSpec:
-    key: str
-    nature: str  # Insee NATURE_EPCI: ME, CA, CU, CC
-    nom: str
-    communes: tuple
-    ti_nature: str | None = None  # nature_juridique in the TI file when it differs (MET69, METRO)
-
-
-# The core. EPCI keys E01..E23 are in territories, E04/E06/E10/E13/E15/E19.. are outside.
-CORE_EPCI: tuple[EpciSpec, ...] = (
-    EpciSpec("E01", "CA", "CA du Bassin de Bourg-en-Bresse", (
-        Hand("01053", "Bourg-en-Bresse", 4000, 3000, 600, "a"),
-        Hand(MERGED_A, "Vernoux-en-Revermont", 1000, 400, 100, "b"),
-        Hand(MERGED_B, "Chavagnat", 500, 200, 50, "c"),
-        Hand("01150", "Saint-Martin-de-Bresse", 800, 300, 60, "a"),
-    )),
-    EpciSpec("E02", "CC", "CC Ain-Oignin", (
-        Hand("01210", "Pont-de-Chaley", 600, 200, 40, "c"),
-        Hand(SHARED, "Nurieux-sur-Oignin", 700, 300, 150, "b"),
-    )),
-    EpciSpec("E03", "CA", "Haut-Bugey Agglomération", (
-        Hand("01283", "Oyonnax", 3000, 2500, 1200, "c"),
-        Hand("01300", "Arbent-la-Forêt", 900, 500, 250, "b"),
-        Hand("01310", "Bellignat-sur-Ange", 1100, 600, 300, "a"),
-    )),
-    EpciSpec("E04", "CC", "CC Dombes-Saône", (Gen("01", 6),)),
-    EpciSpec("E05", "ME", "Métropole de Lyon", (
-        Hand("69123", "Lyon", 0, 0, 0),  # values live on its arrondissements
-        Hand("69201", "Feyzin-la-Raffinerie", 1000, 1500, 900, "b"),
-        Hand("69202", "Pierre-Bénite-sur-Rhône", 1000, 800, 400, "c"),
-    ), ti_nature="MET69"),
-    EpciSpec("E06", "CC", "CC des Monts du Lyonnais", (Gen("69", 5),)),
-    EpciSpec("E07", "ME", "Métropole d'Aix-Marseille-Provence", (
-        Hand("13055", "Marseille", 0, 0, 0),
-        Gen("13", 5),
-    ), ti_nature="METRO"),
-    EpciSpec("E30", "CC", "CC Vallée des Baux-Alpilles", (Gen("13", 4),)),
-    EpciSpec("E08", "CC", "CC Durance-Bléone", (Gen("04", 6),)),
-    EpciSpec("E09", "CA", "Provence Alpes Agglomération", (Gen("04", 5),)),
-    EpciSpec("E10", "CA", "CA Var-Estérel", (Gen("83", 6),)),
-    EpciSpec("E11", "CA", "CA du Pays Ajaccien", (Hand("2A004", "Ajaccio", 0, 0, 0, "r"), Gen("2A", 3))),
-    EpciSpec("E12", "CC", "CC de Marana-Golo", (Gen("2B", 4),)),
-    EpciSpec("E13", "CC", "CC du Cap Corse", (Gen("2B", 4),)),
-    EpciSpec("E14", "CA", "CA Cap Excellence", (Gen("971", 4),)),
-    EpciSpec("E15", "CA", "CA Nord Basse-Terre", (Gen("971", 4),)),
-    EpciSpec("E16", "CA", "CA Maubeuge Val de Sambre", (Gen("59", 7),)),
-    EpciSpec("E17", "CC", "CC du Cœur de l'Avesnois", (Gen("59", 6),)),
-    EpciSpec("E19", "CC", "CC du Pays de Mormal", (Gen("59", 6),)),
-    EpciSpec("E18", "CU", "CU du Littoral Calaisien", (Gen("62", 6),)),
-    EpciSpec("E20", "CA", "CA de Lens-Liévin", (Gen("62", 7),)),
-    EpciSpec("E21", "CA", "CA d'Épinal", (Gen("88", 6),)),
-    EpciSpec("E22", "CC", "CC des Ballons des Hautes-Vosges", (Gen("88", 5),)),
-    EpciSpec("E23", "CC", "CC de la Porte des Vosges Méridionales", (Gen("88", 4),)),
-    EpciSpec("E24", "CC", "CC de la Vôge", (Gen("88", 5),)),
-    EpciSpec("E25", "CC", "CC du Saulnois", (Gen("57", 6),)),
-    EpciSpec("E26", "ME", "Métropole du Grand Paris", (
-        Hand("75056", "Paris", 0, 0, 0, "r"), Gen("92", 2), Gen("93", 1), Gen("94", 1),
-    )),
-    EpciSpec("E27", "CC", "CC du Pays des Abers", (Gen("29", 6),)),
-    EpciSpec("E28", "CC", "CC du Trièves", (Gen("38", 5),)),
-    EpciSpec("E29", "CC", "CC du Val d'Ille-Aubigné", (Gen("35", 5),)),
-)
-
-# (id_ti, lib_ti, EPCI keys, communes joined as COM groupements)
+# (id_ti, lib_ti, EPCI SIREN, communes joined as COM groupements): real ids and names of
+# Territoires d'industrie, invented perimeters made of real EPCI and communes.
 CORE_TI: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("ti-8402", "Bassin de Bourg-en-Bresse", ("E01", "E02"), ()),
-    ("ti-8413", "Plastics Vallée – Oyonnax", ("E03",), (SHARED,)),
-    ("ti-8420", "Vallée de la chimie – Lyon Sud", ("E05",), ()),
-    ("ti-9305", "Étang de Berre – Marseille Fos", ("E07",), ()),
-    ("ti-9310", "Val de Durance", ("E08", "E09"), ()),
-    ("ti-9401", "Corse industrielle Ajaccio – Bastia", ("E11", "E12"), ()),
-    ("ti-0101", "Guadeloupe – Jarry", ("E14",), ()),
-    ("ti-3203", "Sambre-Avesnois", ("E16", "E17"), ()),
-    ("ti-3215", "Calaisis", ("E18",), ()),
-    ("ti-4404", "Vosges – Épinal", ("E21", "E22", "E23"), ()),
+    ("ti-0101", "Guadeloupe – Jarry", ("200018653",), ()),
+    ("ti-3203", "Sambre-Avesnois", ("200043396", "200043404"), ()),
+    ("ti-3215", "Calaisis", ("200090751",), ()),
+    ("ti-4404", "Vosges – Épinal", ("200068377", "200033868"), ()),
+    ("ti-8402", "Bassin de Bourg-en-Bresse", ("200071751",), ()),
+    ("ti-8413", "Plastics Vallée – Oyonnax", ("200042935",), (SHARED,)),
+    ("ti-8420", "Vallée de la chimie – Lyon Sud", ("200046977",), ()),
+    ("ti-9305", "Étang de Berre – Marseille Fos", (), ("13055", "13014", "13039", "13047", "13056", "13077")),
+    ("ti-9310", "Val de Durance", ("200034700", "200071033"), ()),
+    ("ti-9401", "Corse industrielle Ajaccio – Bastia", ("242010056", "242000354"), ()),
 )
-
-# Lyon's arrondissements are hand-valued (ti-8420 is one of the territories checked by hand);
-# Paris and Marseille's are random.
-LYON_ARM: tuple[tuple[int, int, int, str], ...] = (
-    (3000, 4000, 200, "a"), (2000, 2000, 100, "b"), (4000, 5000, 300, "a"),
-    (3000, 2000, 100, "c"), (2000, 1000, 100, "b"), (3000, 3000, 200, "a"),
-    (4000, 4000, 500, "c"), (3000, 2000, 300, "b"), (2000, 2000, 400, "c"),
-)
-ARM_COUNT = {"75056": 20, "69123": 9, "13055": 16}
-ARM_FIRST = {"75056": 75101, "69123": 69381, "13055": 13201}
-ARM_CP = {"75056": 75001, "69123": 69001, "13055": 13001}
+# Mean industrial share of the jobs of each territory's communes (invented, plausible: the
+# Plastics Vallée is among the most industrial areas of France, Lyon's Métropole much less).
+TI_INDUSTRIE = {
+    "ti-0101": 0.11, "ti-3203": 0.22, "ti-3215": 0.16, "ti-4404": 0.24, "ti-8402": 0.20,
+    "ti-8413": 0.36, "ti-8420": 0.12, "ti-9305": 0.15, "ti-9310": 0.16, "ti-9401": 0.10,
+}
+HORS_TI_INDUSTRIE = 0.09
+# Territories whose census units carry whole numbers, for the hand-checkable tables of the README.
+HAND_TI = ("ti-0101",)
 
 
 def arm_label(ville: str, n: int) -> str:
@@ -153,14 +77,18 @@ def arm_label(ville: str, n: int) -> str:
 
 @dataclass
 class Geographie:
-    """Tables of the synthetic world (COG 2023 codes unless said otherwise).
+    """Tables of the world (COG 2023 codes unless said otherwise).
 
-    - ``communes``: one row per commune of COG 2023 (MERGED_B included): code, code_2025, nom, dep,
-      reg, epci, siren, cps (postcodes), p/e/i (RP 2021 population, jobs, industrial jobs), profile,
-      hand, ti (tuple of territory ids);
+    - ``communes``: one row per commune of COG 2023 (MERGED_B included): code, code_2025 (its commune
+      in COG 2025), nom (COG 2023), nom_2024, nom_2025, dep, reg, epci (2025; ``ZZZZZZZZZ`` when none), siren,
+      cps (postcodes), pop_legale / pop_legale_2025 (legal populations of the découpage, when real),
+      p / p22 (census population anchors of RP 2021 / RP 2022), e / i (jobs and industrial jobs
+      targets), hand, real, ti (tuple of territory ids), in_ti;
     - ``arrondissements``: Paris/Lyon/Marseille arrondissements, same value columns, ``parent``;
-    - ``epci``: siren, nom, nature, ti_nature, dep, reg;
-    - ``territoires``: id_ti, lib_ti, reg, groupements (list of (siren, lib, nature_juridique)).
+    - ``epci``: siren, nom, nature (Insee's NATURE_EPCI), ti_nature (the TI file's nature_juridique), dep, reg;
+    - ``territoires``: id_ti, lib_ti, reg, groupements (list of (siren, lib, nature_juridique));
+    - ``deleguees``: communes déléguées and associées of COG 2025 (code, type, nom, parent, dep, reg);
+    - ``decoupage_seul``: communes.json entries in no COG file (code, nom, dep, reg, siren, cps, population).
     """
 
     communes: pd.DataFrame
@@ -168,28 +96,34 @@ class Geographie:
     epci: pd.DataFrame
     territoires: pd.DataFrame
     scale: Scale
+    deleguees: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decoupage_seul: pd.DataFrame = field(default_factory=pd.DataFrame)
     core_codes: frozenset = field(default_factory=frozenset)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     def units(self, cog_year: int) -> pd.DataFrame:
         """Statistical units of a source in COG ``cog_year``: communes, with Paris/Lyon/Marseille
-        replaced by their arrondissements. From 2025, MERGED_B is folded into MERGED_A."""
+        replaced by their arrondissements. From MERGER_YEAR, MERGED_B is folded into MERGED_A."""
         com = self.communes[~self.communes["code"].isin(PLM)].copy()
         com["parent"] = com["code"]
         if cog_year >= MERGER_YEAR:
             com = _fold_merger(com)
+        if cog_year >= 2024:
+            com["nom"] = com["nom_2025" if cog_year >= 2025 else "nom_2024"]
         arm = self.arrondissements.copy()
-        cols = ["code", "parent", "nom", "dep", "reg", "cps", "p", "e", "i", "profile", "hand", "ti", "in_ti"]
+        cols = ["code", "parent", "nom", "dep", "reg", "cps", "p", "p22", "e", "i", "hand", "ti", "in_ti"]
         units = pd.concat([com[cols], arm[cols]], ignore_index=True)
         return units.sort_values("code", kind="stable").reset_index(drop=True)
 
     def communes_2025(self) -> pd.DataFrame:
-        """Communes of COG 2025 (MERGED_B folded into MERGED_A), PLM as whole communes."""
+        """Communes of COG 2025 (MERGED_B folded into MERGED_A, 2025 names), PLM as whole communes."""
         com = _fold_merger(self.communes.copy())
+        com["nom"] = com["nom_2025"]
         # Whole PLM communes carry the sums of their arrondissements.
-        arm = self.arrondissements.groupby("parent")[["p", "e", "i"]].sum()
+        arm = self.arrondissements.groupby("parent")[["p", "p22", "e", "i"]].sum()
         for code in arm.index:
             mask = com["code"] == code
-            for col in ("p", "e", "i"):
+            for col in ("p", "p22", "e", "i"):
                 com.loc[mask, col] = arm.loc[code, col]
         return com.sort_values("code", kind="stable").reset_index(drop=True)
 
@@ -199,11 +133,75 @@ def _fold_merger(com: pd.DataFrame) -> pd.DataFrame:
         return com
     b = com.loc[com["code"] == MERGED_B].iloc[0]
     a_mask = com["code"] == MERGED_A
-    for col in ("p", "e", "i"):
+    for col in ("p", "p22", "e", "i"):
         com.loc[a_mask, col] = com.loc[a_mask, col] + b[col]
     return com[com["code"] != MERGED_B].copy()
 
 
+# ----------------------------------------------------------------------------------------------
+# The real core (reel/communes.csv, reel/epci.csv)
+# ----------------------------------------------------------------------------------------------
+def read_reel(folder: Path = REEL_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The committed extract of the découpage: every value a string, '' when absent."""
+    def load(name):
+        with (folder / name).open(encoding="utf-8", newline="") as fh:
+            return pd.DataFrame(list(csv.DictReader(fh)), dtype=str)
+    return load("communes.csv"), load("epci.csv")
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s.replace("", np.nan)).to_numpy(float)
+
+
+def _core(reel: pd.DataFrame, reel_epci: pd.DataFrame):
+    """Communes (COG 2023), arrondissements, EPCI, déléguées and découpage-only entries of the extract."""
+    com = reel[(reel["cog_2023"] == "1") & reel["type"].isin(["commune-actuelle", "commune-2023"])].copy()
+    absorbed = com["type"] == "commune-2023"
+    # An absorbed commune goes to the commune whose commune déléguée has its code.
+    deleg = reel[reel["type"].isin(["commune-deleguee", "commune-associee"])]
+    parent_of = dict(zip(deleg["code"], deleg["parent"]))
+    assert set(com.loc[absorbed, "code"]) == {MERGED_B} and parent_of[MERGED_B] == MERGED_A, \
+        "the extract's merger is not the one the sample documents"
+    com["code_2025"] = np.where(absorbed, com["code"].map(parent_of), com["code"])
+    nom25 = dict(zip(com.loc[~absorbed, "code"], com.loc[~absorbed, "nom"]))
+    epci25 = dict(zip(com.loc[~absorbed, "code"], com.loc[~absorbed, "epci"]))
+    communes = pd.DataFrame({
+        "code": com["code"], "code_2025": com["code_2025"], "nom": com["nom_2023"],
+        "nom_2024": np.where(absorbed, com["nom_2023"], com["nom_2024"]),
+        "nom_2025": com["code_2025"].map(nom25), "dep": com["departement"], "reg": com["region"],
+        "epci": com["code_2025"].map(epci25).replace("", NO_EPCI), "epci_2023": com["epci_2023"],
+        "siren": com["siren"], "cps": com["codes_postaux"].str.split(" "),
+        "pop_legale": _num(com["population_2023"]),
+        "pop_legale_2025": com["code_2025"].map(dict(zip(com["code"], _num(com["population"])))).to_numpy(float),
+    })
+    arm = reel[reel["type"] == "arrondissement-municipal"]
+    arrondissements = pd.DataFrame({
+        "code": arm["code"], "parent": arm["parent"], "nom": arm["nom"], "dep": arm["departement"],
+        "reg": arm["region"], "cps": arm["codes_postaux"].str.split(" "), "pop_legale": _num(arm["population_2023"]),
+        "pop_legale_2025": _num(arm["population"]), "siren": None,
+    })
+    deps = communes.groupby("epci")["dep"].agg(lambda d: d.value_counts().index[0])
+    epci = pd.DataFrame({
+        "siren": reel_epci["siren"], "key": reel_epci["siren"], "nom": reel_epci["nom"],
+        "nature": reel_epci["type"].map(lambda t: INSEE_NATURE.get(t, t)), "ti_nature": reel_epci["type"],
+        "dep": reel_epci["siren"].map(deps), "nb_communes_reel": reel_epci["nb_communes"].astype(int),
+        "core": True,
+    })
+    deleguees = pd.DataFrame({"code": deleg["code"], "type": deleg["type"], "nom": deleg["nom"],
+                              "parent": deleg["parent"], "dep": deleg["departement"], "reg": deleg["region"]})
+    seul = reel[(reel["type"] == "commune-actuelle") & (reel["cog_2025"] == "0")]
+    decoupage_seul = pd.DataFrame({
+        "code": seul["code"], "nom": seul["nom"], "dep": seul["departement"], "reg": seul["region"],
+        "siren": seul["siren"], "cps": seul["codes_postaux"].map(lambda s: s.split(" ") if s else []),
+        "population": _num(seul["population"]),
+    })
+    return (communes.reset_index(drop=True), arrondissements.reset_index(drop=True), epci,
+            deleguees.reset_index(drop=True), decoupage_seul.reset_index(drop=True))
+
+
+# ----------------------------------------------------------------------------------------------
+# Procedural filler (scales above ``sample``)
+# ----------------------------------------------------------------------------------------------
 class _CodeAllocator:
     """Commune codes per département: sequential numbers that skip codes already taken."""
 
@@ -234,7 +232,6 @@ class _Namer:
     def __init__(self, seed: int):
         self.rng = rng_for(seed, "noms")
         self.pool: dict[str, list[str]] = {}
-        self.used: dict[str, set[str]] = {}
 
     def take(self, dep: str, n: int) -> list[str]:
         pool = self.pool.get(dep)
@@ -259,141 +256,6 @@ def _postcode(dep: str, k: int) -> str:
     prefix = "20" if dep in ("2A", "2B") else dep
     base = 200 if dep == "2B" else 0  # Haute-Corse postcodes are 202xx, Corse-du-Sud 201xx here
     return f"{prefix}{(base + 100 + 10 * (k // 4)) % 1000:03d}"
-
-
-def _random_values(rng: np.random.Generator, n: int, in_ti: np.ndarray, median_pop: float) -> dict[str, np.ndarray]:
-    """Random population, jobs and industrial jobs; territories are more industrial than the rest."""
-    p = np.round(rng.lognormal(np.log(median_pop), 1.1, n), 5)
-    p = np.maximum(p, 30.0)
-    e = p * rng.uniform(0.15, 0.7, n)
-    share = np.where(in_ti, rng.beta(3, 6, n), rng.beta(2, 10, n))
-    i = e * share
-    return {"p": p, "e": np.round(e, 5), "i": np.round(i, 5)}
-
-
-def build(scale: Scale, seed: int) -> Geographie:
-    """The synthetic world at ``scale``: the hand-written core, plus generated filler above ``sample``."""
-    rng = rng_for(seed, "geographie")
-    namer = _Namer(seed)
-    hand_codes = {c.code for spec in CORE_EPCI for c in spec.communes if isinstance(c, Hand)}
-    hand_codes.add(ISLAND)
-    # Arrondissement codes are never commune codes (13201 is Marseille 1er, not a commune of 13).
-    arm_codes = {str(ARM_FIRST[c] + k) for c in PLM for k in range(ARM_COUNT[c])}
-    alloc = _CodeAllocator(hand_codes | {"75056"} | arm_codes)
-
-    rows = []
-    epci_rows = []
-    for idx, spec in enumerate(CORE_EPCI):
-        siren = str(int(siren_from_payload(20_007_000 + 7 * idx)))
-        deps = []
-        for item in spec.communes:
-            if isinstance(item, Hand):
-                dep = item.code[:3] if item.code.startswith("97") else item.code[:2]
-                deps.append(dep)
-                # p == 0: values drawn at random (Ajaccio, Paris) or summed from arrondissements (PLM).
-                p, e, i = (float(item.p), float(item.e), float(item.i)) if item.p else (np.nan,) * 3
-                rows.append(dict(code=item.code, nom=item.nom, dep=dep, epci=siren, p=p, e=e,
-                                 i=i, profile=item.profile, hand=item.p > 0,
-                                 core=True, epci_key=spec.key))
-            else:
-                codes = alloc.take(item.dep, item.n)
-                names = namer.take(item.dep, item.n)
-                deps.append(item.dep)
-                for c, nom in zip(codes, names):
-                    rows.append(dict(code=c, nom=nom, dep=item.dep, epci=siren, p=np.nan, e=np.nan, i=np.nan,
-                                     profile="r", hand=False, core=True, epci_key=spec.key))
-        epci_rows.append(dict(siren=siren, key=spec.key, nom=spec.nom, nature=spec.nature,
-                              ti_nature=spec.ti_nature or spec.nature, dep=deps[0], core=True))
-    rows.append(dict(code=ISLAND, nom="Île-de-Sein", dep="29", epci="ZZZZZZZZZ", p=np.nan, e=np.nan, i=np.nan,
-                     profile="r", hand=False, core=True, epci_key=""))
-    communes = pd.DataFrame(rows)
-    epci = pd.DataFrame(epci_rows)
-
-    # Territory membership of the core.
-    ti_rows = []
-    membership: dict[str, list[str]] = {}
-    for tid, lib, keys, com_rows in CORE_TI:
-        groupements = []
-        for k in keys:
-            e_row = epci.loc[epci["key"] == k].iloc[0]
-            groupements.append((e_row["siren"], e_row["nom"], e_row["ti_nature"]))
-            for c in communes.loc[communes["epci_key"] == k, "code"]:
-                membership.setdefault(c, []).append(tid)
-        for c in com_rows:
-            groupements.append(("COM:" + c, None, "COM"))  # siren filled once commune SIREN exist
-            membership.setdefault(c, []).append(tid)
-        dep0 = epci.loc[epci["key"] == keys[0], "dep"].iloc[0]
-        ti_rows.append(dict(id_ti=tid, lib_ti=lib, reg=DEPARTEMENTS[dep0][0], groupements=groupements, core=True))
-
-    core_codes = frozenset(communes["code"])
-    n_core_2025 = len(communes) - 1  # MERGED_B disappears in COG 2025
-    filler = _filler(scale, seed, alloc, namer, n_core_2025, len(epci), len(ti_rows),
-                     sum(len(t["groupements"]) for t in ti_rows))
-    if filler is not None:
-        f_com, f_epci, f_ti, f_membership = filler
-        communes = pd.concat([communes, f_com], ignore_index=True)
-        epci = pd.concat([epci, f_epci], ignore_index=True)
-        ti_rows.extend(f_ti)
-        membership.update(f_membership)
-
-    communes["reg"] = communes["dep"].map(lambda d: DEPARTEMENTS[d][0])
-    communes["ti"] = communes["code"].map(lambda c: tuple(sorted(membership.get(c, ()))))
-    communes["in_ti"] = communes["ti"].map(bool)
-    communes = communes.sort_values("code", kind="stable").reset_index(drop=True)
-    # Commune SIREN: 21xxxxxxK, unique and Luhn-valid.
-    communes["siren"] = [str(int(s)) for s in siren_from_payload(21_000_000 + 3 * np.arange(len(communes)) + 11)]
-    # Postcodes: rank of the commune within its département.
-    rank = communes.groupby("dep").cumcount().to_numpy()
-    communes["cps"] = [[_postcode(d, int(k))] for d, k in zip(communes["dep"], rank)]
-    epci["reg"] = epci["dep"].map(lambda d: DEPARTEMENTS[d][0])
-
-    # Random values for every non-hand commune (PLM communes get theirs from arrondissements).
-    todo = communes["p"].isna().to_numpy()
-    vals = _random_values(rng, int(todo.sum()), communes.loc[todo, "in_ti"].to_numpy(), 900.0)
-    for col, v in vals.items():
-        communes.loc[todo, col] = v
-    # Ajaccio is a town, not a village like the generated communes around it.
-    for code, factor in (("2A004", 40.0),):
-        m = communes["code"] == code
-        communes.loc[m, ["p", "e", "i"]] = communes.loc[m, ["p", "e", "i"]].to_numpy() * factor
-
-    arrondissements = _arrondissements(communes, rng)
-    for code in PLM:
-        m = communes["code"] == code
-        communes.loc[m, ["p", "e", "i"]] = 0.0
-
-    siren_of = dict(zip(communes["code"], communes["siren"]))
-    nom_of = dict(zip(communes["code"], communes["nom"]))
-    for t in ti_rows:
-        t["groupements"] = [
-            (siren_of[s[4:]], nom_of[s[4:]], n) if s.startswith("COM:") else (s, lib, n)
-            for s, lib, n in t["groupements"]
-        ]
-    territoires = pd.DataFrame(ti_rows).sort_values("id_ti", kind="stable").reset_index(drop=True)
-    return Geographie(communes=communes, arrondissements=arrondissements, epci=epci, territoires=territoires,
-                      scale=scale, core_codes=core_codes)
-
-
-def _arrondissements(communes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    rows = []
-    for code, ville in PLM.items():
-        parent = communes.loc[communes["code"] == code].iloc[0]
-        n = ARM_COUNT[code]
-        if code == "69123":
-            values = [(float(p), float(e), float(i), prof, True) for p, e, i, prof in LYON_ARM]
-        else:
-            p = np.round(rng.lognormal(np.log(60_000 if code == "75056" else 40_000), 0.4, n), 5)
-            e = np.round(p * rng.uniform(0.4, 1.6, n), 5)
-            i = np.round(e * rng.beta(2, 18, n), 5)
-            values = [(float(a), float(b), float(c), "r", False) for a, b, c in zip(p, e, i)]
-        for k in range(n):
-            cp = ARM_CP[code] + k
-            cps = [f"{cp:05d}"] + (["75116"] if ARM_FIRST[code] + k == 75116 else [])
-            p_, e_, i_, prof, hand = values[k]
-            rows.append(dict(code=str(ARM_FIRST[code] + k), parent=code, nom=arm_label(ville, k + 1),
-                             dep=parent["dep"], reg=parent["reg"], cps=cps, p=p_, e=e_, i=i_, profile=prof,
-                             hand=hand, ti=parent["ti"], in_ti=parent["in_ti"], siren=None))
-    return pd.DataFrame(rows)
 
 
 def _filler(scale: Scale, seed: int, alloc: _CodeAllocator, namer: _Namer, n_core: int, n_core_epci: int,
@@ -430,10 +292,11 @@ def _filler(scale: Scale, seed: int, alloc: _CodeAllocator, namer: _Namer, n_cor
         nat = str(natures[k])
         prefix = {"CC": "CC", "CA": "CA", "CU": "CU", "ME": "Métropole"}[nat]
         epci_rows.append(dict(siren=siren, key=f"F{k:04d}", nom=f"{prefix} de {names[0]}",
-                              nature=nat, ti_nature="METRO" if nat == "ME" else nat, dep=dep, core=False))
+                              nature=nat, ti_nature="METRO" if nat == "ME" else nat, dep=dep,
+                              nb_communes_reel=size, core=False))
         for c, nom in zip(codes, names):
-            com_rows.append(dict(code=c, nom=nom, dep=dep, epci=siren, p=np.nan, e=np.nan, i=np.nan, profile="r",
-                                 hand=False, core=False, epci_key=f"F{k:04d}"))
+            com_rows.append(dict(code=c, code_2025=c, nom=nom, nom_2024=nom, nom_2025=nom, dep=dep, epci=siren, epci_2023=siren,
+                                 pop_legale=np.nan, pop_legale_2025=np.nan, real=False))
     f_com = pd.DataFrame(com_rows)
     f_epci = pd.DataFrame(epci_rows)
 
@@ -469,7 +332,128 @@ def _filler(scale: Scale, seed: int, alloc: _CodeAllocator, namer: _Namer, n_cor
             grp = [(f_epci.iloc[j]["siren"], f_epci.iloc[j]["nom"], f_epci.iloc[j]["ti_nature"]) for j in idxs]
             ti_rows.append(dict(id_ti=tid, lib_ti=f"{prefixes[t % len(prefixes)]} {first}", reg=r,
                                 groupements=grp, core=False))
-            keys = set(f_epci.iloc[idxs]["key"])
-            for c in f_com.loc[f_com["epci_key"].isin(keys), "code"]:
+            keys = set(f_epci.iloc[idxs]["siren"])
+            for c in f_com.loc[f_com["epci"].isin(keys), "code"]:
                 membership.setdefault(c, []).append(tid)
     return f_com, f_epci, ti_rows, membership
+
+
+# ----------------------------------------------------------------------------------------------
+# Anchors of the statistics (invented)
+# ----------------------------------------------------------------------------------------------
+def _jobs_ratio(p: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Jobs at place of work per inhabitant: a village has few, a town centre more than its residents'."""
+    base = 0.12 + 0.19 * np.log10(np.maximum(p, 30.0) / 300.0)
+    return np.clip(base, 0.08, 0.95) * rng.lognormal(0.0, 0.25, len(p))
+
+
+def _anchor(frame: pd.DataFrame, rng: np.random.Generator, industry_mean: np.ndarray) -> None:
+    """p / p22 (census populations), e (jobs), i (industrial jobs) of real units, in place."""
+    n = len(frame)
+    p = frame["pop_legale"].to_numpy(float) * rng.uniform(0.985, 1.02, n)
+    growth = frame["growth"].to_numpy(float) if "growth" in frame else np.ones(n)
+    p22 = p * growth * rng.uniform(0.996, 1.004, n)
+    e = p * _jobs_ratio(p, rng)
+    conc = 10.0
+    share = rng.beta(industry_mean * conc, (1 - industry_mean) * conc)
+    # Big towns are less industrial than the villages around them.
+    share = share * np.where(p > 60_000, 0.6, 1.0)
+    frame["p"], frame["p22"], frame["e"], frame["i"] = p, p22, e, e * share
+
+
+def _random_values(rng: np.random.Generator, n: int, in_ti: np.ndarray, median_pop: float) -> dict[str, np.ndarray]:
+    """Filler communes: random population, jobs and industrial jobs; territories more industrial."""
+    p = np.round(rng.lognormal(np.log(median_pop), 1.1, n), 5)
+    p = np.maximum(p, 30.0)
+    e = p * _jobs_ratio(p, rng)
+    share = np.where(in_ti, rng.beta(3, 9, n), rng.beta(2, 16, n))
+    return {"p": p, "p22": p * rng.uniform(0.98, 1.03, n), "e": e, "i": e * share}
+
+
+def build(scale: Scale, seed: int) -> Geographie:
+    """The world at ``scale``: the real core, plus generated filler above ``sample``."""
+    rng = rng_for(seed, "geographie")
+    namer = _Namer(seed)
+    reel, reel_epci = read_reel()
+    communes, arrondissements, epci, deleguees, decoupage_seul = _core(reel, reel_epci)
+    communes["real"] = True
+
+    # Territory membership of the core (COG 2023: EPCI of 2023).
+    ti_rows = []
+    membership: dict[str, list[str]] = {}
+    siren_of = dict(zip(communes["code"], communes["siren"]))
+    nom_of = dict(zip(communes["code"], communes["nom"]))
+    nom_epci = dict(zip(epci["siren"], epci["nom"]))
+    nature_epci = dict(zip(epci["siren"], epci["ti_nature"]))
+    for tid, lib, sirens, com_rows in CORE_TI:
+        groupements = [(s, nom_epci[s], nature_epci[s]) for s in sirens]
+        for s in sirens:
+            for c in communes.loc[communes["epci_2023"] == s, "code"]:
+                membership.setdefault(c, []).append(tid)
+        for c in com_rows:
+            groupements.append((siren_of[c], nom_of[c], "COM"))
+            membership.setdefault(c, []).append(tid)
+        first = communes.loc[communes["code"] == (com_rows[0] if not sirens else
+                             communes.loc[communes["epci_2023"] == sirens[0], "code"].iloc[0])].iloc[0]
+        ti_rows.append(dict(id_ti=tid, lib_ti=lib, reg=first["reg"], groupements=groupements, core=True))
+
+    core_codes = frozenset(communes["code"])
+    n_core_2025 = int((communes["code"] == communes["code_2025"]).sum())
+    arm_codes = set(arrondissements["code"])
+    alloc = _CodeAllocator(set(communes["code"]) | arm_codes | set(decoupage_seul["code"]) | set(deleguees["code"]))
+    filler = _filler(scale, seed, alloc, namer, n_core_2025, len(epci), len(ti_rows),
+                     sum(len(t["groupements"]) for t in ti_rows))
+    if filler is not None:
+        f_com, f_epci, f_ti, f_membership = filler
+        communes = pd.concat([communes, f_com], ignore_index=True)
+        epci = pd.concat([epci, f_epci], ignore_index=True)
+        ti_rows.extend(f_ti)
+        membership.update(f_membership)
+
+    communes["ti"] = communes["code"].map(lambda c: tuple(sorted(membership.get(c, ()))))
+    communes["in_ti"] = communes["ti"].map(bool)
+    communes["hand"] = communes["ti"].map(lambda t: bool(set(t) & set(HAND_TI)))
+    communes = communes.sort_values("code", kind="stable").reset_index(drop=True)
+    real = communes["real"].to_numpy(bool)
+    # Filler communes: SIREN 21xxxxxxK (unique, Luhn-valid), postcodes by rank in the département.
+    if (~real).any():
+        idx = np.flatnonzero(~real)
+        communes.loc[~real, "siren"] = [str(int(s)) for s in siren_from_payload(21_900_000 + 3 * idx + 11)]
+        rank = communes.groupby("dep").cumcount().to_numpy()
+        communes.loc[~real, "cps"] = pd.Series([[_postcode(d, int(k))] for d, k in
+                                                zip(communes.loc[~real, "dep"], rank[~real])], index=idx)
+    communes["reg"] = communes["dep"].map(lambda d: DEPARTEMENTS[d][0])
+    epci["reg"] = epci["dep"].map(lambda d: DEPARTEMENTS[d][0])
+
+    # Anchors: real units from their legal population; RP 2022 follows the legal population's change
+    # between the two découpage versions (of the 2025 commune, for the merged pair).
+    def industry_mean(ti: tuple) -> float:
+        return max((TI_INDUSTRIE.get(t, 0.2) for t in ti), default=HORS_TI_INDUSTRIE)
+
+    core = communes[real & ~communes["code"].isin(PLM)].copy()
+    legal23_by_2025 = core.groupby("code_2025")["pop_legale"].sum()
+    core["growth"] = core["pop_legale_2025"] / core["code_2025"].map(legal23_by_2025)
+    arr = arrondissements.copy()
+    arr["growth"] = arr["pop_legale_2025"] / arr["pop_legale"]
+    parent_ti = dict(zip(communes["code"], communes["ti"]))
+    arr["ti"] = arr["parent"].map(parent_ti)
+    arr["in_ti"] = arr["ti"].map(bool)
+    arr["hand"] = arr["ti"].map(lambda t: bool(set(t) & set(HAND_TI)))
+    both = pd.concat([core, arr], ignore_index=True)
+    _anchor(both, rng, np.array([industry_mean(t) for t in both["ti"]]))
+    values = both.set_index("code")[["p", "p22", "e", "i"]]
+    for col in ("p", "p22", "e", "i"):
+        communes[col] = communes["code"].map(values[col]).astype(float)
+        arr[col] = arr["code"].map(values[col]).astype(float)
+    todo = ~real
+    if todo.any():
+        vals = _random_values(rng, int(todo.sum()), communes.loc[todo, "in_ti"].to_numpy(), 900.0)
+        for col, v in vals.items():
+            communes.loc[todo, col] = v
+    for code in PLM:  # values live on the arrondissements
+        communes.loc[communes["code"] == code, ["p", "p22", "e", "i"]] = 0.0
+    arrondissements = arr.drop(columns=["growth"])
+
+    territoires = pd.DataFrame(ti_rows).sort_values("id_ti", kind="stable").reset_index(drop=True)
+    return Geographie(communes=communes, arrondissements=arrondissements, epci=epci, territoires=territoires,
+                      scale=scale, deleguees=deleguees, decoupage_seul=decoupage_seul, core_codes=core_codes)

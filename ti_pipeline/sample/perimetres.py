@@ -15,7 +15,7 @@ from ti_pipeline.sources import catalog as cat
 
 from .codes import ncc, split_article
 from .ecriture import ZipSink, csv_text, write_csv, xlsx_bytes
-from .geographie import MERGED_A, MERGED_B, MERGER_YEAR, PLM, Geographie
+from .geographie import MERGED_A, MERGED_B, MERGER_YEAR, NO_EPCI, PLM, Geographie
 from .referentiels import DEPARTEMENTS, REGIONS
 
 TI_SEP = " ; "
@@ -98,11 +98,11 @@ def write_cog(out: Path, geo: Geographie) -> dict[str, int]:
         rows.append(("COM", c.code, c.reg, dep, _ctcd(dep, nature.get(c.epci, "")), arr, *_names(c.nom), can, ""))
     for a in geo.arrondissements.itertuples():
         rows.append(("ARM", a.code, "", "", "", "", *_names(a.nom), "", a.parent))
-    # The commune nouvelle keeps a commune déléguée with its own code, plus one for the absorbed commune.
-    noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
-    if MERGED_B in noms:
-        for code in (MERGED_A, MERGED_B):
-            rows.append(("COMD", code, "", "", "", "", *_names(noms[code]), "", MERGED_A))
+    # Communes déléguées and associées (real, from the découpage): the commune nouvelle of the merger
+    # keeps one with its own code, plus one for the absorbed commune.
+    for d in geo.deleguees.itertuples():
+        rows.append(("COMD" if d.type == "commune-deleguee" else "COMA", d.code, "", "", "", "", *_names(d.nom), "",
+                     d.parent))
     order = {"COM": 0, "COMA": 1, "COMD": 2, "ARM": 3}
     rows.sort(key=lambda r: (r[1], order[r[0]]))
     header = columns(cat.COG_COMMUNES, 2025)
@@ -119,14 +119,16 @@ def write_cog(out: Path, geo: Geographie) -> dict[str, int]:
 
     mvt_header = ["MOD", "DATE_EFF", "TYPECOM_AV", "COM_AV", "TNCC_AV", "NCC_AV", "NCCENR_AV", "LIBELLE_AV",
                   "TYPECOM_AP", "COM_AP", "TNCC_AP", "NCC_AP", "NCCENR_AP", "LIBELLE_AP"]
+    noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
     mvt_rows = []
     if MERGED_B in noms:
         date = f"{MERGER_YEAR}-01-01"
         a, b = _names(noms[MERGED_A]), _names(noms[MERGED_B])
+        a_new = _names(dict(zip(geo.communes["code"], geo.communes["nom_2025"]))[MERGED_A])
         mvt_rows = [
-            ("32", date, "COM", MERGED_A, *a, "COM", MERGED_A, *a),
+            ("32", date, "COM", MERGED_A, *a, "COM", MERGED_A, *a_new),
             ("32", date, "COM", MERGED_A, *a, "COMD", MERGED_A, *a),
-            ("32", date, "COM", MERGED_B, *b, "COM", MERGED_A, *a),
+            ("32", date, "COM", MERGED_B, *b, "COM", MERGED_A, *a_new),
             ("32", date, "COM", MERGED_B, *b, "COMD", MERGED_B, *b),
         ]
 
@@ -156,11 +158,11 @@ def write_epci(out: Path, geo: Geographie) -> dict[str, int]:
         for s in sorted(epci.index)
         if nb.get(s, 0)
     ]
-    n_zz = int(nb.get("ZZZZZZZZZ", 0))
+    n_zz = int(nb.get(NO_EPCI, 0))
     if n_zz:
-        epci_rows.append(("ZZZZZZZZZ", "Sans objet", "ZZ", n_zz))
+        epci_rows.append((NO_EPCI, "Sans objet", "ZZ", n_zz))
     comp_rows = [
-        (c.code, c.nom, c.epci, "Sans objet" if c.epci == "ZZZZZZZZZ" else epci.loc[c.epci, "nom"], c.dep, c.reg)
+        (c.code, c.nom, c.epci, "Sans objet" if c.epci == NO_EPCI else epci.loc[c.epci, "nom"], c.dep, c.reg)
         for c in com.itertuples()
     ]
     data = xlsx_bytes([
@@ -182,16 +184,19 @@ PASSAGE_YEARS = range(2003, 2026)
 def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
     # NIVGEO first, then the code and name of each year, oldest first (47 columns)
     header = ["NIVGEO"] + [name for y in PASSAGE_YEARS for name in (f"CODGEO_{y}", f"LIBGEO_{y}")]
-    noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
 
     def rows():
-        for code, nom in zip(geo.communes["code"], geo.communes["nom"]):
+        # Codes and names of each COG year from 2023 on; before 2023 the sample repeats the 2023 state
+        # (the real history of older mergers is not reproduced).
+        com = geo.communes
+        for c in com.itertuples():
             row = ["COM"]
             for y in PASSAGE_YEARS:
-                if code == MERGED_B and y >= MERGER_YEAR:
-                    row += [MERGED_A, noms[MERGED_A]]
+                if y >= MERGER_YEAR:
+                    row += [c.code_2025, c.nom_2025 if y >= 2025 else (c.nom_2024 if c.code_2025 == c.code else
+                                                                      geo.communes.set_index("code").loc[c.code_2025, "nom_2024"])]
                 else:
-                    row += [code, nom]
+                    row += [c.code, c.nom]
             yield row
 
     titles = [["Table de passage annuelle des codes communes au 1er janvier 2025"],
@@ -205,17 +210,6 @@ def write_passage(out: Path, geo: Geographie) -> dict[str, int]:
 # ----------------------------------------------------------------------------------------------
 # communes.json (@etalab/decoupage-administratif)
 # ----------------------------------------------------------------------------------------------
-# Two real entries of communes.json 5.3.0 (Licence Ouverte): communes of overseas collectivities,
-# which the package lists as 'commune-actuelle' with zone 'com', one without a SIREN, one without a
-# population either. Insee's v_commune leaves them out (they are in v_commune_comer).
-COLLECTIVITES_OUTRE_MER = (
-    {"code": "97501", "nom": "Miquelon-Langlade", "departement": "975", "region": "975", "zone": "com",
-     "type": "commune-actuelle", "codesPostaux": ["97500"], "population": 596},
-    {"code": "98411", "nom": "Îles Saint-Paul et Nouvelle-Amsterdam", "departement": "984", "region": "984",
-     "zone": "com", "type": "commune-actuelle"},
-)
-
-
 def _zone(dep: str) -> str:
     return "drom" if dep.startswith("97") else "metro"
 
@@ -227,27 +221,34 @@ def write_communes_json(out: Path, geo: Geographie) -> dict[str, int]:
     items = []
     for c in com.itertuples():
         cps = c.cps
-        if c.code in PLM:
-            cps = sorted({cp for a_cps in geo.arrondissements.loc[geo.arrondissements["parent"] == c.code, "cps"] for cp in a_cps})
         items.append({"code": c.code, "nom": c.nom, "typeLiaison": 0, "zone": _zone(c.dep),
                       "arrondissement": f"{c.dep}1", "departement": c.dep, "region": c.reg,
                       "type": "commune-actuelle", "rangChefLieu": 0, "siren": c.siren,
-                      "codesPostaux": list(cps), "population": int(round(c.p))})
+                      "codesPostaux": list(cps),
+                      # the découpage's legal population (real), or the census anchor of a generated commune
+                      "population": int(c.pop_legale_2025) if c.pop_legale_2025 == c.pop_legale_2025
+                      else int(round(c.p22))})
     for a in geo.arrondissements.itertuples():
         items.append({"code": a.code, "nom": a.nom, "typeLiaison": 0, "zone": "metro",
                       "type": "arrondissement-municipal", "commune": a.parent, "arrondissement": f"{a.dep}1",
                       "departement": a.dep, "region": a.reg, "codesPostaux": list(a.cps),
-                      "population": int(round(a.p))})
-    noms = dict(zip(geo.communes["code"], geo.communes["nom"]))
-    if MERGED_B in noms:
-        dep_reg = geo.communes.set_index("code").loc[MERGED_A, ["dep", "reg"]]
-        for code in (MERGED_A, MERGED_B):
-            # the commune nouvelle keeps its code as a commune déléguée: one code, two entries
-            items.append({"code": code, "nom": noms[code], "typeLiaison": 0, "zone": _zone(dep_reg["dep"]),
-                          "type": "commune-deleguee", "chefLieu": MERGED_A, "arrondissement": f"{dep_reg['dep']}1",
-                          "departement": dep_reg["dep"], "region": dep_reg["reg"]})
-    items.extend(dict(item) for item in COLLECTIVITES_OUTRE_MER)
-    order = {"commune-actuelle": 0, "arrondissement-municipal": 1, "commune-deleguee": 2}
+                      "population": int(a.pop_legale_2025)})
+    # communes déléguées and associées (real): a commune nouvelle may keep its code as a commune
+    # déléguée, one code then has two entries
+    for d in geo.deleguees.itertuples():
+        items.append({"code": d.code, "nom": d.nom, "typeLiaison": 0, "zone": _zone(d.dep),
+                      "type": d.type, "chefLieu": d.parent, "arrondissement": f"{d.dep}1",
+                      "departement": d.dep, "region": d.reg})
+    # entries of overseas collectivities (real), in no COG file: no SIREN, one without population either
+    for x in geo.decoupage_seul.itertuples():
+        item = {"code": x.code, "nom": x.nom, "departement": x.dep, "region": x.reg, "zone": "com",
+                "type": "commune-actuelle"}
+        if x.cps:
+            item["codesPostaux"] = list(x.cps)
+        if x.population == x.population:
+            item["population"] = int(x.population)
+        items.append(item)
+    order = {"commune-actuelle": 0, "arrondissement-municipal": 1, "commune-deleguee": 2, "commune-associee": 3}
     items.sort(key=lambda x: (x["code"], order[x["type"]]))
     path = path_of(out, cat.COMMUNES_SIREN)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,17 @@
 """Writers of the census files (RP bases communales): évolution-structure and emploi-population active.
 
 What belongs here: the census values of each statistical unit (communes, Paris/Lyon/Marseille
-arrondissements) and the layout of the four files (RP 2021 in COG 2023, RP 2022 in COG 2024, both
-before the 2025 merger). Values are built as shares of the population ``p`` and of the jobs ``e`` /
-industrial jobs ``i`` of ``Geographie``, with shares nested so that rounding keeps
-ACT <= POP1564, CHOM <= ACT, CS6 <= ACTOCC1564, INDUS <= EMPLT, INDUSLT_F/SAL <= INDUS.
+arrondissements) and the layout of the four files (RP 2021 in COG 2023, before the 1/1/2024
+merger; RP 2022 in COG 2024, after it). Residents are shares of the population anchors of
+``Geographie`` (near the real legal populations); jobs at place of work come from the
+establishments of ``economie``, the ones behind Flores and Urssaf. Shares are nested so that
+rounding keeps ACT <= POP1564, CHOM <= ACT, CS6 <= ACTOCC1564, INDUS <= EMPLT, INDUSLT_F/SAL <= INDUS.
 
-Hand units use fixed share profiles (a/b/c below) on round numbers, so every value is an integer a
-person can recompute; random units draw their shares, and about 8 % of them keep decimals like the
-weighted estimates of the real files. RP 2021 évolution-structure is written in latin-1 (its
-metadata member too, with accented labels), the three others in UTF-8; like the real files, the
-data members carry codes and numbers only (no LIBGEO). At national scales the files are as wide as the real ones (321 and
+Units of the hand-checked territories (``geographie.HAND_TI``) are whole numbers; about 8 % of the
+others keep decimals like the weighted estimates of the real files. RP 2021 évolution-structure is
+written in latin-1 (its metadata member too, with accented labels), the three others in UTF-8; like
+the real files, the data members carry codes and numbers only (no LIBGEO). At national scales the
+files are as wide as the real ones (321 and
 about 300 columns: ``FULL_WIDTH``), padded with columns of the real variable families that the
 pipeline does not declare (it reads them, and keeps the declared ones).
 """
@@ -26,50 +27,39 @@ from ti_pipeline.sources import catalog as cat
 
 from .codes import rng_for
 from .ecriture import ZipSink
+from .economie import PART_NON_SALARIES, economie
 from .geographie import Geographie
 
-# Shares of the population (p) and of industrial jobs (i) by hand profile.
-PROFILES = {
-    #      pop1564 act   chom  cs6   ind_f ind_sal
-    "a": (0.60, 0.45, 0.03, 0.06, 0.20, 0.90),
-    "b": (0.60, 0.42, 0.05, 0.10, 0.30, 0.80),
-    "c": (0.62, 0.48, 0.08, 0.14, 0.40, 0.90),
-}
 AGE_SHARES = (0.17, 0.16, 0.18, 0.20, 0.18, 0.11)  # 0-14, 15-29, 30-44, 45-59, 60-74, 75+
 ENCODING = {("rp_population", 2021): "latin-1"}
+SECTORS = tuple(PART_NON_SALARIES)
 
 
-def vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, np.ndarray]:
-    """Every census variable of one vintage, keyed by its name without the year prefix."""
+def vintage_values(geo: Geographie, cog_year: int, millesime: int, seed: int) -> dict[str, np.ndarray]:
+    """Every census variable of one vintage for the units of ``geo.units(cog_year)``, keyed by its name
+    without the year prefix. Residents come from the population anchors ``p`` (RP 2021) and ``p22``
+    (RP 2022); jobs at place of work from the establishments of ``economie`` in the census year (and
+    six years before for the history columns), plus the non-salaried jobs of each sector."""
     rng = rng_for(seed, "rp", str(millesime))
+    units = geo.units(cog_year)
     n = len(units)
     hand = units["hand"].to_numpy(dtype=bool)
-    p = units["p"].to_numpy(dtype=float).copy()
-    e = units["e"].to_numpy(dtype=float).copy()
-    i = units["i"].to_numpy(dtype=float).copy()
-    if millesime == 2022:
-        # One year later: hand units +100 inhabitants, +10 jobs, +10 industrial jobs; others drift.
-        p = np.where(hand, p + 100, p * rng.uniform(0.98, 1.03, n))
-        e = np.where(hand, e + 10, e * rng.uniform(0.97, 1.04, n))
-        i = np.where(hand, i + 10, i * rng.uniform(0.95, 1.05, n))
+    p = units["p" if millesime <= 2021 else "p22"].to_numpy(dtype=float)
+    eco = economie(geo, seed)
+    now = eco.jobs(cog_year, millesime).reindex(units["code"], fill_value=0.0)
+    before = eco.jobs(cog_year, millesime - 6).reindex(units["code"], fill_value=0.0)
     dec = ~hand & (rng.random(n) < 0.08)
 
     def r(x):
         return np.where(dec, np.round(x, 5), np.round(x))
 
-    prof = np.array([PROFILES.get(k, PROFILES["a"]) for k in units["profile"]])
+    s_1564 = rng.uniform(0.55, 0.66, n)
+    s_act = s_1564 * rng.uniform(0.68, 0.80, n)
+    s_chom = s_act * rng.uniform(0.05, 0.18, n)
+    s_cs6 = (s_act - s_chom) * rng.uniform(0.08, 0.35, n)
+    ind_f = rng.uniform(0.15, 0.40, n)
 
-    def share(col, lo, hi):
-        return np.where(hand, prof[:, col], rng.uniform(lo, hi, n))
-
-    s_1564 = share(0, 0.55, 0.66)
-    s_act = s_1564 * np.where(hand, prof[:, 1] / prof[:, 0], rng.uniform(0.68, 0.80, n))
-    s_chom = s_act * np.where(hand, prof[:, 2] / prof[:, 1], rng.uniform(0.05, 0.18, n))
-    s_cs6 = (s_act - s_chom) * np.where(hand, prof[:, 3] / (prof[:, 1] - prof[:, 2]), rng.uniform(0.08, 0.35, n))
-    ind_f = share(4, 0.15, 0.40)
-    ind_sal = share(5, 0.80, 0.97)
-
-    ages = np.where(hand[:, None], np.array(AGE_SHARES)[None, :], rng.dirichlet(np.array(AGE_SHARES) * 60, n))
+    ages = rng.dirichlet(np.array(AGE_SHARES) * 60, n)
     v: dict[str, np.ndarray] = {}
     v["POP"] = r(p)
     age_vals = [r(p * ages[:, k]) for k in range(6)]
@@ -79,13 +69,13 @@ def vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, 
     age_vals[5] = np.maximum(age_vals[5], 0)
     for name, val in zip(("POP0014", "POP1529", "POP3044", "POP4559", "POP6074", "POP75P"), age_vals):
         v[name] = val
-    v["POP7589"] = r(v["POP75P"] * np.where(hand, 10 / 11, rng.uniform(0.85, 0.93, n)))
+    v["POP7589"] = r(v["POP75P"] * rng.uniform(0.85, 0.93, n))
     v["POP90P"] = v["POP75P"] - v["POP7589"]
-    v["POPH"] = r(p * np.where(hand, 0.48, rng.uniform(0.47, 0.50, n)))
+    v["POPH"] = r(p * rng.uniform(0.47, 0.50, n))
     v["POPF"] = v["POP"] - v["POPH"]
     v["POP1564"] = r(p * s_1564)
-    v["POP1524"] = r(p * s_1564 * np.where(hand, 0.2, rng.uniform(0.15, 0.25, n)))
-    v["POP5564"] = r(p * s_1564 * np.where(hand, 0.25, rng.uniform(0.2, 0.3, n)))
+    v["POP1524"] = r(p * s_1564 * rng.uniform(0.15, 0.25, n))
+    v["POP5564"] = r(p * s_1564 * rng.uniform(0.2, 0.3, n))
     v["POP2554"] = v["POP1564"] - v["POP1524"] - v["POP5564"]
     v["H1564"] = r(v["POP1564"] * 0.5)
     v["F1564"] = v["POP1564"] - v["H1564"]
@@ -93,39 +83,45 @@ def vintage_values(units: pd.DataFrame, millesime: int, seed: int) -> dict[str, 
     v["CHOM1564"] = r(p * s_chom)
     v["ACTOCC1564"] = v["ACT1564"] - v["CHOM1564"]
     v["INACT1564"] = v["POP1564"] - v["ACT1564"]
-    v["ETUD1564"] = r(v["INACT1564"] * np.where(hand, 0.4, rng.uniform(0.3, 0.5, n)))
-    v["RETR1564"] = r(v["INACT1564"] * np.where(hand, 0.3, rng.uniform(0.2, 0.35, n)))
+    v["ETUD1564"] = r(v["INACT1564"] * rng.uniform(0.3, 0.5, n))
+    v["RETR1564"] = r(v["INACT1564"] * rng.uniform(0.2, 0.35, n))
     v["AINACT1564"] = v["INACT1564"] - v["ETUD1564"] - v["RETR1564"]
-    v["ACTOCC"] = v["ACTOCC1564"] + r(p * np.where(hand, 0.01, rng.uniform(0.005, 0.02, n)))
+    v["ACTOCC"] = v["ACTOCC1564"] + r(p * rng.uniform(0.005, 0.02, n))
     v["ACT15P"] = v["ACTOCC"] + v["CHOM1564"]
     v["C_ACTOCC1564"] = v["ACTOCC1564"]
     v["C_ACTOCC1564_CS6"] = r(p * s_cs6)
     # The five other groups (CS1..CS5) share the rest.
     rest = v["C_ACTOCC1564"] - v["C_ACTOCC1564_CS6"]
-    cs_w = np.where(hand[:, None], np.array([0.02, 0.08, 0.2, 0.3, 0.4])[None, :],
-                    rng.dirichlet([1, 3, 6, 9, 12], n))
+    cs_w = rng.dirichlet([1, 3, 6, 9, 12], n)
     acc = np.zeros(n)
     for k in range(4):
         v[f"C_ACTOCC1564_CS{k + 1}"] = r(rest * cs_w[:, k])
         acc = acc + v[f"C_ACTOCC1564_CS{k + 1}"]
     v["C_ACTOCC1564_CS5"] = np.maximum(rest - acc, 0)
-    v["EMPLT"] = r(e)
-    v["EMPLT_SAL"] = r(e * np.where(hand, 0.9, rng.uniform(0.8, 0.95, n)))
+
+    # Jobs at place of work: salaried posts of the census year, non-salaried jobs on top.
+    def jobs(frame):
+        return {s: frame[s].to_numpy(float) / (1 - PART_NON_SALARIES[s]) for s in SECTORS}
+
+    j_now, j_before = jobs(now), jobs(before)
+    sal_now = now[list(SECTORS)].to_numpy(float).sum(axis=1)
+    v["EMPLT"] = r(sum(j_now.values()))
+    v["EMPLT_SAL"] = np.minimum(r(sal_now), v["EMPLT"])
     v["EMPLT_NSAL"] = v["EMPLT"] - v["EMPLT_SAL"]
-    v["EMPLT_FSAL"] = r(v["EMPLT_SAL"] * np.where(hand, 0.5, rng.uniform(0.4, 0.55, n)))
+    v["EMPLT_FSAL"] = r(v["EMPLT_SAL"] * rng.uniform(0.4, 0.55, n))
     v["C_EMPLT"] = v["EMPLT"]
-    v["C_EMPLT_INDUS"] = np.minimum(r(i), v["C_EMPLT"])
+    v["C_EMPLT_INDUS"] = np.minimum(r(j_now["indus"]), v["C_EMPLT"])
     v["C_INDUSLT_F"] = r(v["C_EMPLT_INDUS"] * ind_f)
-    v["C_INDUSLT_SAL"] = r(v["C_EMPLT_INDUS"] * ind_sal)
+    v["C_INDUSLT_SAL"] = np.minimum(r(now["indus"].to_numpy(float)), v["C_EMPLT_INDUS"])
     v["C_INDUSLT_NSAL"] = v["C_EMPLT_INDUS"] - v["C_INDUSLT_SAL"]
-    other = v["C_EMPLT"] - v["C_EMPLT_INDUS"]
-    v["C_EMPLT_AGRI"] = r(other * np.where(hand, 0.1, rng.uniform(0.0, 0.15, n)))
-    v["C_EMPLT_CONST"] = r(other * np.where(hand, 0.1, rng.uniform(0.05, 0.12, n)))
-    v["C_EMPLT_APESAS"] = r(other * np.where(hand, 0.3, rng.uniform(0.2, 0.4, n)))
-    v["C_EMPLT_CTS"] = other - v["C_EMPLT_AGRI"] - v["C_EMPLT_CONST"] - v["C_EMPLT_APESAS"]
+    v["C_EMPLT_AGRI"] = r(j_now["agri"])
+    v["C_EMPLT_CONST"] = r(j_now["const"])
+    v["C_EMPLT_APESAS"] = r(j_now["apesas"])
+    v["C_EMPLT_CTS"] = np.maximum(v["C_EMPLT"] - v["C_EMPLT_INDUS"] - v["C_EMPLT_AGRI"] - v["C_EMPLT_CONST"]
+                                  - v["C_EMPLT_APESAS"], 0)
     # Six years earlier (P15_ for RP 2021, P16_ for RP 2022), same geography.
-    v["HIST_POP"] = r(p * np.where(hand, 0.95, rng.uniform(0.92, 1.05, n)))
-    v["HIST_EMPLT"] = r(e * np.where(hand, 0.9, rng.uniform(0.85, 1.1, n)))
+    v["HIST_POP"] = r(p * rng.uniform(0.92, 1.05, n))
+    v["HIST_EMPLT"] = r(sum(j_before.values()))
     v["HIST_POP1564"] = r(v["HIST_POP"] * s_1564)
     v["HIST_ACT1564"] = r(v["HIST_POP"] * s_act)
     v["HIST_CHOM1564"] = r(v["HIST_POP"] * s_chom)
@@ -228,7 +224,7 @@ def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) ->
         for release in source.releases:
             m = release.millesime
             units = geo.units(release.cog_year)
-            values = vintage_values(units, m, seed)
+            values = vintage_values(geo, release.cog_year, m, seed)
             layout = _layout(source.name, m)
             table = {"CODGEO": units["code"].to_numpy()}
             for col, key in layout:

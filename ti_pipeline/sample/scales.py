@@ -1,9 +1,10 @@
 """How big the synthetic world is: the ``sample``, ``national`` and fractional presets.
 
 What belongs here: the target counts per scale and how a fraction of national is turned into counts.
-The hand-written core of the sample (its 10 territories and their quirks) is always generated; a
-larger scale adds procedurally generated communes, groupements, territories and rows around it, so
-every scale keeps the quirks the tests rely on.
+The real core of the sample (372 real communes of COG 2025, its 10 territories and their quirks) is
+always generated; a larger scale adds procedurally generated communes, groupements, territories and
+rows around it, so every scale keeps the quirks the tests rely on (and small fractions are floored
+by the core's communes).
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ SAMPLE = Scale(
     epci=0,
     territoires=0,
     groupements=0,
-    sirene=2_500,
-    urssaf=1_200,
-    flores_etab=2_000,
+    sirene=10_000,  # every establishment of the economy (~6,000) and non-employers
+    urssaf=1_500,
+    flores_etab=6_000,
     relance=0,  # the hand-written lauréats only
     laureats_ti=0,
 )

@@ -106,10 +106,14 @@ code{font-size:.88em;overflow-wrap:anywhere}
 @media print{.evitement,.sommaire,.recherche{display:none}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """.strip()
 
+# What is real in the embedded sample and what is invented (data/sample/README.md).
 BANDEAU_SYNTHETIQUE = (
     '<div class="bandeau-synthetique" role="note"><strong>Données synthétiques.</strong> '
-    "Ces pages sont construites à partir de l'échantillon de démonstration du projet : noms et chiffres "
-    "sont inventés et ne décrivent aucun territoire réel.</div>\n"
+    "Ces pages sont construites à partir de l'échantillon de démonstration du projet. "
+    "<strong>Réels :</strong> les communes, leurs codes, noms, populations légales et EPCI (Code officiel "
+    "géographique 2025, découpage administratif d'Etalab). <strong>Inventés :</strong> le périmètre des "
+    "territoires, les lauréats et tous les chiffres statistiques (recensement, Flores, Urssaf, Sirene), "
+    "qui ne décrivent aucun territoire réel.</div>\n"
 )
 
 # Quality flags of mart_ti_indicateurs, as a note next to the figure (indicators, sizes).
@@ -187,7 +191,8 @@ def pied_de_page(ctx: Contexte) -> str:
         parts.append(f" (générés le {e(format_date_heure(ctx.marts_generes_le))})")
     parts.append(". Programme Territoires d'industrie : ANCT et DGE.")
     if ctx.synthetic:
-        parts.append(" <strong>Données synthétiques : aucun chiffre ne décrit un territoire réel.</strong>")
+        parts.append(" <strong>Données synthétiques : géographie réelle, périmètres et chiffres inventés ; aucun chiffre "
+                     "ne décrit un territoire réel.</strong>")
     return "<p>" + "".join(parts) + "</p>"
 
 
