@@ -6,8 +6,8 @@ The child runs in its own session (process group). While it runs, ``/proc`` is s
 the timeline between two timestamps (``stages``). When the child ends, ``os.wait4`` gives its own
 resource usage (``ru_maxrss``: the largest resident set of the child or of a descendant it
 waited for), which covers a peak shorter than the sampling interval. CPU time is the larger of
-``wait4``'s and the tree's last sample: a descendant its parent never waited for (the fork
-server's workers) is in the second only.
+``wait4``'s and the tree's last sample: a descendant its parent never waited for (reparented when
+its parent exits) is in the second only.
 
 A memory budget protects the shared machine: past ``mem_limit_bytes`` (tree RSS) the process
 group is killed and the result says so.
@@ -48,10 +48,9 @@ class Measurement:
     @property
     def cpu_s(self) -> float:
         """CPU seconds: the larger of ``wait4``'s and the sampled tree's. ``wait4`` counts the
-        process and the descendants it waited for, not those it did not: the pipeline's raw runs
-        run in workers of a fork server that outlives the command (reparented when it exits), so
-        ``wait4`` alone missed about 25 of the national run's 60 CPU-s. The samples miss at most
-        the last interval of a process."""
+        process and the descendants it waited for, not those it did not (when the raw runs ran in
+        a fork server's workers, ``wait4`` alone missed about 25 of the national run's 60 CPU-s).
+        The samples miss at most the last interval of a process."""
         return max(self.cpu_user_s + self.cpu_sys_s, self.cpu_tree_s)
 
     def summary(self) -> dict:

@@ -6,22 +6,20 @@
 The functions ``ti-pipeline run`` calls inside its Dagster steps, called directly, with the same
 parallelism and nothing else:
 
-1. raw: the same runs as a full refresh (``plan.plan_source_runs`` of every vintage, largest input
-   first, ``workers.largest_first``), each in a worker process forked from a server that imported
-   the ingestion code once, one worker per core, as the CLI's; in each run, every source's vintages
-   obtained, read, validated and written to the lake (``assets.ingest.ingest_vintages``);
+1. raw: the same runs as a full refresh (``plan.plan_source_runs`` of every vintage), one after
+   the other in this process, as ``ti-pipeline run`` launches them; in each run, every source's
+   vintages obtained, read, validated and written to the lake (``assets.ingest.ingest_vintages``);
 2. the SQL models, several at a time (``sql_runner.scheduler.run_models``), into the same lake and
    marts;
 3. the catalog (``catalog_db.build_catalog``) and the portraits (``portraits.build.build_portraits``).
 
 What it leaves out is exactly what orchestration adds: Dagster is never imported (the report
-says so, ``dagster_imported``), no instance, runs, events, asset checks or metadata, no up-to-date
-check (the data folder must be new). The benchmark runs it beside the pipeline, so that the ratio
+says so, ``dagster_imported``), no instance, runs, events, asset checks or metadata (the data
+folder must be new). The benchmark runs it beside the pipeline, so that the ratio
 pipeline / this peer is what orchestration costs, and this peer / the floor what the work itself
 costs (issue 8's "what limits further gains", measured in the same run rather than estimated).
 
-The report (``--report``, JSON) gives each phase's wall time and CPU time (the raw phase: the
-workers' own CPU, each run's; the others: this process's), and each raw run's. The core aggregates
+The report (``--report``, JSON) gives each phase's wall time and CPU time, and each raw run's. The core aggregates
 are read from the marts it published (``aggregates.from_marts``), as the pipeline's are.
 """
 
@@ -29,12 +27,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 MODE = "sample"  # the benchmark data is a sample folder at national scale, as the pipeline reads it
@@ -45,10 +41,9 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...], environ: dict) -> dict:
-    """In a worker: one planned raw run, each source's vintages ingested in turn (a source read
-    for the SIRENs of others comes after them in its run, as the plan puts it)."""
-    os.environ.update(environ)
+def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...]) -> dict:
+    """One planned raw run, each source's vintages ingested in turn (a source read for the SIRENs
+    of others comes after them in its run, as the plan puts it)."""
     from ti_pipeline.assets.ingest import ingest_vintages
     from ti_pipeline.config import get_paths
     from ti_pipeline.sources.catalog import get_source
@@ -71,23 +66,13 @@ def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...], environ: di
     }
 
 
-def run_raw(workers: int) -> tuple[list[dict], float]:
-    """Every planned raw run, ``workers`` at a time; their reports and the phase's wall time."""
-    from ti_pipeline.config import get_paths
+def run_raw() -> tuple[list[dict], float]:
+    """Every planned raw run, one after the other; their reports and the phase's wall time."""
     from ti_pipeline.orchestration.plan import all_vintages, plan_source_runs
-    from ti_pipeline.orchestration.workers import largest_first
     from ti_pipeline.sources.catalog import SOURCES
 
     started = time.perf_counter()
-    runs = largest_first(plan_source_runs(all_vintages(SOURCES)), get_paths(), MODE)
-    context = multiprocessing.get_context("forkserver")
-    # as the CLI's server (workers.PRELOAD) without the definitions: what ingesting needs, then the
-    # imports frozen out of the garbage collector's way (orchestration.long_lived, no Dagster in it)
-    context.set_forkserver_preload(["ti_pipeline.assets.ingest", "ti_pipeline.orchestration.long_lived"])
-    environ = {k: v for k, v in os.environ.items() if k.startswith("TI_")}
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(runs))), mp_context=context) as pool:
-        futures = [pool.submit(ingest_run, run.assets, run.partitions, environ) for run in runs]
-        reports = [f.result() for f in futures]
+    reports = [ingest_run(run.assets, run.partitions) for run in plan_source_runs(all_vintages(SOURCES))]
     return reports, time.perf_counter() - started
 
 
@@ -120,7 +105,7 @@ def publish() -> int:
     return len(build_portraits(paths.marts, default_out_dir(paths.data_dir)).territoires)
 
 
-def run(sample_dir: Path, data_dir: Path, workers: int | None = None) -> dict:
+def run(sample_dir: Path, data_dir: Path) -> dict:
     """The whole work into ``data_dir`` (new or empty); the report of its phases."""
     data_dir = Path(data_dir)
     if data_dir.exists() and any(data_dir.iterdir()):
@@ -129,7 +114,7 @@ def run(sample_dir: Path, data_dir: Path, workers: int | None = None) -> dict:
     os.environ.update({"TI_MODE": MODE, "TI_SAMPLE_DIR": str(Path(sample_dir).resolve()), "TI_DATA_DIR": str(data_dir.resolve())})
     report: dict = {"phases": {}}
 
-    raw_runs, raw_wall = run_raw(workers or os.cpu_count() or 1)
+    raw_runs, raw_wall = run_raw()
     report["raw_runs"] = raw_runs
     report["phases"]["raw"] = {"wall_s": round(raw_wall, 3), "cpu_s": round(sum(r["cpu_s"] for r in raw_runs), 3)}
     for phase, count, work in (("SQL models", "models", run_models), ("publication", "portraits", publish)):
@@ -145,10 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-dir", required=True, type=Path)
     parser.add_argument("--data-dir", required=True, type=Path, help="a new folder: the lake, marts and portraits of this run")
     parser.add_argument("--report", type=Path, help="write the phases' times here (JSON)")
-    parser.add_argument("--workers", type=int, help="raw runs at once (default: one per core, as ti-pipeline run)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    report = run(args.sample_dir, args.data_dir, args.workers)
+    report = run(args.sample_dir, args.data_dir)
     report["wall_s"] = round(time.perf_counter() - started, 3)
     if args.report:
         args.report.write_text(json.dumps(report, indent=1))

@@ -13,9 +13,9 @@ reproducible from ``--seed``); then, each in its own subprocess, measured by ``m
    ``benchmarks/data/runs/scale-<x>-no-orchestration/``, its phases from its own report);
 2. the pipeline, ``ti-pipeline run`` in sample mode over that data, into a fresh data folder
    ``benchmarks/data/runs/scale-<x>/`` — per stage from its own Dagster event log (``stages``);
-3. the same command again with unchanged inputs (the re-run: ``orchestration.up_to_date`` finds
-   nothing to do and launches no run), then once more with ``--force`` (every run launched, each
-   step skipping its unchanged work: what a schedule, a sensor or the UI costs).
+3. the same command again with unchanged inputs (the re-run: every run launched, each step finding
+   its work unchanged and keeping it, as for a schedule, a sensor or the UI), then once more with
+   ``--force`` (every step rebuilds).
 
 All of them give the same core aggregates (``aggregates``; checked here at every scale, and on the
 sample by ``tests/test_benchmarks.py``). Ratios: pipeline / floor and pandas / pipeline (the
@@ -48,12 +48,12 @@ DATA = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results"
 GIB = 1024**3
 
-TARGETS = {
-    "pipeline_vs_floor_max": 2.0,  # full run at most 2x the floor
-    "pandas_vs_pipeline_min": 2.0,  # at least 2x faster than pandas
+TARGETS = {  # issue 22; issue 8's floor target (pipeline <= 2x the floor) is retired: the floor stays a reference line
+    "pipeline_vs_no_orchestration_max": 1.25,  # full run at most 1.25x the same work without orchestration
+    "pandas_vs_pipeline_min": 3.0,  # at least 3x faster than pandas
     "peak_memory_max_bytes": 4 * GIB,
     "rerun_share_max": 0.10,  # re-run at most 10% of the full run
-    "sample_overhead_max_s": 20.0,
+    "sample_overhead_max_s": 15.0,
 }
 
 
@@ -259,8 +259,7 @@ def run_pipelines(sample_dir: Path, run_dir: Path, label: str, mem_limit, args, 
             print(f"[{label}] pipeline (re-run, unchanged inputs) ...", flush=True)
             result["rerun"], _ = run_pipeline(sample_dir, run_dir, "rerun", mem_limit)
             print(f"[{label}] re-run: {fmt_run(result['rerun'])}", flush=True)
-            # --force: every run launched, each step skipping its unchanged work inside (what a
-            # schedule, a sensor or the UI costs when nothing changed)
+            # --force: every step rebuilds, unchanged or not
             print(f"[{label}] pipeline (re-run --force, unchanged inputs) ...", flush=True)
             result["rerun_forced"], _ = run_pipeline(sample_dir, run_dir, "rerun-forced", mem_limit, "--force")
             print(f"[{label}] re-run --force: {fmt_run(result['rerun_forced'])}", flush=True)
@@ -300,9 +299,10 @@ def target_checks(r: dict) -> list[dict]:
         checks.append({"target": name, "value": value, "limit": limit, "met": met})
 
     if r.get("scale") == "1":
-        if "pipeline_vs_floor" in q:
-            check("full run / DuckDB floor", q["pipeline_vs_floor"], f"<= {TARGETS['pipeline_vs_floor_max']}",
-                  q["pipeline_vs_floor"] <= TARGETS["pipeline_vs_floor_max"])
+        if "pipeline_vs_no_orchestration" in q:
+            limit = TARGETS["pipeline_vs_no_orchestration_max"]
+            check("full run / the same work without orchestration", q["pipeline_vs_no_orchestration"], f"<= {limit}",
+                  q["pipeline_vs_no_orchestration"] <= limit)
         if "pandas_vs_pipeline" in q:
             check("pandas way / full run", q["pandas_vs_pipeline"], f">= {TARGETS['pandas_vs_pipeline_min']}",
                   q["pandas_vs_pipeline"] >= TARGETS["pandas_vs_pipeline_min"])

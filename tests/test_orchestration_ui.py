@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ti_pipeline.cli import local_instance_yaml
+from ti_pipeline.cli import LOCAL_INSTANCE_YAML
 from ti_pipeline.config import PROJECT_ROOT
 from ti_pipeline.sources.catalog import SOURCES
 
@@ -87,7 +87,7 @@ def stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def dagster_dev(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
-    (home / "dagster.yaml").write_text(local_instance_yaml(home))  # the instance `ti-pipeline run` creates
+    (home / "dagster.yaml").write_text(LOCAL_INSTANCE_YAML)  # the instance `ti-pipeline run` creates
     log = open(home / "dagster_dev.log", "w")
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home), "TI_DATA_DIR": str(home / "data"), "TI_MODE": "sample"}

@@ -122,7 +122,7 @@ def _mart_frames(paths) -> dict[str, pd.DataFrame]:
 
 def test_rerun_is_idempotent(tmp_path):
     # Two runs into the same data directory give the same marts, with no duplicated row (the
-    # second forced: without --force, nothing being changed, it would launch no run).
+    # second forced: without --force, nothing being changed, every step would keep its output).
     assert run_pipeline(tmp_path) == 0
     first = _mart_frames(Paths(tmp_path, tmp_path))
     assert run_pipeline(tmp_path, "--force") == 0

@@ -262,13 +262,20 @@ def test_portraits_are_rebuilt_only_when_a_mart_version_changes(sample_run, tmp_
     shutil.copytree(sample_run.marts, data / "marts", symlinks=True)
     monkeypatch.setenv("TI_DATA_DIR", str(data))
 
-    def run() -> dict:
-        return portraits(dg.build_asset_context()).metadata
+    def run(**tags: str) -> dict:
+        result = dg.materialize([portraits], tags=tags)
+        [event] = result.get_asset_materialization_events()
+        return {k: v.value for k, v in event.materialization.metadata.items()}
 
     assert "skipped" not in run()
     first = (data / "portraits").resolve()
     assert run().get("skipped") is True
     assert (data / "portraits").resolve() == first
+    # a forced run (tag ti/force) builds them again, whatever the recorded state
+    assert "skipped" not in run(**{"ti/force": "true"})
+    assert (data / "portraits").resolve() != first
+    first = (data / "portraits").resolve()
+    assert run().get("skipped") is True
     # a new published version of one mart: the pages are built again
     link = data / "marts" / "mart_ti_indicateurs"
     new_version = link.resolve().with_name("new-version")

@@ -1,40 +1,34 @@
 """The ``ti-pipeline`` command line: run the pipeline, list the source catalog, generate data.
 
-    ti-pipeline run [--mode sample|live] [--select ASSET ...] [--force] [--workers N]   materialize assets (default: all)
-    ti-pipeline backfill SOURCE VINTAGES [--raw-only]           some vintages of a source, then downstream
+    ti-pipeline run [--mode sample|live] [--select ASSET ...] [--force] [--executor ...]   materialize assets (default: all)
+    ti-pipeline backfill SOURCE VINTAGES [--raw-only] [--force]  some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
     ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
     ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
-``run`` and ``backfill`` execute Dagster runs (``orchestration.refresh``: the raw sources, one run
-per partitions definition, side by side in worker processes, then everything downstream in this
-process) against a persistent Dagster instance (``$DAGSTER_HOME``, default ``data/dagster_home``),
-so their runs show in the Dagster UI started with the same ``DAGSTER_HOME``. Only argument parsing,
-the instance's ``dagster.yaml`` and printing live here.
+``run`` and ``backfill`` launch Dagster runs (``orchestration.refresh``: the raw sources, one run
+per partitions definition, then everything downstream) on the Dagster instance of
+``$DAGSTER_HOME`` (default ``data/dagster_home``), the one the UI, the schedule and the sensors use,
+wait for them and report, per asset, whether it was rebuilt or found unchanged and kept. Only
+argument parsing, the instance's ``dagster.yaml`` and printing live here.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 from ti_pipeline.config import MODES, get_paths
 
-
 INSTANCE_YAML_MARKER = "# Written by ti-pipeline (rewritten when outdated); your own dagster.yaml is never touched.\n"
+# Dagster's own local storage (SQLite files in DAGSTER_HOME, its default), plus: no telemetry, one
+# slot per concurrency pool (the duckdb_catalog writer) and the freshness daemon.
 LOCAL_INSTANCE_YAML = INSTANCE_YAML_MARKER + """\
-storage:
-  custom:
-    module: ti_pipeline.orchestration.storage
-    class: SqliteStorage
-    config:
-      base_dir: {home}
 telemetry:
   enabled: false
 concurrency:
@@ -43,79 +37,76 @@ concurrency:
 freshness:
   enabled: true
 """
-# What versions before the marker wrote: such a file is ours too, and brought up to date.
-EARLIER_INSTANCE_YAMLS = (
-    "telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\nfreshness:\n  enabled: true\n",
-)
-
-
-def local_instance_yaml(home: Path) -> str:
-    return LOCAL_INSTANCE_YAML.format(home=json.dumps(str(home)))  # a JSON string is a YAML string
-
-
-EVENT_BATCH_ENV = "DAGSTER_EVENT_BATCH_SIZE"
-EVENT_BATCH_SIZE = 1000
 
 
 def _prepare_instance_env() -> Path:
+    """``DAGSTER_HOME`` (default ``data/dagster_home``) and its ``dagster.yaml``: an operator's own
+    file (e.g. PostgreSQL storage, ``docs/dagster.production.yaml``) is never touched; one that
+    ti-pipeline wrote (it starts with the marker) is brought up to date."""
     paths = get_paths()
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
     home.mkdir(parents=True, exist_ok=True)
-    # A minimal dagster.yaml: the local SQLite storage in DAGSTER_HOME, with the event log's
-    # connections kept open (orchestration.storage), no telemetry (these machines reach no host but
-    # the package registries), one slot per concurrency pool (the duckdb_catalog writer) and the
-    # freshness daemon (freshness policies per source cadence). An operator's own dagster.yaml
-    # (e.g. PostgreSQL storage, see README) is never overwritten; one we wrote is kept up to date
-    # (this version's settings, the folder's current path if it was moved).
     config = home / "dagster.yaml"
-    wanted = local_instance_yaml(home.resolve())
     current = config.read_text() if config.exists() else None
-    if current != wanted and (current is None or current.startswith(INSTANCE_YAML_MARKER) or current in EARLIER_INSTANCE_YAMLS):
-        config.write_text(wanted)
-        current = wanted
-    if current == wanted:
-        # our storage writes the events Dagster batches in one transaction (a run's planned events:
-        # orchestration.storage); Dagster batches only when this is set
-        os.environ.setdefault(EVENT_BATCH_ENV, str(EVENT_BATCH_SIZE))
+    if current is None or (current.startswith(INSTANCE_YAML_MARKER) and current != LOCAL_INSTANCE_YAML):
+        config.write_text(LOCAL_INSTANCE_YAML)
     return home
 
 
-def _print_up_to_date(elapsed: float) -> int:
-    print(
-        f"Up to date in {elapsed:.1f} s: every source vintage (file sha256, declaration, code) and every model, "
-        "catalog and portrait is as last built; no run launched (`ti-pipeline run --force` runs anyway)."
-    )
-    return 0
+# Said once, not six times: the ref_programme checks compare the programme's national figures
+# (183 territories, 2,400 lauréats...) with what the data give.
+REF_PROGRAMME_NOTE = {
+    "sample": "the 10-territory synthetic sample is far from the programme's national figures by design",
+    "live": "a large gap means a source is incomplete or a definition differs (mart ref_programme)",
+}
 
 
-def _print_refresh(result, paths, elapsed: float) -> int:
-    """The summary of ``run`` and ``backfill``: what was materialized, failed checks, failures."""
-    if result.nothing_to_do:
-        return _print_up_to_date(elapsed)
+def _wrapped(title: str, names: list[str]) -> str:
+    return textwrap.fill(", ".join(sorted(names)), width=100, initial_indent=f"{title} ({len(names)}): ",
+                         subsequent_indent="    ", break_on_hyphens=False)
+
+
+def _print_refresh(result, paths, elapsed: float, mode: str) -> int:
+    """The summary of ``run`` and ``backfill``: what was rebuilt or kept, failed checks, failures,
+    where the marts and portraits are."""
     import dagster as dg
 
-    events = result.get_asset_materialization_events()
-    assets = {e.asset_key.to_user_string() for e in events if e.asset_key}
-    vintages = sum(1 for e in events if e.partition)
-    # A check that did not pass is an error (blocking, or a failed data test) or a warning (e.g.
-    # the programme's reference figures, which a 10-territory sample cannot reach): say which.
+    from ti_pipeline.orchestration.refresh import KEPT, REBUILT, asset_outcomes
+
+    outcomes: dict[str, str] = {}
+    for run in result.runs:
+        outcomes.update(asset_outcomes(run.result))
+    rebuilt = [a for a, o in outcomes.items() if o == REBUILT]
+    kept = [a for a, o in outcomes.items() if o == KEPT]
+    # A check that did not pass is an error (blocking, or a failed data test) or a warning.
     failed_checks: dict[str, list[str]] = {"ERROR": [], "WARN": []}
     for e in result.get_asset_check_evaluations():
         if not e.passed:
             severity = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "ERROR"
             failed_checks[severity].append(f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}")
-    of_vintages = f", {vintages} source vintages" if vintages else ""
+    if rebuilt:
+        print(_wrapped("Rebuilt", rebuilt))
+    if kept:
+        print(_wrapped("Unchanged, kept", kept))
     runs = " ".join(run_id[:8] for run_id in result.run_ids)
-    print(f"{len(assets)} assets materialized{of_vintages} in {elapsed:.1f} s ({len(result.runs)} runs: {runs}).")
+    print(f"{len(rebuilt)} rebuilt, {len(kept)} unchanged and kept, in {elapsed:.1f} s ({len(result.runs)} Dagster runs: {runs}).")
     if failed_checks["ERROR"]:
         print("Checks that failed: " + ", ".join(sorted(failed_checks["ERROR"])))
-    if failed_checks["WARN"]:
-        print("Warnings (checks of severity WARN): " + ", ".join(sorted(failed_checks["WARN"])))
+    warnings = sorted(failed_checks["WARN"])
+    reference = [w for w in warnings if w.startswith("ref_programme:")]
+    if reference:
+        print(f"{len(reference)} warnings of ref_programme (programme figures vs the data): {REF_PROGRAMME_NOTE[mode]}.")
+    others = [w for w in warnings if w not in reference]
+    if others:
+        print("Warnings (checks of severity WARN): " + ", ".join(others))
     if result.skipped:
         print(f"Not rebuilt, as {', '.join(sorted(result.blocked))} did not deliver: {', '.join(sorted(result.skipped))}")
     marts = sorted(p.name for p in paths.marts.glob("*") if p.is_dir() and not p.name.startswith("."))
     if marts:
         print(f"Marts in {paths.marts}: {', '.join(marts)}")
+    portraits = paths.data_dir / "portraits" / "index.html"
+    if portraits.exists():
+        print(f"Portraits: open {portraits}")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -124,91 +115,47 @@ def _print_refresh(result, paths, elapsed: float) -> int:
     return 0
 
 
-def _run_plan(
-    args: argparse.Namespace, make_plan, skip_up_to_date: bool = False, every_raw_run: bool = False,
-    whole_refresh: bool = False,
-) -> int:
-    """``whole_refresh``: the plan is every asset (``run`` without ``--select``), whose up-to-date
-    check (``skip_up_to_date``) is then asked before Dagster and the definitions are imported."""
+def _run_plan(args: argparse.Namespace, make_plan) -> int:
+    """Launch the runs of ``make_plan(defs)`` on the instance of ``$DAGSTER_HOME``, wait, report."""
     if args.mode:
         os.environ["TI_MODE"] = args.mode
     home = _prepare_instance_env()
-    from ti_pipeline.orchestration import workers
+    import dagster as dg
+
+    from ti_pipeline.config import get_mode
+    from ti_pipeline.definitions import defs
+    from ti_pipeline.orchestration.refresh import KEPT, asset_outcomes, run_plan
 
     paths = get_paths()
-    use_server = args.executor == "in_process" and (args.workers or workers.default_workers()) > 1
-    if use_server and workers.raw_runs_will_launch(paths, every_raw_run=every_raw_run):
-        # raw runs will launch: their workers fork from a server that imports the definitions;
-        # started now, it imports them on another core while this process imports them too
-        workers.start_server()
-
-    def header() -> None:
-        print(f"ti-pipeline: mode={os.environ.get('TI_MODE', 'sample')} data={paths.data_dir} DAGSTER_HOME={home}")
-
-    def log(message: str) -> None:  # live mode's download progress, a worker's warnings
-        print(f"  {message}", file=sys.stderr, flush=True)
-
     started = time.perf_counter()
-    known = None
-    if skip_up_to_date and whole_refresh:
-        # what is up to date, asked without Dagster (orchestration.up_to_date): with nothing to
-        # do the command ends here, having imported neither Dagster nor the definitions
-        from ti_pipeline.config import get_mode
-        from ti_pipeline.orchestration.up_to_date import whole_refresh_pending
-
-        known = whole_refresh_pending(paths, get_mode(), log=log)
-        if known.nothing:
-            header()
-            for run in known.raw_up_to_date:
-                print(f"  up to date  {run.label}")
-            return _print_up_to_date(time.perf_counter() - started)
-        if use_server and len(known.raw_runs) > 1:
-            workers.start_server()  # several raw runs will launch (idempotent if started above)
-
-    from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.refresh import InstanceRef, run_plan
-
-    # what the imports built lives as long as this process: frozen out of the collector's way
-    import ti_pipeline.orchestration.long_lived  # noqa: F401
-
     try:
         plan = make_plan(defs)
     except (KeyError, ValueError) as exc:
         print(f"ti-pipeline: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    header()
+    mode = get_mode()
+    print(f"ti-pipeline: mode={mode} data={paths.data_dir} DAGSTER_HOME={home} executor={args.executor}"
+          + (" force" if args.force else ""))
 
     def on_run(outcome) -> None:
-        print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]})")
-        if outcome.detail:
-            print(f"         {outcome.detail}", file=sys.stderr)
+        done = asset_outcomes(outcome.result)
+        kept = sum(1 for o in done.values() if o == KEPT)
+        what = f": {len(done) - kept} rebuilt, {kept} unchanged" if done else ""
+        print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]}){what}", flush=True)
 
-    # The instance of $DAGSTER_HOME, opened by run_plan when a run is launched, while the raw runs'
-    # workers start. Except the first time: the workers and this process would then all create the
-    # storage's databases at once, so this process creates them first.
-    with contextlib.ExitStack() as stack:
-        instance = InstanceRef.from_dir(str(home))
-        if not (home / "history" / "runs.db").exists():
-            import dagster as dg
-
-            instance = stack.enter_context(dg.DagsterInstance.from_ref(instance))
-        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level, on_run=on_run,
-                          workers=args.workers, skip_up_to_date=skip_up_to_date, pending=known,
-                          on_up_to_date=lambda label: print(f"  up to date  {label}"), log=log)
-    return _print_refresh(result, paths, time.perf_counter() - started)
+    with dg.DagsterInstance.get() as instance:
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level,
+                          force=args.force, on_run=on_run)
+    return _print_refresh(result, paths, time.perf_counter() - started, mode)
 
 
-# The plans are imported when made, inside _run_plan: importing them imports Dagster, which the
-# worker server (started first thing in _run_plan) imports meanwhile on another core.
 def cmd_run(args: argparse.Namespace) -> int:
     def make_plan(defs):
         from ti_pipeline.orchestration.refresh import full_plan
 
         return full_plan(defs, args.select)
 
-    # --force on everything launches every raw run: the workers' server is then certainly needed
-    return _run_plan(args, make_plan, skip_up_to_date=not args.force, every_raw_run=args.force and not args.select,
-                     whole_refresh=not args.select)
+    return _run_plan(args, make_plan)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -271,58 +218,80 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return docs.main(["--check"] if args.check else [])
 
 
-WORKERS_HELP = (
-    "processes for the raw runs, which run side by side (default: one per core; 1: one after the other, in this process)"
-)
+EXECUTOR_ENV = "TI_EXECUTOR"
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
+
+RUN_DESCRIPTION = """\
+Materialize every asset (or --select some): the raw sources (one Dagster run per partitions
+definition, every vintage), then the SQL models, marts, DuckDB catalog and portraits (one run), on
+the Dagster instance of $DAGSTER_HOME (default data/dagster_home), the one the UI, the schedule and
+the sensors use. Work whose inputs did not change is found so inside each step and kept; the summary
+says, per asset, "rebuilt" or "unchanged, kept". The sample takes about 10 s the first time."""
+
+BACKFILL_DESCRIPTION = """\
+Materialize some vintages of one source (one Dagster run, a partition range, validated before
+anything is written), then, unless --raw-only, everything that depends on the source."""
+
+FORCE_HELP = "rebuild everything, even what is unchanged (runs tagged ti/force=true): new mart versions are published"
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def _default_executor() -> str:
+    value = os.environ.get(EXECUTOR_ENV, "in_process").strip() or "in_process"
+    return value if value in ("in_process", "multiprocess") else "in_process"
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
+    parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, help="of what the runs print (default INFO)")
+    parser.add_argument(
+        "--executor", default=_default_executor(), choices=["in_process", "multiprocess"],
+        help=f"Dagster executor: in_process (default, the fastest here) or multiprocess (a process per step); "
+        f"default from ${EXECUTOR_ENV}",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ti-pipeline", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="ti-pipeline", description="The data pipeline behind the portraits of the Territoires d'industrie: "
+        "run it, list its sources, generate synthetic data. `ti-pipeline COMMAND -h` says more.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    fmt = argparse.RawDescriptionHelpFormatter
 
-    run = sub.add_parser("run", help="materialize the assets (default: every asset) in this process")
-    run.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
-    run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys")
-    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    run.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"], help="in_process (default, measured faster here) or a process per step")
-    run.add_argument("--workers", type=_positive_int, help=WORKERS_HELP)
-    run.add_argument(
-        "--force",
-        action="store_true",
-        help="launch every run even when its sources and models are up to date (steps still skip unchanged work)",
-    )
+    run = sub.add_parser("run", help="materialize the assets (default: every asset) as Dagster runs",
+                         description=RUN_DESCRIPTION, formatter_class=fmt)
+    run.add_argument("--select", nargs="+", metavar="ASSET", help="only these asset keys (e.g. raw_rp_emploi stg_rp)")
+    _run_options(run)
     run.set_defaults(func=cmd_run)
 
-    backfill = sub.add_parser("backfill", help="materialize some vintages of a source, then what depends on it")
+    backfill = sub.add_parser("backfill", help="materialize some vintages of a source, then what depends on it",
+                              description=BACKFILL_DESCRIPTION, formatter_class=fmt)
     backfill.add_argument("source", help="source name (rp_emploi) or raw asset (raw_rp_emploi)")
     backfill.add_argument("vintages", help="2021, 2021...2022 (either order), 2021,2022 or all")
     backfill.add_argument("--raw-only", action="store_true", help="only the raw vintages, not the models downstream")
-    backfill.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
-    backfill.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    backfill.add_argument("--executor", default="in_process", choices=["in_process", "multiprocess"])
-    backfill.add_argument("--workers", type=_positive_int, help=WORKERS_HELP)
+    _run_options(backfill)
     backfill.set_defaults(func=cmd_backfill)
 
-    catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences")
-    catalog.add_argument("--mode", choices=MODES, default="live")
+    catalog = sub.add_parser("catalog", help="list the sources, vintages, URLs and licences",
+                             description="Every source of the catalog: its vintages, where each file comes from "
+                             "(whole URLs in live mode, sample files in sample mode) and its licence.")
+    catalog.add_argument("--mode", choices=MODES, default="live", help="live (default: the URLs) or sample (the files)")
     catalog.set_defaults(func=cmd_catalog)
 
-    gen = sub.add_parser("generate-sample", help="write synthetic data in the real formats")
+    gen = sub.add_parser("generate-sample", help="write synthetic data in the real formats",
+                         description="Write synthetic files with the names, formats and quirks of the real ones, "
+                         "at the embedded sample's size or at a fraction of national scale (benchmarks).")
     gen.add_argument("--scale", default="sample", help="'sample', 'national', or a fraction of national (0.1)")
     gen.add_argument("--out", help="output folder (default: the sample folder)")
-    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--seed", type=int, default=42, help="random seed (default 42): same seed, same files")
     gen.set_defaults(func=cmd_generate_sample)
-    portraits = sub.add_parser("portraits", help="write the HTML portraits (one page per territory) from the published marts")
+    portraits = sub.add_parser("portraits", help="write the HTML portraits (one page per territory) from the published marts",
+                               description="Build the HTML portraits (one page per territory and an index) from "
+                               "the published marts only; `run` already builds them into data/portraits.")
     portraits.add_argument("--out", help="output folder (default: data/portraits), replaced atomically")
     portraits.set_defaults(func=cmd_portraits)
-    docs_cmd = sub.add_parser("docs", help="rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog")
+    docs_cmd = sub.add_parser("docs", help="rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog",
+                              description="Rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog.")
     docs_cmd.add_argument("--check", action="store_true", help="exit 1 if a generated page is out of date")
     docs_cmd.set_defaults(func=cmd_docs)
     return parser
@@ -335,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         # Ctrl-C: the interrupted steps and runs are recorded as failed in the instance (the UI
         # shows them); nothing half-written was published (marts and lake are replaced atomically)
-        print("\nti-pipeline: interrupted; the runs in progress stopped and are recorded as failed", file=sys.stderr)
+        print("\nti-pipeline: interrupted; the run in progress stopped and is recorded as failed", file=sys.stderr)
         return 130
 
 

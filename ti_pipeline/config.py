@@ -7,6 +7,10 @@ Dagster UI and the tests without code changes. Nothing in this module touches th
 - ``TI_SAMPLE_DIR``: the embedded synthetic sample. Default: ``<project>/data/sample``.
 - ``TI_MODE``: ``sample`` (default) reads ``TI_SAMPLE_DIR``; ``live`` downloads the real files.
 - ``TI_INDUSTRY_SCOPE``: ``BE`` (default, NAF sections B-E) or ``C`` (manufacturing only).
+
+One setting comes with a run rather than the environment: the run tag ``ti/force=true``
+(``FORCE_TAG``; ``ti-pipeline run --force`` sets it, and so can the UI's Launchpad) makes every step
+rebuild what it would otherwise keep as unchanged (``forced``).
 """
 
 from __future__ import annotations
@@ -14,11 +18,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MODES = ("sample", "live")
 INDUSTRY_SCOPES = ("BE", "C")
+
+FORCE_TAG = "ti/force"
+
+
+def forced(run_tags: Mapping[str, str]) -> bool:
+    """Whether a run's tags ask its steps to rebuild unchanged work (``FORCE_TAG``)."""
+    return str(run_tags.get(FORCE_TAG, "")).strip().lower() in ("true", "1", "yes")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ Cross-cutting choices are made here, once: which assets exist (raw sources from 
 models from ``dbt_like_sql/``, the read-only DuckDB catalog), the policy mapped over all of them
 (automation, freshness, tags: ``orchestration.policies``), the job, schedule and sensors
 (``orchestration.triggers``) and the executor.
+
+``raw_run_job`` and ``rebuild_from_lake_job`` give the jobs of ``ti-pipeline run`` to Dagster's
+reconstruction, for runs whose steps each run in their own process (the multiprocess executor).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from ti_pipeline.assets.raw import RAW_ASSETS
 from ti_pipeline.orchestration.policies import CATALOG_POOL, EXECUTOR, apply_policies
 from ti_pipeline.orchestration.triggers import JOBS, SCHEDULES, SENSORS
 from ti_pipeline.portraits.assets import portraits
-from ti_pipeline.sql_runner import build_catalog_asset, build_sql_assets
+from ti_pipeline.sql_runner.dagster_assets import build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.project import pipeline_project
 
 SQL_PROJECT = pipeline_project()
@@ -34,3 +37,21 @@ defs = dg.Definitions(
     # In process unless a run's config asks for multiprocess: measured faster here (README, "Executor").
     executor=EXECUTOR,
 )
+
+
+
+RAW_RUN_JOB = "raw_sources"
+
+
+def raw_run_job(assets: tuple[str, ...]) -> dg.JobDefinition:
+    """A job of these raw assets, for a run whose steps each run in their own process: Dagster
+    rebuilds it there from this function and ``assets`` (``dg.build_reconstructable_job``). The
+    implicit asset job that in-process runs use cannot be: its reserved name cannot be rebuilt
+    alone through Dagster's public API."""
+    job = dg.define_asset_job(RAW_RUN_JOB, selection=dg.AssetSelection.assets(*assets))
+    return dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(RAW_RUN_JOB)
+
+
+def rebuild_from_lake_job() -> dg.JobDefinition:
+    """The ``rebuild_from_lake`` job, rebuilt in a step's own process (``dg.reconstructable``)."""
+    return defs.resolve_job_def("rebuild_from_lake")

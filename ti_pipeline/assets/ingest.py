@@ -287,19 +287,20 @@ def publish_unavailable(source: Source, release: Release, paths: Paths, reason: 
 
 
 def ingest_vintages(
-    source: Source, releases: list[Release], paths: Paths, mode: str, log=None
+    source: Source, releases: list[Release], paths: Paths, mode: str, log=None, *, reuse: bool = True
 ) -> tuple[list[IngestedRelease], dict[int, str]]:
     """Ingest ``releases`` of ``source`` (one run's vintages) and publish them: every vintage read
     and validated before any is written, so that a drift in one leaves the whole source as it was.
 
     Returns the ingested vintages and, for those whose file is not public (``SourceUnavailable``,
-    published as an empty table that says so), the reason. ``log``: a logger (``info``, ``warning``)."""
+    published as an empty table that says so), the reason. ``log``: a logger (``info``, ``warning``).
+    ``reuse=False`` (a forced run): every vintage is read again, even an unchanged one."""
     ingested: list[IngestedRelease] = []
     unavailable: dict[int, str] = {}
     try:
         for release in releases:
             try:
-                ingested.append(ingest_release(source, release, paths, mode, log=log.info if log else None))
+                ingested.append(ingest_release(source, release, paths, mode, log=log.info if log else None, reuse=reuse))
             except SourceUnavailable as exc:
                 unavailable[release.millesime] = str(exc)
                 if log:

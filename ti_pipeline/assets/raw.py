@@ -5,7 +5,8 @@ with the real-format readers, validate it against the source's pandera schema, w
 to the raw Parquet lake and the rejected rows, with their reason, to the rejects table) and turns
 the outcome into Dagster's: a blocking validation check (``lignes_valides``), a WARN check naming
 the columns the publisher added (``colonnes_attendues``), and the materialization's metadata (rows, rejects, files, where the time went: ``read_seconds``,
-``validate_seconds``, ``write_seconds``, and the vintages found unchanged, ``skipped_vintages``).
+``validate_seconds``, ``write_seconds``, and the vintages found unchanged and kept,
+``skipped_vintages``; a run tagged ``ti/force`` reads every vintage again).
 
 Sources published per year are partitioned by vintage (``orchestration.partitions``): a run
 materializes the vintages of its partition key or range (single-run backfill policy, so a backfill
@@ -27,7 +28,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ti_pipeline.assets.ingest import IngestedRelease, ingest_vintages
-from ti_pipeline.config import Paths, get_mode, get_paths
+from ti_pipeline.config import Paths, forced, get_mode, get_paths
 from ti_pipeline.orchestration.partitions import vintage_partitions
 from ti_pipeline.orchestration.policies import NETWORK_RETRY, retry_allowed
 from ti_pipeline.sources.catalog import SOURCES, Release, Source
@@ -108,7 +109,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             mode = get_mode()
             releases = [source.release(int(k)) for k in context.partition_keys] if partitions_def else list(source.releases)
             try:
-                return _materialize(source, releases, get_paths(), mode, context.log)
+                return _materialize(source, releases, get_paths(), mode, context.log, force=forced(context.run.tags))
             except Exception as exc:
                 if mode == "live" and retry_allowed(exc) and context.retry_number < NETWORK_RETRY.max_retries:
                     # Requested here rather than by a retry_policy on the asset: Dagster retries a
@@ -122,8 +123,9 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     return _raw_asset
 
 
-def _materialize(source: Source, releases: list[Release], paths: Paths, mode: str, log) -> dg.MaterializeResult:
-    ingested, unavailable = ingest_vintages(source, releases, paths, mode, log=log)
+def _materialize(source: Source, releases: list[Release], paths: Paths, mode: str, log, *, force: bool = False) -> dg.MaterializeResult:
+    """``force`` (a run tagged ``ti/force``): unchanged vintages are read again too."""
+    ingested, unavailable = ingest_vintages(source, releases, paths, mode, log=log, reuse=not force)
     check = _quality_check(source, ingested, unavailable)
     skipped = [i for i in ingested if i.skipped]
     metadata = {

@@ -5,11 +5,9 @@ A raw partition (``data/lake/raw/<source>/millesime=<YYYY>/``) records in its pr
 code that reads, validates and writes it (``code_fingerprint``) and, for a source with a
 ``siren_filter`` (Sirene), the SIRENs it was read for (``filter_sirens``). A run
 (``assets.ingest.ingest_release``) compares the fingerprint of the vintage it is asked for with the
-recorded one and skips an unchanged vintage; ``ti-pipeline run`` asks the same question
-(``up_to_date``) before it imports Dagster at all, so that a re-run with nothing to do costs
-the check and little else (``orchestration.up_to_date``).
+recorded one and keeps an unchanged vintage (unless the run is forced).
 
-Nothing here imports Dagster or pandera: it must stay cheap to import.
+Nothing here imports Dagster or pandera.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from ti_pipeline import lake
 from ti_pipeline.config import Paths
@@ -115,34 +112,12 @@ class Compared:
 
 def obtain_and_compare(source: Source, release: Release, paths: Paths, mode: str, log) -> Compared:
     """Obtain the vintage's file and compare what its partition would be a function of with what it
-    was built from: the one question both a run (``ingest_release``) and ``up_to_date`` ask."""
+    was built from (``ingest_release``'s question)."""
     obtained = obtain(source, release, paths, mode, log=log)
     release = resolve_release(source, release, obtained.path)
     sirens = filter_sirens(source, paths) if source.siren_filter else None
     fingerprint = vintage_fingerprint(source, release, obtained.provenance.get("sha256"), sirens)
     return Compared(release, obtained, sirens, fingerprint, unchanged(source, release, paths, fingerprint))
-
-
-def up_to_date(source: Source, release: Release, paths: Paths, mode: str, log: Callable[[str], None] | None = None) -> bool:
-    """Whether materializing this vintage again would change nothing: its file (obtained as a run
-    would: sample file, or the cache after a conditional GET), declaration, code and (for a
-    ``siren_filter`` source) SIRENs are those its partition was built from, and its validation
-    check passed then (a vintage whose rejects blocked downstream is not up to date: a run must
-    report it again). Any error says no: the run will report it. In live mode this is the run's
-    own conditional GET: a new file is downloaded now (progress to ``log``) and the run reuses it.
-    A vintage never written is not up to date whatever its file: nothing is obtained (a first run's
-    workers then fetch and hash their files side by side)."""
-    # a rolling file's partition is named by the file's own millésime: known once it is obtained
-    if source.vintage_from_columns is None and not partition_written(source, release, paths):
-        return False
-    try:
-        recorded = obtain_and_compare(source, release, paths, mode, log).recorded
-    except Exception:  # noqa: BLE001 - unavailable, missing, unreadable: not up to date
-        return False
-    if recorded is None:
-        return False
-    rows_in, rejected = int(recorded.get("rows_in", 0)), int(recorded.get("rows_rejected", 0))
-    return rejected == 0 or rejected / max(rows_in, 1) <= source.max_reject_rate
 
 
 __all__ = [
@@ -153,6 +128,5 @@ __all__ = [
     "obtain_and_compare",
     "partition_written",
     "unchanged",
-    "up_to_date",
     "vintage_fingerprint",
 ]

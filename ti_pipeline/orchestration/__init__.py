@@ -10,9 +10,8 @@ Plain modules first, Dagster at the edges:
 - ``policies``: cross-cutting policy applied once where the Definitions are assembled: automation
   conditions, freshness per cadence, tags, network retries, the executor;
 - ``triggers``: the monthly refresh schedule and the source-release sensor (Dagster edge);
-- ``refresh``: running a plan from this process (``ti-pipeline run`` and ``ti-pipeline backfill``);
-- ``workers``: the raw runs of a plan side by side in worker processes;
-- ``storage``: the local SQLite instance storage, its event log connections kept open;
+- ``refresh``: a plan's Dagster runs on the instance, one after the other, and what each step did
+  (``ti-pipeline run`` and ``ti-pipeline backfill``);
 - ``snapshot``: a reviewable description of the whole graph (the snapshot test).
 
 Not here: what an asset does (``ti_pipeline.assets``, ``ti_pipeline.sql_runner``), HTTP

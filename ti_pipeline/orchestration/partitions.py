@@ -33,7 +33,7 @@ def vintage_keys(source: Source) -> tuple[str, ...]:
 
 
 def vintage_partitions(source: Source) -> dg.StaticPartitionsDefinition | None:
-    import dagster as dg  # here: the rest of this module serves the CLI before it imports Dagster
+    import dagster as dg  # here: the plans (``plan``) serve the no-orchestration benchmark peer too, without Dagster
 
     keys = vintage_keys(source)
     return dg.StaticPartitionsDefinition(list(keys)) if keys else None

@@ -41,7 +41,7 @@ from ti_pipeline.orchestration.signals import (
 )
 from ti_pipeline.sources.catalog import SOURCES, get_source
 
-# dagster._core.definitions.assets.job.asset_job.IMPLICIT_ASSET_JOB_NAME (a test pins the two together)
+# the name of Dagster's implicit asset job (a test pins it to Definitions.resolve_implicit_global_asset_job_def)
 ASSET_JOB = "__ASSET_JOB"
 MONTHLY_CRON = "0 6 3 * *"
 TIMEZONE = "Europe/Paris"

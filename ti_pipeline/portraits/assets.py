@@ -7,12 +7,13 @@ becomes an upstream of the portraits without touching this file.
 
 When the published version of every mart read and the portraits' code are those of the last
 build (recorded in ``data/.portraits.state.json``, ``state``), the pages are not rebuilt: the materialization
-says so (``skipped``). Any new mart version or code change rebuilds them.
+says so (``skipped``). Any new mart version or code change rebuilds them, and so does a run
+tagged ``ti/force``.
 """
 
 import dagster as dg
 
-from ti_pipeline.config import PROJECT_ROOT, get_paths
+from ti_pipeline.config import PROJECT_ROOT, forced, get_paths
 from ti_pipeline.portraits.build import build_portraits
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
 from ti_pipeline.portraits.state import build_inputs, default_out_dir, portraits_up_to_date, record_state, recorded_state
@@ -39,7 +40,7 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     out = default_out_dir(paths.data_dir)
     inputs = build_inputs(paths.marts)
     state = recorded_state(paths)
-    if portraits_up_to_date(paths, inputs):
+    if not forced(context.run.tags) and portraits_up_to_date(paths, inputs):  # ti/force: rebuilt anyway
         return dg.MaterializeResult(
             metadata={
                 "index": dg.MetadataValue.path(str(out / "index.html")),

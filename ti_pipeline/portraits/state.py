@@ -3,7 +3,7 @@
 A build records what it was made from in ``data/.portraits.state.json``: the published version
 of every mart it read and a hash of the portraits' code (``build_inputs``), and the version folder
 it published. The ``portraits`` asset (``assets``) skips a build whose inputs are those recorded,
-and ``ti-pipeline run`` asks the same question (``portraits_up_to_date``) before it imports Dagster.
+(``portraits_up_to_date``).
 """
 
 from __future__ import annotations

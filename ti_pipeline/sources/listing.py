@@ -19,7 +19,9 @@ from ti_pipeline.config import get_paths
 from ti_pipeline.sources.catalog import SOURCES, Release, Source, sample_path
 from ti_pipeline.sources.locate import DATAGOUV_API, configured_url_env, mirror_url
 
-DEFAULT_COLUMNS = ("source", "millesime", "cog_year", "file", "url", "licence", "approx_size")
+# the URL last and never cut: it is what a reader copies
+DEFAULT_COLUMNS = ("source", "millesime", "cog_year", "file", "licence", "approx_size", "url")
+UNCUT_COLUMNS = ("url",)
 
 
 def member_label(pattern: str) -> str:
@@ -82,11 +84,12 @@ def catalog_rows(mode: str = "live") -> list[dict]:
 
 
 def format_table(rows: list[dict], columns=DEFAULT_COLUMNS, max_width: int = 80) -> str:
-    """A plain text table; cells longer than ``max_width`` are cut with an ellipsis."""
+    """A plain text table; cells longer than ``max_width`` are cut with an ellipsis, except in
+    ``UNCUT_COLUMNS`` (whole URLs and paths)."""
 
     def cell(row: dict, col: str) -> str:
         text = "" if row.get(col) is None else str(row.get(col))
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        return text if len(text) <= max_width or col in UNCUT_COLUMNS else text[: max_width - 1] + "…"
 
     widths = {c: max([len(c)] + [len(cell(r, c)) for r in rows]) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]

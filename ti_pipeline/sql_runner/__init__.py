@@ -12,9 +12,9 @@ Modules, from plain to Dagster:
 - ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts;
 - ``dagster_assets``: assets, checks and the catalog asset (the only module importing Dagster).
 
-``dagster_assets``'s names are imported from it when first asked for (``__getattr__``): loading the
-project or checking a model's fingerprint (``ti-pipeline run``'s up-to-date check) must not import
-Dagster.
+This package's names do not import Dagster (a process that only builds models, such as the
+no-orchestration benchmark peer, does not pay for it): the Dagster edge is imported from
+``ti_pipeline.sql_runner.dagster_assets``.
 """
 
 from ti_pipeline.sql_runner.catalog_db import build_catalog
@@ -24,19 +24,9 @@ from ti_pipeline.sql_runner.scheduler import ModelOutcome, run_models
 from ti_pipeline.sql_runner.relations import ModelInputMissing
 from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, SqlProjectError, load_project
 
-_DAGSTER_NAMES = ("CATALOG_ASSET", "build_catalog_asset", "build_sql_assets")
-
-
-def __getattr__(name: str):
-    if name in _DAGSTER_NAMES:
-        from ti_pipeline.sql_runner import dagster_assets
-
-        return getattr(dagster_assets, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "CATALOG_ASSET",
     "DEFAULT_MODELS_DIR",
     "DataTest",
     "DataTestResult",
@@ -48,8 +38,6 @@ __all__ = [
     "SqlProject",
     "SqlProjectError",
     "build_catalog",
-    "build_catalog_asset",
-    "build_sql_assets",
     "load_project",
     "run_model",
     "run_models",

@@ -128,14 +128,15 @@ def run_model(
 ) -> ModelRunResult:
     """Materialize model ``name`` (see the module docstring) and run its tests.
 
-    With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result.
+    With ``reuse``, a model whose fingerprint equals the recorded one returns the recorded result;
+    without (a forced run), it is built anyway, and its fingerprint recorded for the next run.
     ``connections`` (``scheduler.Connections``): where the model's DuckDB connection is registered
     while it is open, so that a caller building several models at once can interrupt it.
     ``database`` (``open_database``): the in-memory database to connect to; by default one of its own."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
-    fingerprint = model_fingerprint(project, name, paths, variables) if reuse else None
-    if fingerprint is not None:
+    fingerprint = model_fingerprint(project, name, paths, variables)
+    if reuse and fingerprint is not None:
         recorded = _recorded_result(paths, model, fingerprint)
         if recorded is not None:
             return recorded
@@ -429,16 +430,6 @@ def model_fingerprint(
     }
     memo[name] = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     return memo[name]
-
-
-def model_up_to_date(
-    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any] | None = None, _memo: dict | None = None
-) -> bool:
-    """Whether ``run_model`` would return the recorded result (inputs, SQL, variables and code
-    unchanged, output still the recorded one): nothing to run."""
-    variables = {**default_variables(), **(variables or {})}
-    fingerprint = model_fingerprint(project, name, paths, variables, _memo)
-    return fingerprint is not None and _recorded_result(paths, project.models[name], fingerprint) is not None
 
 
 def _state_path(paths: Paths, model: Model) -> Path:

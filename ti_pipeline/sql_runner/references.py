@@ -1,9 +1,8 @@
 """The tables a model's SQL reads, remembered on disk by the SQL's hash.
 
-Every process that loads the SQL project (the command line, the workers' server, the Dagster UI's
-code server, a multiprocess step) used to parse the 39 models with sqlglot to find their
-dependencies: importing sqlglot and parsing took 0.3-0.6 s of each, and most of ``ti-pipeline
-run``'s answer when nothing changed. The answer depends only on the SQL text, the parsing code
+Every process that loads the SQL project (the command line, the Dagster UI's code server, each
+step's process with the multiprocess executor) used to parse the 39 models with sqlglot to find
+their dependencies: importing sqlglot and parsing took 0.3-0.6 s of each. The answer depends only on the SQL text, the parsing code
 (``sql_parsing``) and sqlglot's release, so it is remembered in a JSON file under those three
 (``data/cache/sql_references.json``): a model whose SQL changed, or any model after an upgrade of
 sqlglot or a change of ``sql_parsing``, is parsed again. SQL that does not parse is never
