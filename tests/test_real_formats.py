@@ -9,7 +9,7 @@ to the catalog as ignored).
 
 Where they come from (``tests/fixtures/real/README.md``): ``communes.json`` is a real excerpt of
 ``@etalab/decoupage-administratif`` 5.3.0 (Licence Ouverte); the other files are hand-written in the
-real layout from the evidence in ``ti_pipeline/sources/catalog.py`` (``evidence`` / ``unverified``),
+real layout from the evidence in ``ti_pipeline/sources/catalog/`` (``evidence`` / ``unverified``),
 with real codes and names of communes and EPCI (from that package) and invented figures. Text
 fixtures are committed under ``tests/fixtures/real/``; zips, workbooks and the Parquet file are
 built here from them or from the rows below.

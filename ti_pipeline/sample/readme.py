@@ -216,7 +216,7 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
         "establishments (see *One economy, several sources*).",
         "",
         "The files have the **same names, formats, separators, encodings, column names and quirks as the live "
-        "files** (`ti_pipeline/sources/catalog.py`, `shared/SOURCES.md`), so that sample mode and live mode share "
+        "files** (`ti_pipeline/sources/catalog/`, `shared/SOURCES.md`), so that sample mode and live mode share "
         "every line of code after the file is obtained.",
         "",
         "Do not edit these files by hand. They are written by the generator, the single source of truth:",

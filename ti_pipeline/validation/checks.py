@@ -82,7 +82,7 @@ def columns_check_spec(source: Source, **kwargs) -> dg.AssetCheckSpec:
         asset=source.asset_name,
         blocking=False,
         description=(
-            f"Columns of the {source.name} file that ti_pipeline/sources/catalog.py does not declare: added by the "
+            f"Columns of the {source.name} file that ti_pipeline/sources/catalog/ does not declare: added by the "
             "publisher, not kept, named here (WARN) without stopping the refresh. A declared column that "
             "disappears or changes type stops the source instead (schema drift)."
         ),
@@ -111,7 +111,7 @@ def columns_check_result(source: Source, results: list[ValidationResult]) -> dg.
             for r in results
             for cols in [added.get(r.millesime)]
             if cols
-        ) + ". Declare them in ti_pipeline/sources/catalog.py (a field, or ignored_columns) to silence this."
+        ) + ". Declare them in ti_pipeline/sources/catalog/ (a field, or ignored_columns) to silence this."
     else:
         description = "Every column of the file is declared or known."
     return dg.AssetCheckResult(

@@ -80,7 +80,7 @@ def data_dictionary_markdown() -> str:
     intro = [
         "# Data dictionary of the raw sources",
         "",
-        "Generated from `ti_pipeline/sources/catalog.py` by `ti_pipeline.validation.data_dictionary_markdown()`;",
+        "Generated from `ti_pipeline/sources/catalog/` by `ti_pipeline.validation.data_dictionary_markdown()`;",
         "do not edit by hand. Every value is checked on each load: a row failing a rule is set aside in",
         "`data/lake/rejects/<source>/` with the rule, column and value; a value that does not parse as the",
         "column's type is a failure of the rule `type`; missing, renamed or retyped columns stop the load.",

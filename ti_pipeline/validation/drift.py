@@ -87,7 +87,7 @@ class SchemaDriftError(Exception):
     def _message(self) -> str:
         lines = [
             f"Schema drift in source {self.source!r}, file {self.file_name!r}, millésime {self.millesime}: "
-            "the file no longer matches its declaration in ti_pipeline/sources/catalog.py."
+            "the file no longer matches its declaration in ti_pipeline/sources/catalog/."
         ]
         for name in self.missing:
             if name in self.renamed:
