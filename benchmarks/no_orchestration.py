@@ -6,9 +6,9 @@
 The functions ``ti-pipeline run`` calls inside its Dagster steps, called directly, with the same
 parallelism and nothing else:
 
-1. raw: the same runs as a full refresh (``plan.plan_source_runs`` of every vintage), one after
+1. raw: the same runs as a full refresh (``defs.plan.plan_source_runs`` of every vintage), one after
    the other in this process, as ``ti-pipeline run`` launches them; in each run, every source's
-   vintages obtained, read, validated and written to the lake (``assets.ingest.ingest_vintages``);
+   vintages obtained, read, validated and written to the lake (``ingest.vintages.ingest_vintages``);
 2. the SQL models, several at a time (``sql_runner.scheduler.run_models``), into the same lake and
    marts;
 3. the catalog (``catalog_db.build_catalog``) and the portraits (``portraits.build.build_portraits``).
@@ -44,7 +44,7 @@ def _cpu_seconds() -> float:
 def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...]) -> dict:
     """One planned raw run, each source's vintages ingested in turn (a source read for the SIRENs
     of others comes after them in its run, as the plan puts it)."""
-    from ti_pipeline.assets.ingest import ingest_vintages
+    from ti_pipeline.ingest.vintages import ingest_vintages
     from ti_pipeline.config import get_paths
     from ti_pipeline.sources.catalog import get_source
 
@@ -68,7 +68,7 @@ def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...]) -> dict:
 
 def run_raw() -> tuple[list[dict], float]:
     """Every planned raw run, one after the other; their reports and the phase's wall time."""
-    from ti_pipeline.orchestration.plan import all_vintages, plan_source_runs
+    from ti_pipeline.defs.plan import all_vintages, plan_source_runs
     from ti_pipeline.sources.catalog import SOURCES
 
     started = time.perf_counter()

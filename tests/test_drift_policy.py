@@ -30,10 +30,10 @@ from test_validation_dagster import (  # noqa: F401 - fixtures
     step_failure_messages,
     tree_snapshot,
 )
-from ti_pipeline.assets.ingest import ingest_vintages
+from ti_pipeline.ingest.vintages import ingest_vintages
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import SOURCES, Source, get_source, sample_path
-from ti_pipeline.validation import COLUMNS_CHECK_NAME
+from ti_pipeline.defs.raw import COLUMNS_CHECK_NAME
 
 ADDED = "colonne_ajoutee"
 

@@ -69,7 +69,7 @@ def test_a_second_live_run_asks_the_server_and_rebuilds_nothing(tmp_path, sample
     assert run_pipeline(tmp_path, mode="live") == 0
     seen = len(live_server.requests)
     capsys.readouterr()
-    from ti_pipeline.sources.obtain import clear_memo
+    from ti_pipeline.ingest.obtain import clear_memo
 
     clear_memo()  # a new command is a new process: nothing obtained yet
     assert run_pipeline(tmp_path, mode="live") == 0

@@ -21,7 +21,7 @@ from ti_pipeline.sources.locate import (
     mirror_url,
     pick_resource,
 )
-from ti_pipeline.sources.obtain import SampleMissing, clear_memo, obtain
+from ti_pipeline.ingest.obtain import SampleMissing, clear_memo, obtain
 
 FAST = DownloadSettings(connect_timeout=2.0, read_timeout=1.0, retry=RetryPolicy(attempts=3, backoff=0.01, jitter=0.0))
 TI_COM = catalog.TI_COMMUNES

@@ -25,15 +25,15 @@ from http_server import local_server, mirrored  # noqa: F401 - fixtures
 from test_pipeline import MARTS, read_mart
 from ti_pipeline import cli
 from ti_pipeline.config import PROJECT_ROOT, Paths, get_paths
-from ti_pipeline.orchestration.partitions import PARTITIONED_SOURCES, is_partitioned, parse_vintages, vintage_keys
-from ti_pipeline.orchestration.plan import all_vintages, newest_vintages, plan_source_runs
-from ti_pipeline.orchestration.policies import retry_allowed
-from ti_pipeline.orchestration.signals import ReleaseSignal, new_releases
-from ti_pipeline.orchestration.triggers import ASSET_JOB, monthly_refresh_requests
+from ti_pipeline.defs.partitions import PARTITIONED_SOURCES, is_partitioned, parse_vintages, vintage_keys
+from ti_pipeline.defs.plan import all_vintages, newest_vintages, plan_source_runs
+from ti_pipeline.defs.automation import retry_allowed
+from ti_pipeline.ingest.signals import ReleaseSignal, new_releases
+from ti_pipeline.defs.automation import ASSET_JOB, monthly_refresh_requests
 from ti_pipeline.sources import catalog
 from ti_pipeline.sources.catalog import SOURCES, get_source
 from ti_pipeline.sources.download import DownloadError, HostNotAllowed
-from ti_pipeline.sources.obtain import clear_memo
+from ti_pipeline.ingest.obtain import clear_memo
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_no_asset_has_a_retry_policy(defs):
     """Raw assets request their network retries themselves (RetryRequested with NETWORK_RETRY's
     delays): Dagster applies a step's retry_policy to interrupts too, and Ctrl-C must stop a run
     (tests/test_live_mode.py interrupts one)."""
-    from ti_pipeline.orchestration.policies import NETWORK_RETRY
+    from ti_pipeline.defs.automation import NETWORK_RETRY
 
     graph = defs.resolve_asset_graph()
     for key in graph.materializable_asset_keys:
@@ -220,7 +220,7 @@ def test_dagster_cli_materializes_a_partition_range(tmp_path):
 
 def test_a_missing_sample_file_fails_without_retrying(tmp_path):
     from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.refresh import backfill_plan, run_plan
+    from ti_pipeline.launch import backfill_plan, run_plan
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("TI_DATA_DIR", str(tmp_path))
@@ -446,7 +446,7 @@ def test_new_laureats_bring_their_sirene_establishments(defs, tmp_path, monkeypa
 # Executor and production instance
 # ------------------------------------------------------------------------------------------------
 def test_executor_is_in_process_unless_the_environment_says_otherwise():
-    from ti_pipeline.orchestration.policies import EXECUTOR, default_executor_config
+    from ti_pipeline.defs.automation import EXECUTOR, default_executor_config
 
     assert default_executor_config({}) == {"in_process": {}}
     assert default_executor_config({"TI_EXECUTOR": "multiprocess", "TI_MAX_CONCURRENT": "8"}) == {

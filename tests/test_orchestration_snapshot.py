@@ -26,7 +26,7 @@ def render(snapshot: dict) -> str:
 
 def test_asset_graph_matches_the_snapshot():
     from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.snapshot import graph_snapshot
+    from graph_snapshot import graph_snapshot
 
     current = render(graph_snapshot(defs))
     if os.environ.get("UPDATE_SNAPSHOT") == "1":

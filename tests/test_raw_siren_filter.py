@@ -16,7 +16,9 @@ import pandas as pd
 import pytest
 
 from ti_pipeline import lake
-from ti_pipeline.assets import ingest, raw, raw_state
+from ti_pipeline.defs import raw
+from ti_pipeline.ingest import state as raw_state
+from ti_pipeline.ingest import vintages as ingest
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sources.catalog import get_source, sample_path
 from ti_pipeline.sources.readers import read_release

@@ -1,7 +1,7 @@
 """A re-run with unchanged inputs skips unchanged work, and any change of input or code recomputes.
 
 Raw vintages: a partition built from the same file (sha256), catalog declaration and code
-(``assets.raw_state.vintage_fingerprint``) is not read again; its files stay byte-identical and the
+(``ingest.state.vintage_fingerprint``) is not read again; its files stay byte-identical and the
 materialization says so. Speed is not asserted here (``python -m benchmarks.run`` measures it).
 """
 
@@ -13,7 +13,9 @@ import shutil
 
 import pytest
 
-from ti_pipeline.assets import ingest, raw, raw_state
+from ti_pipeline.defs import raw
+from ti_pipeline.ingest import state as raw_state
+from ti_pipeline.ingest import vintages as ingest
 from ti_pipeline.config import PROJECT_ROOT, Paths
 from ti_pipeline.sample.scales import SAMPLE
 from ti_pipeline.sources.catalog import get_source, sample_path
@@ -256,7 +258,7 @@ def test_portraits_are_rebuilt_only_when_a_mart_version_changes(sample_run, tmp_
 
     import dagster as dg
 
-    from ti_pipeline.portraits.assets import portraits
+    from ti_pipeline.defs.portraits import portraits
 
     data = tmp_path / "data"
     shutil.copytree(sample_run.marts, data / "marts", symlinks=True)
@@ -291,7 +293,7 @@ def test_sha256_is_remembered_across_processes_until_the_file_changes(tmp_path, 
     import hashlib
     import os
 
-    from ti_pipeline.sources import obtain
+    from ti_pipeline.ingest import obtain
 
     f = tmp_path / "file.csv"
     f.write_bytes(b"a;b\n1;2\n")

@@ -19,7 +19,7 @@ import pytest
 
 from ti_pipeline import cli
 from ti_pipeline.config import PROJECT_ROOT
-from ti_pipeline.orchestration.refresh import KEPT, REBUILT, materialization_outcome
+from ti_pipeline.launch import KEPT, REBUILT, materialization_outcome
 from ti_pipeline.sources.catalog import get_source, sample_path
 
 ALL_RUNS = 5  # four raw runs (one per partitions definition) and the downstream run

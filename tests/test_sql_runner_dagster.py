@@ -6,8 +6,8 @@ import dagster as dg
 import duckdb
 
 from ti_pipeline.sql_runner import load_project
-from ti_pipeline.sql_runner.dagster_assets import CATALOG_ASSET, build_catalog_asset, build_sql_assets
-from ti_pipeline.sql_runner.dagster_assets import SQL_MODELS_OP
+from ti_pipeline.defs.sql import CATALOG_ASSET, build_catalog_asset, build_sql_assets
+from ti_pipeline.defs.sql import SQL_MODELS_OP
 
 from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 
@@ -200,7 +200,7 @@ import sys
 from pathlib import Path
 import dagster as dg
 from ti_pipeline.sql_runner import load_project
-from ti_pipeline.sql_runner.dagster_assets import build_sql_assets
+from ti_pipeline.defs.sql import build_sql_assets
 project = load_project(Path(sys.argv[1]), [])
 with dg.DagsterInstance.get() as instance:
     result = dg.materialize(build_sql_assets(project), instance=instance, raise_on_error=False)

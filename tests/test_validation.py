@@ -9,15 +9,11 @@ import pandas as pd
 import pytest
 
 from ti_pipeline.sources.catalog import SOURCES, get_source
+from ti_pipeline.defs.raw import CHECK_NAME, asset_metadata, check_spec, quality_check_result, table_schema
 from ti_pipeline.validation import (
-    CHECK_NAME,
     SchemaDriftError,
-    asset_metadata,
     build_schema,
-    check_spec,
     data_dictionary_markdown,
-    quality_check_result,
-    table_schema,
     validate,
 )
 from ti_pipeline.validation.examples import example_column, example_frame

@@ -15,7 +15,7 @@ import pytest
 
 from ti_pipeline.config import get_paths
 from ti_pipeline.sources.catalog import SOURCES, get_source, sample_path
-from ti_pipeline.validation import CHECK_NAME
+from ti_pipeline.defs.raw import CHECK_NAME
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def pristine_sample(tmp_path_factory) -> Path:
 def pipeline(tmp_path, monkeypatch, pristine_sample, defs):
     """A private data folder and sample copy; returns a function running the whole refresh (the
     runs of ``ti-pipeline run``: raw sources per partitions definition, then downstream)."""
-    from ti_pipeline.orchestration.refresh import refresh_in_process
+    from ti_pipeline.launch import refresh_in_process
 
     sample = tmp_path / "sample"
     shutil.copytree(pristine_sample, sample)

@@ -11,7 +11,8 @@ import pytest
 from ti_pipeline.config import get_paths
 from ti_pipeline.sources.catalog import SOURCES, sample_path
 from ti_pipeline.sources.readers import read_release
-from ti_pipeline.validation import quality_check_result, validate
+from ti_pipeline.defs.raw import quality_check_result
+from ti_pipeline.validation import validate
 
 RELEASES = [pytest.param(s, r, id=f"{s.name}-{r.millesime}") for s in SOURCES for r in s.releases]
 

@@ -7,7 +7,7 @@
     ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
     ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
-``run`` and ``backfill`` launch Dagster runs (``orchestration.refresh``: the raw sources, one run
+``run`` and ``backfill`` launch Dagster runs (``ti_pipeline.launch``: the raw sources, one run
 per partitions definition, then everything downstream) on the Dagster instance of
 ``$DAGSTER_HOME`` (default ``data/dagster_home``), the one the UI, the schedule and the sensors use,
 wait for them and report, per asset, whether it was rebuilt or found unchanged and kept. Only
@@ -71,7 +71,7 @@ def _print_refresh(result, paths, elapsed: float, mode: str) -> int:
     where the marts and portraits are."""
     import dagster as dg
 
-    from ti_pipeline.orchestration.refresh import KEPT, REBUILT, asset_outcomes
+    from ti_pipeline.launch import KEPT, REBUILT, asset_outcomes
 
     outcomes: dict[str, str] = {}
     for run in result.runs:
@@ -124,7 +124,7 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
 
     from ti_pipeline.config import get_mode
     from ti_pipeline.definitions import defs
-    from ti_pipeline.orchestration.refresh import KEPT, asset_outcomes, run_plan
+    from ti_pipeline.launch import KEPT, asset_outcomes, run_plan
 
     paths = get_paths()
     started = time.perf_counter()
@@ -151,7 +151,7 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     def make_plan(defs):
-        from ti_pipeline.orchestration.refresh import full_plan
+        from ti_pipeline.launch import full_plan
 
         return full_plan(defs, args.select)
 
@@ -160,8 +160,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     def make_plan(defs):
-        from ti_pipeline.orchestration.partitions import parse_vintages
-        from ti_pipeline.orchestration.refresh import backfill_plan
+        from ti_pipeline.defs.partitions import parse_vintages
+        from ti_pipeline.launch import backfill_plan
         from ti_pipeline.sources.catalog import get_source
 
         source = get_source(args.source)

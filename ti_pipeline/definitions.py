@@ -1,9 +1,9 @@
 """The one Dagster ``Definitions`` object of the project (``workspace.yaml`` points the UI here).
 
-Cross-cutting choices are made here, once: which assets exist (raw sources from the catalog, SQL
-models from ``dbt_like_sql/``, the read-only DuckDB catalog), the policy mapped over all of them
-(automation, freshness, tags: ``orchestration.policies``), the job, schedule and sensors
-(``orchestration.triggers``) and the executor.
+Cross-cutting choices are made here, once: which assets exist (raw sources from the catalog,
+``defs.raw``; SQL models from ``dbt_like_sql/`` and the read-only DuckDB catalog, ``defs.sql``; the
+portraits, ``defs.portraits``), the policy mapped over all of them (automation, freshness, tags),
+the job, schedule and sensors and the executor (``defs.automation``).
 
 ``raw_run_job`` and ``rebuild_from_lake_job`` give the jobs of ``ti-pipeline run`` to Dagster's
 reconstruction, for runs whose steps each run in their own process (the multiprocess executor).
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ti_pipeline.assets.raw import RAW_ASSETS
-from ti_pipeline.orchestration.policies import CATALOG_POOL, EXECUTOR, apply_policies
-from ti_pipeline.orchestration.triggers import JOBS, SCHEDULES, SENSORS
-from ti_pipeline.portraits.assets import portraits
-from ti_pipeline.sql_runner.dagster_assets import build_catalog_asset, build_sql_assets
+from ti_pipeline.defs.automation import CATALOG_POOL, EXECUTOR, JOBS, SCHEDULES, SENSORS, apply_policies
+from ti_pipeline.defs.portraits import portraits
+from ti_pipeline.defs.raw import RAW_ASSETS
+from ti_pipeline.defs.sql import build_catalog_asset, build_sql_assets
 from ti_pipeline.sql_runner.project import pipeline_project
 
 SQL_PROJECT = pipeline_project()

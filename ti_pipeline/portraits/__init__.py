@@ -4,7 +4,7 @@ What belongs here: reading the marts as any downstream tool would (``marts``), c
 portrait shows (the ``content`` package), French number formats (``formats``), inline SVG charts
 (``svg``), the HTML (the ``render`` package), the build and its publication (``build``, through the
 project's one versioned-symlink mechanism, ``ti_pipeline.publication``), what the last build was
-made from (``state``) and the Dagster asset (``assets``).
+made from (``state``). The Dagster asset is ``ti_pipeline.defs.portraits``.
 What does not: any access to raw sources, the lake or SQL internals — if a portrait needs a figure,
 it goes into a mart first; and any browser: the pages are written without one, and the headless
 Chromium that checks them and takes the README's screenshots is dev tooling (``tests/browser.py``).

@@ -2,7 +2,7 @@
 
 A build records what it was made from in ``data/.portraits.state.json``: the published version
 of every mart it read and a hash of the portraits' code (``build_inputs``), and the version folder
-it published. The ``portraits`` asset (``assets``) skips a build whose inputs are those recorded,
+it published. The ``portraits`` asset (``ti_pipeline.defs.portraits``) skips a build whose inputs are those recorded,
 (``portraits_up_to_date``).
 """
 

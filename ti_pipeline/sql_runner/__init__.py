@@ -1,6 +1,6 @@
-"""dbt_like_sql: every SQL file is a Dagster asset, run by DuckDB, published with write-audit-publish.
+"""dbt_like_sql: every SQL file is a model, run by DuckDB, published with write-audit-publish.
 
-Modules, from plain to Dagster:
+Modules:
 - ``sql_parsing``: sqlglot parsing and table references;
 - ``references``: the table references of each query remembered on disk (sqlglot imported on a miss);
 - ``data_tests``: the header's data tests as SQL returning failing rows;
@@ -9,12 +9,11 @@ Modules, from plain to Dagster:
 - ``publish``: atomic publication of mart folders (versions behind a symlink);
 - ``execute``: one model run on an in-memory DuckDB connection (``run_model``);
 - ``scheduler``: several models built at once, each when what it reads is built (``run_models``);
-- ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts;
-- ``dagster_assets``: assets, checks and the catalog asset (the only module importing Dagster).
+- ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts.
 
-This package's names do not import Dagster (a process that only builds models, such as the
-no-orchestration benchmark peer, does not pay for it): the Dagster edge is imported from
-``ti_pipeline.sql_runner.dagster_assets``.
+Nothing here imports Dagster (a process that only builds models, such as the no-orchestration
+benchmark peer, does not pay for it): the assets, checks and the catalog asset are in
+``ti_pipeline.defs.sql``.
 """
 
 from ti_pipeline.sql_runner.catalog_db import build_catalog

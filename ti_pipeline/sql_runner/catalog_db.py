@@ -19,7 +19,7 @@ The catalog also holds a table ``catalog_marts(mart, version_dir, catalog_built_
 which version they read, and publication never prunes a version the current catalog reads, even if
 marts are re-published several times without rebuilding the catalog.
 
-Not here: publishing marts (``publish``), Dagster (``dagster_assets``).
+Not here: publishing marts (``publish``), Dagster (``ti_pipeline.defs.sql``).
 """
 
 from __future__ import annotations

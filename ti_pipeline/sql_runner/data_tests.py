@@ -15,7 +15,7 @@ Each test may also carry ``name:`` (the Dagster check name; otherwise derived fr
 but never blocks the publication of a mart.
 
 Not here: where the relation comes from (``execute`` points it at the new data before publication),
-Dagster (``dagster_assets`` turns results into ``AssetCheckResult``).
+Dagster (``ti_pipeline.defs.sql`` turns results into ``AssetCheckResult``).
 """
 
 from __future__ import annotations

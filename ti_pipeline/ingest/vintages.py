@@ -8,7 +8,7 @@ every vintage read and validated before any is written, so that a schema drift i
 whole source as it was and downstream models keep their previous inputs.
 
 A vintage whose file (sha256) and reading/validation code and catalog declaration (the
-``fingerprint``, ``raw_state``) are those recorded in its raw partition's provenance is not read
+``fingerprint``, ``state``) are those recorded in its raw partition's provenance is not read
 again: its partition and rejects stay as they are (``skipped``). Any change of the file, the
 source's declaration or the code of readers, validation or lake reads it again. Each vintage
 records where its time went (``seconds``: read, validate, write).
@@ -21,11 +21,11 @@ been validated. Drift is judged batch by batch, the first batch first.
 
 A source with a ``siren_filter`` (Sirene: 40 M establishments, of which the pipeline uses the
 lauréats' companies) is read for the SIRENs found in the raw tables of the lauréat sources only
-(``raw_state.filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
+(``state.filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
 validated and kept; its fingerprint includes the SIRENs, so new lauréats read it again.
 
-Not here: the Dagster asset, its check and metadata (``assets.raw``), whether a vintage is up to
-date (``assets.raw_state``). Nothing here imports Dagster: a process that only ingests (a benchmark
+Not here: the Dagster asset, its check and metadata (``ti_pipeline.defs.raw``), whether a vintage
+is up to date (``state``). Nothing here imports Dagster: a process that only ingests (a benchmark
 peer, a script) does not pay for it.
 """
 
@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Callable
 
 from ti_pipeline import lake
-from ti_pipeline.assets.raw_state import obtain_and_compare
+from ti_pipeline.ingest.state import obtain_and_compare
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
-from ti_pipeline.sources.obtain import SourceUnavailable
+from ti_pipeline.ingest.obtain import SourceUnavailable
 from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
 from ti_pipeline.validation import schemas
 from ti_pipeline.validation.validate import ValidationResult, validate

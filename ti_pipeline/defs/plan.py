@@ -8,7 +8,9 @@ once. Unpartitioned raw sources share one run.
 
 ``ti-pipeline run`` executes the runs of ``plan_source_runs`` with each run's vintages as one
 partition range (the raw assets have a single-run backfill policy); the schedule and the sensor
-ask for one run request per vintage (``per_vintage=True``).
+ask for one run request per vintage (``per_vintage=True``). Here, beside the schedule and the
+sensor (``automation``), because they plan with it too; the CLI (``ti_pipeline.launch``) and the
+no-orchestration benchmark peer import it without importing Dagster.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from ti_pipeline.orchestration.partitions import vintage_keys
+from ti_pipeline.defs.partitions import vintage_keys
 from ti_pipeline.sources.catalog import SOURCES, Source
 
 # Dagster's run tags for a partition and a partition range (dagster._core.storage.tags); the range

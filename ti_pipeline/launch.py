@@ -1,7 +1,7 @@
-"""Running a refresh or a backfill from the command line: Dagster runs on the instance, one after another.
+"""Launching a refresh or a backfill from the command line: Dagster runs on the instance, one after another.
 
 A Dagster run holds one partitions definition, so materializing everything takes several runs:
-first the raw sources (``plan.plan_source_runs``: one run per partitions definition, its vintages
+first the raw sources (``defs.plan.plan_source_runs``: one run per partitions definition, its vintages
 as one partition range, as ``dagster asset materialize --partition-range`` launches it, plus one
 run for the unpartitioned sources), then everything downstream in one run of the
 ``rebuild_from_lake`` job. A raw source that fails, or whose blocking validation check fails, keeps
@@ -20,7 +20,9 @@ Dagster's: in process (``execute_in_process``) by default, or a process per step
 with the ``multiprocess`` executor, of a job Dagster rebuilds in each step's process; the raw runs
 are then runs of a ``raw_sources`` job of their assets, ``definitions.raw_run_job``).
 
-Not here: argument parsing and printing (``cli``).
+Not here: argument parsing and printing (``cli``); what the runs contain (``ti_pipeline.definitions``,
+which this module, above it, imports).
+
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from typing import Any, Callable, Iterable
 import dagster as dg
 
 from ti_pipeline.config import FORCE_TAG
-from ti_pipeline.orchestration.plan import PlannedRun, all_vintages, plan_source_runs
-from ti_pipeline.orchestration.triggers import ASSET_JOB, REBUILD_FROM_LAKE_JOB
+from ti_pipeline.defs.plan import PlannedRun, all_vintages, plan_source_runs
+from ti_pipeline.defs.automation import ASSET_JOB, REBUILD_FROM_LAKE_JOB
 from ti_pipeline.sources.catalog import SOURCES, Source
 
 EXECUTORS = ("in_process", "multiprocess")

@@ -1,4 +1,5 @@
-"""A reviewable description of the whole Dagster graph, for the snapshot test.
+"""A reviewable description of the whole Dagster graph, for the snapshot test (a test helper, not
+pipeline code: nothing in ``ti_pipeline`` uses it).
 
 Every asset with its group, kinds, dependencies, partitions, checks, automation, freshness, tags,
 pool and retry policy; every job, schedule and sensor. ``tests/snapshots/asset_graph.json`` holds

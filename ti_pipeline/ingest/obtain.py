@@ -9,7 +9,8 @@ Sources that share a file (the COG zip for communes and regions, the EPCI workbo
 download it once: a process-wide memo skips the second request for a few minutes, and the
 downloader's file lock plus conditional request make other processes reuse the cached copy.
 
-Not here: HTTP (``download``), URL resolution and mirrors (``locate``), parsing (``readers``).
+Not here: HTTP (``sources.download``), URL resolution and mirrors (``sources.locate``), parsing
+(``sources.readers``).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The ``portraits`` Dagster asset: the HTML portraits, downstream of the marts they read.
 
-A thin edge over ``build.build_portraits``: it reads the published marts in ``data/marts/`` and
+A thin edge over ``ti_pipeline.portraits.build.build_portraits``: it reads the published marts in ``data/marts/`` and
 publishes ``data/portraits/`` atomically. Its dependencies are the marts the portraits know how to
 show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a mart landing later
 becomes an upstream of the portraits without touching this file.
 
 When the published version of every mart read and the portraits' code are those of the last
-build (recorded in ``data/.portraits.state.json``, ``state``), the pages are not rebuilt: the materialization
+build (recorded in ``data/.portraits.state.json``, ``portraits.state``), the pages are not rebuilt: the materialization
 says so (``skipped``). Any new mart version or code change rebuilds them, and so does a run
 tagged ``ti/force``.
 """

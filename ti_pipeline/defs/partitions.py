@@ -1,4 +1,4 @@
-"""Vintages as Dagster partitions, derived from the source catalog.
+"""Vintages as Dagster partitions, derived from the source catalog (plain, but for ``vintage_partitions``).
 
 A source is partitioned by vintage (millésime) when it is published per year: an annual cadence, or
 more than one release in the catalog. Its partition keys are the catalog's millésimes as strings,
@@ -33,7 +33,7 @@ def vintage_keys(source: Source) -> tuple[str, ...]:
 
 
 def vintage_partitions(source: Source) -> dg.StaticPartitionsDefinition | None:
-    import dagster as dg  # here: the plans (``plan``) serve the no-orchestration benchmark peer too, without Dagster
+    import dagster as dg  # here: the plans (``plan``) serve the CLI and the no-orchestration benchmark peer too, without Dagster
 
     keys = vintage_keys(source)
     return dg.StaticPartitionsDefinition(list(keys)) if keys else None

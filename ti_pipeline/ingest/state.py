@@ -4,7 +4,7 @@ A raw partition (``data/lake/raw/<source>/millesime=<YYYY>/``) records in its pr
 *fingerprint* of what it was built from: the file's sha256, the source's catalog declaration, the
 code that reads, validates and writes it (``code_fingerprint``) and, for a source with a
 ``siren_filter`` (Sirene), the SIRENs it was read for (``filter_sirens``). A run
-(``assets.ingest.ingest_release``) compares the fingerprint of the vintage it is asked for with the
+(``vintages.ingest_release``) compares the fingerprint of the vintage it is asked for with the
 recorded one and keeps an unchanged vintage (unless the run is forced).
 
 Nothing here imports Dagster or pandera.
@@ -21,12 +21,12 @@ from pathlib import Path
 from ti_pipeline import lake
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
-from ti_pipeline.sources.obtain import obtain
+from ti_pipeline.ingest.obtain import obtain
 from ti_pipeline.sources.vintage import resolve_release
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/sniff.py", "sources/vintage.py", "sources/catalog.py", "lake.py", "assets/ingest.py", "assets/raw_state.py", "validation")
+_CODE_FILES = ("sources/readers.py", "sources/sniff.py", "sources/vintage.py", "sources/catalog", "lake.py", "ingest/vintages.py", "ingest/state.py", "validation")
 
 
 @lru_cache(maxsize=1)

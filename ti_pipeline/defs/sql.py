@@ -1,6 +1,7 @@
-"""The Dagster edge: an asset per SQL model (with its tests as asset checks), and the catalog asset.
+"""SQL models as Dagster assets: an asset per model (with its tests as asset checks), and the catalog asset.
 
-Asset bodies only call ``scheduler.run_models`` / ``catalog_db.build_catalog`` and translate
+The Dagster edge of ``ti_pipeline.sql_runner``: asset bodies only call ``scheduler.run_models`` /
+``catalog_db.build_catalog`` and translate
 results into Dagster events and metadata. Paths and variables are read at run time (``config``),
 so the same definitions serve the UI, the CLI and tests pointed at a temporary ``TI_DATA_DIR``.
 
@@ -20,7 +21,7 @@ about 0.07 s of Dagster bookkeeping each and used one core while DuckDB and pyar
 other (issue 8: docs/benchmarks.md). Each model still reports its own materialization, checks,
 metadata and time (``seconds``); the step's log says when each one was built.
 
-Not here: any SQL or file logic.
+Not here: any SQL or file logic (``ti_pipeline.sql_runner``).
 """
 
 from __future__ import annotations

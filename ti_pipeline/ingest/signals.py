@@ -1,7 +1,7 @@
 """Release signals: has a publisher put out a new file since we last looked?
 
 What belongs here: reading each release's signal and deciding, against a cursor of the signals
-seen before, which releases are new. No Dagster (the sensor in ``triggers`` is the edge).
+seen before, which releases are new. No Dagster (the sensor in ``ti_pipeline.defs.automation`` is the edge).
 
 - A data.gouv.fr source (``source.datagouv``): the dataset API, through ``locate``; the signal is
   the chosen resource's URL, ``last_modified`` and checksum (ANCT uploads date-stamped files, so a
