@@ -22,11 +22,10 @@ import uuid
 from functools import lru_cache
 from pathlib import Path
 
+from ti_pipeline.sql_runner import sql_parsing  # cheap: it imports sqlglot only to parse
+from ti_pipeline.sql_runner.sql_parsing import SqlParseError  # noqa: F401 - the error ``references`` raises
+
 FORMAT = 1
-
-
-class SqlParseError(ValueError):
-    """The SQL is not exactly one query that sqlglot can read."""
 
 
 @lru_cache(maxsize=1)
@@ -73,9 +72,7 @@ class ReferencesMemo:
         known = self._known.get(key)
         if isinstance(known, list):
             return list(known)
-        from ti_pipeline.sql_runner.sql_parsing import parse_query, table_references
-
-        found = table_references(parse_query(sql))
+        found = sql_parsing.table_references(sql_parsing.parse_query(sql))
         self.parsed += 1
         self._known[key] = found
         self._new = True

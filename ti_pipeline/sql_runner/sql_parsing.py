@@ -4,23 +4,34 @@ A model's dependencies are the tables its SQL reads, so they are never declared 
 a dependency: CTE names (at any nesting level), subquery aliases, table functions
 (``read_parquet(...)``, ``range(...)``, ``unnest(...)``).
 
-Not here: what a reference resolves to (``project``), remembering the references (``references``),
-running SQL (``execute``).
+sqlglot is imported when something is parsed, not with this module: ``SqlParseError`` is caught
+(``project``, through ``references``) by processes that find every reference remembered and parse
+nothing.
+
+Not here: what a reference resolves to (``project``), remembering the references (``references``,
+which imports this module, never the reverse), running SQL (``execute``).
 """
 
 from __future__ import annotations
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError
+from typing import TYPE_CHECKING
 
-from ti_pipeline.sql_runner.references import SqlParseError  # defined there: caught without importing sqlglot
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 DIALECT = "duckdb"
 
 
+class SqlParseError(ValueError):
+    """The SQL is not exactly one query that sqlglot can read."""
+
+
 def parse_query(sql: str) -> exp.Expression:
     """Parse ``sql`` as exactly one query (SELECT, set operation, DuckDB's FROM-first...)."""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
     try:
         statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     except ParseError as e:
@@ -45,6 +56,8 @@ def table_references(query: exp.Expression) -> list[str]:
     Names are lower-cased (DuckDB identifiers are case-insensitive); qualified names keep their
     qualifier (``main.stg_x``) so that the caller can refuse them explicitly.
     """
+    from sqlglot import exp
+
     found: list[str] = []
     for table in query.find_all(exp.Table):
         name = _table_name(table)
@@ -57,6 +70,8 @@ def table_references(query: exp.Expression) -> list[str]:
 
 
 def _visible_cte_names(node: exp.Expression) -> set[str]:
+    from sqlglot import exp
+
     names: set[str] = set()
     for ancestor in _ancestors(node):
         with_ = ancestor.args.get("with_") or ancestor.args.get("with")
@@ -73,7 +88,12 @@ def _ancestors(node: exp.Expression):
 
 
 def _table_name(table: exp.Table) -> str | None:
+    from sqlglot import exp
+
     if not isinstance(table.this, exp.Identifier):
         return None  # a table function: read_parquet(...), range(...), generate_series(...)
     parts = [p for p in (table.catalog, table.db, table.name) if p]
     return ".".join(parts).lower()
+
+
+__all__ = ["DIALECT", "SqlParseError", "parse_query", "table_references"]
