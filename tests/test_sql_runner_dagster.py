@@ -15,7 +15,7 @@ RAW_KEYS = [dg.AssetKey(f"raw_{s}") for s in RAW]
 
 
 def all_defs(project) -> list:
-    # The raw assets are built elsewhere (ti_pipeline/assets/raw.py); here they are plain specs and
+    # The raw assets are built elsewhere (ti_pipeline/defs/raw.py); here they are plain specs and
     # their Parquet is written by the fixture.
     return [*(dg.AssetSpec(k) for k in RAW_KEYS), *build_sql_assets(project), build_catalog_asset(project)]
 
