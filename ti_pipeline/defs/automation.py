@@ -175,7 +175,7 @@ RELEASE_POLL_SECONDS = 3600
 
 DOWNSTREAM = dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP)
 # What automation updates: everything downstream, and the raw sources read for the SIRENs of other
-# raw tables (Sirene, for the lauréats: ``policies``)
+# raw tables (Sirene, for the lauréats: ``DOWNSTREAM_AUTOMATION`` above)
 AUTOMATED = DOWNSTREAM | dg.AssetSelection.assets(*[s.asset_name for s in SOURCES if s.siren_filter])
 
 REBUILD_FROM_LAKE_JOB = dg.define_asset_job(
