@@ -1,4 +1,5 @@
-"""The package layout: layers import downwards only, no import cycle, no module over 500 lines.
+"""The package layout: layers import downwards only, no import cycle, Dagster only in ``defs`` and
+above, no module over 500 lines.
 
 The layers of ``ti_pipeline`` (shared/DESIGN.md, "Layers and names"), lowest first; a module may
 import from its own layer and the layers below it, never from a layer above:
@@ -171,6 +172,20 @@ def test_no_import_cycle():
 def test_cycle_exemptions_are_still_needed():
     stale = [sorted(c) for c in CYCLE_EXEMPTIONS if c not in cycles(import_graph())]
     assert not stale, f"no longer a cycle, remove the exemption: {stale}"
+
+
+def test_dagster_only_in_defs_and_above():
+    """Plain logic (sources, validation, ingest, sql_runner, portraits) never imports Dagster."""
+    lowest = [name for name, _ in LAYERS].index("defs")
+    plain = []
+    for m, path in modules().items():
+        if layer_of(m) is not None and layer_of(m) < lowest:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n == "dagster" or n.startswith("dagster.") or n.startswith("dagster_") for n in names):
+                    plain.append(m)
+    assert not plain, f"Dagster imported below defs/: {sorted(set(plain))}"
 
 
 def test_no_module_over_500_lines():
