@@ -105,7 +105,7 @@ def test_zip_bomb_is_refused(tmp_path, monkeypatch):
     with pytest.raises(UnsafeArchiveError, match="zip bomb"):
         read_release(COG, COG_RELEASE, z)
     # The size limit holds even when the ratio does not trip.
-    monkeypatch.setattr(readers, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(readers.archives, "MAX_MEMBER_BYTES", 1000)
     z2 = _zip(tmp_path / "other.zip", {"v_commune_2025.csv": _cog_csv() * 20})
     with pytest.raises(UnsafeArchiveError, match="limit"):
         read_release(COG, COG_RELEASE, z2)
@@ -332,7 +332,7 @@ def test_xlsx_with_a_broken_stylesheet_is_read_without_it(tmp_path, monkeypatch)
     r = read_release(EPCI, EPCI_RELEASE, _epci_zip(tmp_path, break_styles=True))
     assert r.info["xlsx_reader"] == "calamine"
     assert r.frame["EPCI"].tolist()[0] == "200000172"
-    monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    monkeypatch.setattr(readers.xlsx, "_calamine_rows", lambda *a: None)
     (tmp_path / "again").mkdir()
     r = read_release(EPCI, EPCI_RELEASE, _epci_zip(tmp_path / "again", break_styles=True))
     assert r.info["xlsx_reader"] == "openpyxl" and "styles_stripped" in r.info
@@ -346,7 +346,7 @@ def test_xlsx_readers_agree(sheet, monkeypatch):
     release = source.releases[0]
     path = sample_path(PROJECT_ROOT / "data" / "sample", source, release)
     fast = read_release(source, release, path)
-    monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+    monkeypatch.setattr(readers.xlsx, "_calamine_rows", lambda *a: None)
     slow = read_release(source, release, path)
     assert fast.info["xlsx_reader"] == "calamine" and slow.info["xlsx_reader"] == "openpyxl"
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
@@ -357,7 +357,7 @@ def test_xlsx_cells_read_column_by_column(tmp_path, monkeypatch, reader):
     # empty text cells are missing, a number in a text column is rendered, a blank row in the
     # middle dropped, a short row padded, a header cell left empty named as pandas would
     if reader == "openpyxl":
-        monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+        monkeypatch.setattr(readers.xlsx, "_calamine_rows", lambda *a: None)
     rows = [
         ["200000172", "CC Bresse", "CC", 12],
         ["200069193", None, "CA", "74"],
@@ -377,7 +377,7 @@ def test_xlsx_cells_read_column_by_column(tmp_path, monkeypatch, reader):
 @pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
 def test_xlsx_value_right_of_the_header_is_an_error(tmp_path, monkeypatch, reader):
     if reader == "openpyxl":
-        monkeypatch.setattr(readers, "_calamine_rows", lambda *a: None)
+        monkeypatch.setattr(readers.xlsx, "_calamine_rows", lambda *a: None)
     rows = [["200000172", "CC Bresse", "CC", 12], ["200069193", "CA Bourg", "CA", 74, None, 0]]
     xlsx = _xlsx(tmp_path / "epci.xlsx", "EPCI", 5, ["EPCI", "LIBEPCI", "NATURE_EPCI", "NB_COM"], rows)
     with pytest.raises(SourceFormatError, match=r"sheet 'EPCI': a value lies right of the last header column \(column 6\)"):

@@ -142,10 +142,10 @@ def test_a_changed_input_recomputes_what_reads_it(project, paths):
 
 
 def test_changed_code_variables_or_missing_output_recompute(project, paths, monkeypatch):
-    from ti_pipeline.sql_runner import execute, run_model
+    from ti_pipeline.sql_runner import execute, run_model, state
 
     _build(project, paths)
-    monkeypatch.setattr(execute, "runner_code_fingerprint", lambda: "another runner")
+    monkeypatch.setattr(state, "runner_code_fingerprint", lambda: "another runner")
     assert not run_model(project, "int_passage_communes", paths).skipped
     monkeypatch.undo()
     assert not run_model(project, "int_passage_communes", paths).skipped  # back to the recorded code

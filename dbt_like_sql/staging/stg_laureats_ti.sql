@@ -19,17 +19,8 @@ with ids as (
     where millesime = (select max(millesime) from raw_laureats_ti)
 ),
 cles as (
-    -- same rule as stg_relance_laureats: an id failing the Luhn key cannot be in Sirene
-    select
-        *,
-        length(id_chiffres) in (9, 14) and (
-            list_sum(list_transform(range(length(id_chiffres)), lambda i:
-                case when (length(id_chiffres) - i) % 2 = 0
-                     then (try_cast(id_chiffres[i + 1] as integer) * 2) // 10 + (try_cast(id_chiffres[i + 1] as integer) * 2) % 10
-                     else try_cast(id_chiffres[i + 1] as integer) end)) % 10 = 0
-            or (length(id_chiffres) = 14 and left(id_chiffres, 9) = '356000000'
-                and list_sum(list_transform(range(length(id_chiffres)), lambda i: try_cast(id_chiffres[i + 1] as integer))) % 5 = 0)
-        ) as id_valide
+    -- the SIREN/SIRET key (La Poste's exception included): dbt_like_sql/macros/identifiants.sql
+    select *, identifiant_entreprise_valide(id_chiffres) as id_valide
     from ids
 )
 select

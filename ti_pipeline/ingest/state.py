@@ -26,7 +26,7 @@ from ti_pipeline.sources.vintage import resolve_release
 
 # The code that turns a file into a raw partition: a change in it must read every vintage again.
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CODE_FILES = ("sources/readers.py", "sources/sniff.py", "sources/vintage.py", "sources/catalog", "lake.py", "ingest/vintages.py", "ingest/state.py", "validation")
+_CODE_FILES = ("sources/readers", "sources/sniff.py", "sources/vintage.py", "sources/catalog", "lake.py", "ingest/vintages.py", "ingest/state.py", "validation")
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,8 @@ from typing import IO
 
 from ti_pipeline.config import get_paths
 from ti_pipeline.sources.catalog import SOURCES, Release, Source, sample_path
-from ti_pipeline.sources.locate import DATAGOUV_API, configured_url_env, mirror_url
+from ti_pipeline.sources.hosts import configured_url_env, mirror_url
+from ti_pipeline.sources.locate import DATAGOUV_API
 
 # the URL last and never cut: it is what a reader copies
 DEFAULT_COLUMNS = ("source", "millesime", "cog_year", "file", "licence", "approx_size", "url")

@@ -26,7 +26,10 @@ Mirrors (how tests and air-gapped runs point live mode at another server, withou
 - Mirror hosts, and hosts of ``TI_<SOURCE>_URL`` variables, join the downloader's host allow-list.
   ``TI_ALLOWED_HOSTS`` (comma-separated) adds hosts when a publisher moves to a new one.
 
-Not here: the HTTP machinery (``download``), the choice between sample and live (``obtain``).
+The mirror and allow-list functions live in ``hosts`` (re-exported here), which the downloader
+asks too: ``locate`` depends on ``hosts`` and ``transport``, neither depends on ``locate``.
+
+Not here: the HTTP machinery (``transport``, ``download``), the choice between sample and live (``obtain``).
 """
 
 from __future__ import annotations
@@ -34,17 +37,20 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from ti_pipeline.sources.catalog import SOURCES, Release, Source
+from ti_pipeline.sources.catalog import Release, Source
+from ti_pipeline.sources.hosts import (  # noqa: F401 - re-exported: the mirror names were defined here
+    OFFICIAL_HOSTS,
+    allowed_hosts,
+    configured_url_env,
+    mirror_for,
+    mirror_hosts,
+    mirror_url,
+)
+from ti_pipeline.sources.transport import fetch_json
 
 DATAGOUV_API = "https://www.data.gouv.fr/api/1/datasets/{slug}/"
-
-# The official hosts: those of the catalog's URLs, plus where data.gouv.fr serves its API and files.
-OFFICIAL_HOSTS: frozenset[str] = frozenset(
-    {urlsplit(r.url).hostname for s in SOURCES for r in s.releases if r.url}
-    | {"www.data.gouv.fr", "static.data.gouv.fr", "object.files.data.gouv.fr", "www.insee.fr", "open.urssaf.fr", "unpkg.com"}
-)
 
 
 class SourceUnavailable(RuntimeError):
@@ -73,56 +79,6 @@ class Location:
     method: str  # "catalog" | "datagouv" | "env"
     resource: dict = field(default_factory=dict)  # data.gouv.fr: id, title, url, last_modified, checksum, filesize
 
-
-# ------------------------------------------------------------------------------------------------
-# Mirrors
-# ------------------------------------------------------------------------------------------------
-def _host_env(host: str) -> str:
-    return "TI_MIRROR_" + re.sub(r"[^A-Z0-9]", "_", host.upper())
-
-
-def mirror_for(host: str | None) -> str | None:
-    """The mirror base URL configured for an official host, if any."""
-    if not host or host.lower() not in OFFICIAL_HOSTS:
-        return None
-    return os.environ.get(_host_env(host.lower())) or os.environ.get("TI_MIRROR_URL") or None
-
-
-def mirror_url(url: str) -> str:
-    """``url`` rewritten to its mirror when one is configured for its host; unchanged otherwise."""
-    parts = urlsplit(url)
-    base = mirror_for(parts.hostname)
-    if not base:
-        return url
-    b = urlsplit(base.rstrip("/"))
-    return urlunsplit((b.scheme, b.netloc, b.path + parts.path, parts.query, parts.fragment))
-
-
-def configured_url_env(source: Source) -> str:
-    """The environment variable giving the URL of a source without a public file."""
-    return f"TI_{source.name.upper()}_URL"
-
-
-def mirror_hosts() -> set[str]:
-    """Hosts the configuration points at: mirrors, ``TI_<SOURCE>_URL`` hosts, ``TI_ALLOWED_HOSTS``."""
-    hosts: set[str] = set()
-    for name, value in os.environ.items():
-        if not value:
-            continue
-        if name == "TI_MIRROR_URL" or name.startswith("TI_MIRROR_"):
-            hosts.add(urlsplit(value).hostname or "")
-        elif name == "TI_ALLOWED_HOSTS":
-            hosts |= {h.strip().lower() for h in value.split(",") if h.strip()}
-    for s in SOURCES:
-        value = os.environ.get(configured_url_env(s))
-        if value:
-            hosts.add(urlsplit(value).hostname or "")
-    hosts.discard("")
-    return {h.lower() for h in hosts}
-
-
-def allowed_hosts() -> frozenset[str]:
-    return OFFICIAL_HOSTS | mirror_hosts()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -176,8 +132,6 @@ def locate(source: Source, release: Release, settings=None, session=None) -> Loc
         return Location(source.name, release.millesime, mirror_url(release.url), release.url, "catalog")
     if source.datagouv is None:
         raise SourceUnavailable(source.name, f"millésime {release.millesime} has no URL and no data.gouv.fr dataset in the catalog")
-
-    from ti_pipeline.sources.download import fetch_json
 
     api_url = DATAGOUV_API.format(slug=source.datagouv.dataset)
     body, _ = fetch_json(mirror_url(api_url), source=source.name, settings=settings, session=session)

@@ -4,10 +4,13 @@ Modules:
 - ``sql_parsing``: sqlglot parsing and table references;
 - ``references``: the table references of each query remembered on disk (sqlglot imported on a miss);
 - ``data_tests``: the header's data tests as SQL returning failing rows;
-- ``project``: loading the models folder (header, SQL, dependencies, errors naming files);
+- ``project``: loading the models folder (header, SQL, dependencies, errors naming files; the
+  ``macros/`` folder of DuckDB macros every model can call);
 - ``parquet_metadata``: provenance and versions written into every Parquet file;
 - ``publish``: atomic publication of mart folders (versions behind a symlink);
-- ``execute``: one model run on an in-memory DuckDB connection (``run_model``);
+- ``relations``: SQL reading raw sources, tables and mart versions, and where outputs live;
+- ``state``: fingerprints and the results kept in ``lake/.state`` (an unchanged model is not rebuilt);
+- ``execute``: one model built on an in-memory DuckDB connection (``run_model``), macros loaded;
 - ``scheduler``: several models built at once, each when what it reads is built (``run_models``);
 - ``catalog_db``: the read-only ``catalog.duckdb`` of views over the marts.
 

@@ -22,28 +22,23 @@ Then, by materialization:
   published with an atomic symlink swap only if every test passes (``publish``). A failing test
   raises ``DataTestsFailed`` naming the tests with example rows; the published mart is untouched.
 
-A model whose inputs did not change is not run again (``reuse``): its fingerprint — the SQL file's
-sha256, the variables it reads, the runner's code, the mode, and the fingerprints of everything it reads
-(raw partitions: their provenance ``fingerprint``, from file sha256 and reading code; models: their
-own fingerprint, recursively) — is recorded with its result in ``lake/.state/<model>.json`` and in
-the files it wrote; when the current fingerprint equals the recorded one and the output is still
-the one recorded, the recorded result (row count, preview, test results) is returned with
-``skipped=True``. Any change upstream, in the SQL, the variables or the code recomputes.
+Every database opened for models holds the project's macros (``dbt_like_sql/macros/*.sql``, e.g.
+the SIREN/SIRET key ``identifiant_entreprise_valide``), created before any model's SQL runs.
 
-Not here: parsing (``project``), test SQL (``data_tests``), the folder swap (``publish``).
+A model whose inputs did not change is not run again (``reuse``): ``run_model`` asks ``state`` for
+its fingerprint and recorded result, and records the new result after a build; any change
+upstream, in the SQL, the macros it calls, the variables or the code recomputes.
+
+Not here: fingerprints and the kept results (``state``), where outputs live (``relations``),
+parsing (``project``), test SQL (``data_tests``), the folder swap (``publish``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import time
 import urllib.parse
-import uuid
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -51,19 +46,31 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ti_pipeline.config import Paths, get_industry_scope, get_mode
-from ti_pipeline.lake import PROVENANCE_KEY, raw_files, read_file_metadata, write_parquet_atomic
+from ti_pipeline.config import Paths, get_industry_scope
+from ti_pipeline.lake import write_parquet_atomic
 from ti_pipeline.sources.catalog import TARGET_COG_YEAR
 from ti_pipeline.sql_runner import catalog_db, publish
 from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests_and_count
 from ti_pipeline.sql_runner.parquet_metadata import model_file_metadata
-from ti_pipeline.sql_runner.project import Model, SqlProject
+from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, macro_files, read_macros
 from ti_pipeline.sql_runner.relations import (
     MART_FILE,
     ModelInputMissing,
+    mart_path,
     mart_read_sql,
     parquet_read_sql,
     raw_read_sql,
+    table_path,
+)
+from ti_pipeline.sql_runner.state import (
+    FINGERPRINT_KEY,
+    STATE_DIR,
+    ModelRunResult,
+    model_fingerprint,
+    record_result,
+    recorded_result,
+    recorded_seconds,
+    runner_code_fingerprint,
 )
 
 PREVIEW_ROWS = 10
@@ -82,38 +89,11 @@ class DataTestsFailed(RuntimeError):
         )
 
 
-@dataclass
-class ModelRunResult:
-    model: str
-    materialized: str
-    row_count: int
-    columns: list[tuple[str, str]]  # (name, DuckDB type) as readers see them
-    preview_columns: list[str]
-    preview_rows: list[tuple]
-    path: Path | None  # None for views
-    version_dir: Path | None = None  # marts: the published version folder ``path`` points to
-    test_results: list[DataTestResult] = field(default_factory=list)
-    file_metadata: dict[str, Any] = field(default_factory=dict)
-    fingerprint: str | None = None  # what the result is a function of (None: not fingerprinted)
-    skipped: bool = False  # inputs unchanged: the recorded result, nothing was run
-    seconds: float | None = None  # how long building it took (skipped: at the recorded run)
-
-
-FINGERPRINT_KEY = "ti_pipeline.fingerprint"
 TABLE_BATCH_ROWS = 500_000
-STATE_DIR = ".state"
 
 
 def default_variables() -> dict[str, Any]:
     return {"industry_scope": get_industry_scope(), "target_cog_year": TARGET_COG_YEAR}
-
-
-def table_path(paths: Paths, model: Model) -> Path:
-    return paths.lake / model.layer / f"{model.name}.parquet"
-
-
-def mart_path(paths: Paths, model: Model) -> Path:
-    return paths.marts / model.name
 
 
 def run_model(
@@ -137,7 +117,7 @@ def run_model(
     variables = {**default_variables(), **(variables or {})}
     fingerprint = model_fingerprint(project, name, paths, variables)
     if reuse and fingerprint is not None:
-        recorded = _recorded_result(paths, model, fingerprint)
+        recorded = recorded_result(paths, model, fingerprint)
         if recorded is not None:
             return recorded
     started = time.perf_counter()
@@ -145,7 +125,7 @@ def run_model(
     result.fingerprint = fingerprint
     result.seconds = round(time.perf_counter() - started, 3)
     if fingerprint is not None:
-        _record_result(paths, model, result)
+        record_result(paths, model, result)
     return result
 
 
@@ -154,7 +134,7 @@ def _run_model(
     connections=None,
     database: duckdb.DuckDBPyConnection | None = None,
 ) -> ModelRunResult:
-    with open_connection(variables, paths, database) as con:
+    with open_connection(variables, paths, database, project) as con:
         with connections.registered(con) if connections is not None else contextlib.nullcontext():
             return _build(con, project, model, paths, variables, fingerprint)
 
@@ -189,7 +169,7 @@ def test_model(
     file, a mart's published version (what "execute this check" in the UI asks for)."""
     model = project.models[name]
     variables = {**default_variables(), **(variables or {})}
-    with open_connection(variables, paths) as con:
+    with open_connection(variables, paths, project=project) as con:
         create_input_views(con, project, model, paths)
         sql = model.sql if model.materialized == "view" else output_read_sql(paths, model, f"testing {model.file}: ")
         con.execute(f"create temp view {name} as {sql}")
@@ -202,26 +182,39 @@ def test_model(
 DEFAULT_MEMORY_LIMIT = "3GB"
 
 
-def open_database(paths: Paths) -> duckdb.DuckDBPyConnection:
+def open_database(paths: Paths, project: SqlProject | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB database for models, its memory limited (``TI_DUCKDB_MEMORY_LIMIT``),
-    spilling to ``data/.duckdb_tmp``. Several models may connect to it at once (``cursor``):
-    the limit and DuckDB's threads are then theirs together."""
+    spilling to ``data/.duckdb_tmp``, holding the macros of ``project`` (by default the pipeline's,
+    ``dbt_like_sql/macros/``). Several models may connect to it at once (``cursor``): the limit
+    and DuckDB's threads are then theirs together, the macros too."""
     database = duckdb.connect(":memory:")
     database.execute(f"set memory_limit = {quote_literal(os.environ.get('TI_DUCKDB_MEMORY_LIMIT', DEFAULT_MEMORY_LIMIT))}")
     database.execute(f"set temp_directory = {quote_literal(str(paths.data_dir / '.duckdb_tmp'))}")
+    load_macros(database, project)
     return database
+
+
+def load_macros(con: duckdb.DuckDBPyConnection, project: SqlProject | None = None) -> None:
+    """Create the macros of ``project`` (by default the pipeline's) in the database of ``con``: every
+    connection to that database can then call them. For any code running a model's SQL itself."""
+    macros = project.macros if project is not None else macro_files(DEFAULT_MODELS_DIR)
+    if macros:
+        con.execute(read_macros(macros))
 
 
 @contextlib.contextmanager
 def open_connection(
-    variables: Mapping[str, Any], paths: Paths, database: duckdb.DuckDBPyConnection | None = None
+    variables: Mapping[str, Any],
+    paths: Paths,
+    database: duckdb.DuckDBPyConnection | None = None,
+    project: SqlProject | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection of one model to ``database`` (by default a database of its own, closed with
-    it), with the model's variables; its temporary views are its own (DuckDB keeps a connection's
-    temporary objects and variables to itself)."""
+    """A connection of one model to ``database`` (by default a database of its own, with the macros
+    of ``project``, closed with it), with the model's variables; its temporary views are its own
+    (DuckDB keeps a connection's temporary objects and variables to itself)."""
     with contextlib.ExitStack() as stack:
         if database is None:
-            database = stack.enter_context(open_database(paths))
+            database = stack.enter_context(open_database(paths, project))
         con = stack.enter_context(database.cursor())
         for key, value in variables.items():
             con.execute(f"set variable {quote_ident(key)} = {quote_literal(value)}")
@@ -373,145 +366,27 @@ def _describe(con: duckdb.DuckDBPyConnection, relation: str, row_count: int | No
     }
 
 
-# ------------------------------------------------------------------------------------------------
-# Skipping unchanged models
-# ------------------------------------------------------------------------------------------------
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
-@lru_cache(maxsize=1)
-def runner_code_fingerprint() -> str:
-    """The code that turns SQL into files: the runner and the lake writer."""
-    h = hashlib.sha256()
-    for f in sorted((_PACKAGE / "sql_runner").glob("*.py")) + [_PACKAGE / "lake.py"]:
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def _raw_fingerprint(paths: Paths, raw_asset: str) -> str | None:
-    """The raw partitions a model reads: each vintage's fingerprint (None if one has none)."""
-    parts = []
-    for f in raw_files(paths, raw_asset.removeprefix("raw_")):
-        provenance = read_file_metadata(f).get(PROVENANCE_KEY.decode(), {})
-        if not provenance.get("fingerprint"):
-            return None
-        parts.append([f.parent.name, provenance["fingerprint"]])
-    return json.dumps(parts) if parts else None
-
-
-def model_fingerprint(
-    project: SqlProject, name: str, paths: Paths, variables: Mapping[str, Any], _memo: dict | None = None
-) -> str | None:
-    """What the result of model ``name`` is a function of; None when something upstream is unknown."""
-    memo = {} if _memo is None else _memo
-    if name in memo:
-        return memo[name]
-    model = project.models[name]
-    deps = {}
-    for dep in model.all_deps:
-        if dep in project.raw_sources:
-            if dep not in memo:
-                memo[dep] = _raw_fingerprint(paths, dep)
-            fp = memo[dep]
-        else:
-            fp = model_fingerprint(project, dep, paths, variables, memo)
-        if fp is None:
-            memo[name] = None
-            return None
-        deps[dep] = fp
-    key = {
-        "sql": model.sql_hash,
-        "materialized": model.materialized,
-        # only the variables this file reads: what it reads through a model is in that model's fingerprint
-        "variables": {k: str(v) for k, v in sorted(variables.items()) if k in model.variables_used},
-        "mode": get_mode(),
-        "code": runner_code_fingerprint(),
-        "deps": deps,
-    }
-    memo[name] = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-    return memo[name]
-
-
-def _state_path(paths: Paths, model: Model) -> Path:
-    return paths.lake / STATE_DIR / f"{model.name}.json"
-
-
-def _record_result(paths: Paths, model: Model, result: ModelRunResult) -> None:
-    state = {
-        "fingerprint": result.fingerprint,
-        "materialized": result.materialized,
-        "row_count": result.row_count,
-        "columns": result.columns,
-        "preview_columns": result.preview_columns,
-        "preview_rows": [list(r) for r in result.preview_rows],
-        "path": str(result.path) if result.path else None,
-        "version_dir": str(result.version_dir) if result.version_dir else None,
-        "seconds": result.seconds,
-        "tests": [
-            {"name": r.test.name, "passed": r.passed, "failing_count": r.failing_count, "columns": r.columns,
-             "examples": [list(e) for e in r.examples], "error": r.error}
-            for r in result.test_results
-        ],
-    }
-    path = _state_path(paths, model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp_{path.name}.{uuid.uuid4().hex}")
-    tmp.write_text(json.dumps(state, default=str))
-    os.replace(tmp, path)
-
-
-def _output_fingerprint(model: Model, state: dict, paths: Paths) -> str | None:
-    """The fingerprint written in the model's current output files (views: the recorded one)."""
-    if model.materialized == "view":
-        return state["fingerprint"]
-    if model.materialized == "table":
-        path = table_path(paths, model)
-        if not path.is_file() or str(path) != state.get("path"):
-            return None
-        return read_file_metadata(path).get(FINGERPRINT_KEY)
-    version = publish.current_version_dir(paths.marts, model.name)
-    if version is None or str(version) != state.get("version_dir"):
-        return None
-    files = sorted(version.rglob("*.parquet"))
-    return read_file_metadata(files[0]).get(FINGERPRINT_KEY) if files else None
-
-
-def _recorded_result(paths: Paths, model: Model, fingerprint: str) -> ModelRunResult | None:
-    path = _state_path(paths, model)
-    try:
-        state = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if state.get("fingerprint") != fingerprint or _output_fingerprint(model, state, paths) != fingerprint:
-        return None
-    tests = {t.name: t for t in model.tests}
-    results = [
-        DataTestResult(tests[t["name"]], t["passed"], t["failing_count"], t["columns"], [tuple(e) for e in t["examples"]], t["error"])
-        for t in state["tests"]
-        if t["name"] in tests
-    ]
-    if len(results) != len(model.tests):
-        return None
-    return ModelRunResult(
-        model=model.name,
-        materialized=model.materialized,
-        row_count=state["row_count"],
-        columns=[tuple(c) for c in state["columns"]],
-        preview_columns=state["preview_columns"],
-        preview_rows=[tuple(r) for r in state["preview_rows"]],
-        path=Path(state["path"]) if state["path"] else None,
-        version_dir=Path(state["version_dir"]) if state["version_dir"] else None,
-        test_results=results,
-        fingerprint=fingerprint,
-        skipped=True,
-        seconds=state.get("seconds"),
-    )
-
-
-def recorded_seconds(paths: Paths, model: Model) -> float | None:
-    """How long the model took at its last recorded run (None: never recorded, or unreadable)."""
-    try:
-        seconds = json.loads(_state_path(paths, model).read_text()).get("seconds")
-    except (OSError, ValueError):
-        return None
-    return float(seconds) if isinstance(seconds, (int, float)) else None
+__all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "DataTestsFailed",
+    "PREVIEW_ROWS",
+    "TABLE_BATCH_ROWS",
+    "create_input_views",
+    "default_variables",
+    "load_macros",
+    "open_connection",
+    "open_database",
+    "output_read_sql",
+    "run_model",
+    "test_model",
+    "write_mart_files",
+    # kept by ``state`` and ``relations``, re-exported: callers imported them from here
+    "FINGERPRINT_KEY",
+    "STATE_DIR",
+    "ModelRunResult",
+    "mart_path",
+    "model_fingerprint",
+    "recorded_seconds",
+    "runner_code_fingerprint",
+    "table_path",
+]

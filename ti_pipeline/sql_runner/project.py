@@ -14,6 +14,11 @@ A file is one query, optionally preceded by a YAML header in a block comment::
     --- */
     select ...
 
+``<models_dir>/macros/*.sql`` is not a layer: it holds DuckDB macros (``create or replace macro``)
+that the runner creates in every database it opens for models (``execute.open_database``); the
+SIREN/SIRET key ``identifiant_entreprise_valide`` lives there. A model calling a macro has the
+macros' text in its ``sql_hash``, so that changing a macro rebuilds the models that call it.
+
 Table references resolve to another model or to a raw source ``raw_<source>``; anything else, a
 cycle, or two files with the same model name fail here, at definition load, naming the files.
 
@@ -25,7 +30,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -39,6 +44,7 @@ from ti_pipeline.sql_runner.references import ReferencesMemo, SqlParseError
 DEFAULT_MODELS_DIR = PROJECT_ROOT / "dbt_like_sql"
 
 LAYERS = ("staging", "intermediate", "marts")
+MACROS_DIR = "macros"  # DuckDB macros every model can call: not a layer, no models in it
 MATERIALIZATIONS = ("view", "table", "mart")
 DEFAULT_MATERIALIZATION = {"staging": "view", "intermediate": "table", "marts": "mart"}
 RAW_PREFIX = "raw_"
@@ -49,6 +55,7 @@ HEADER_KEYS = {"materialized", "partition_by", "description", "columns", "tests"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HEADER = re.compile(r"\A\s*/\*\s*---[ \t]*\n(?P<yaml>.*?)\n[ \t]*---\s*\*/", re.DOTALL)
 _MODEL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_MACRO_NAME = re.compile(r"create\s+(?:or\s+replace\s+)?(?:temp\s+|temporary\s+)?macro\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 
 
 class SqlProjectError(ValueError):
@@ -74,6 +81,7 @@ class Model:
     tests: tuple[DataTest, ...] = ()
     deps: tuple[str, ...] = ()  # what the SQL reads: model names and raw_<source> names
     test_deps: tuple[str, ...] = ()  # what only the tests read (relationships targets, assert SQL)
+    macros_hash: str = ""  # sha256 of the macro files, when the SQL calls a macro
 
     @property
     def all_deps(self) -> tuple[str, ...]:
@@ -86,8 +94,12 @@ class Model:
 
     @cached_property
     def sql_hash(self) -> str:
-        """sha256 of the whole file (SQL and header): any change makes the asset's code version change."""
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        """sha256 of the whole file (SQL and header), and of the macros when it calls one: any change
+        makes the asset's code version change."""
+        h = hashlib.sha256(self.path.read_bytes())
+        if self.macros_hash:
+            h.update(b"\0macros\0" + self.macros_hash.encode())
+        return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,11 @@ class SqlProject:
     models_dir: Path
     models: Mapping[str, Model]
     raw_sources: frozenset[str]  # raw asset names: raw_<source>
+    macros: tuple[Path, ...] = ()  # <models_dir>/macros/*.sql, created in every database before the models
+
+    def macros_sql(self) -> str:
+        """The macro files' statements, in file order (what ``execute.open_database`` runs)."""
+        return read_macros(self.macros)
 
     @property
     def marts(self) -> list[Model]:
@@ -147,6 +164,29 @@ def pipeline_project() -> SqlProject:
                         references_memo=get_paths().cache / REFERENCES_MEMO_FILE)
 
 
+def macro_files(models_dir: Path) -> tuple[Path, ...]:
+    """The macro files of a models folder (none when it has no ``macros/``)."""
+    return tuple(sorted((Path(models_dir) / MACROS_DIR).glob("*.sql")))
+
+
+def read_macros(files: Iterable[Path]) -> str:
+    return "\n".join(Path(f).read_text(encoding="utf-8") for f in files)
+
+
+def _with_macros(models: dict[str, Model], macros: tuple[Path, ...]) -> dict[str, Model]:
+    """Each model calling a macro, with the macros' hash (see ``Model.sql_hash``)."""
+    if not macros:
+        return models
+    text = read_macros(macros)
+    names = set(m.lower() for m in _MACRO_NAME.findall(text))
+    calls = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(", re.IGNORECASE) if names else None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return {
+        n: replace(m, macros_hash=digest) if calls and calls.search(m.path.read_text(encoding="utf-8")) else m
+        for n, m in models.items()
+    }
+
+
 def _load_project(models_dir: Path, raw_sources: Iterable[str], memo: ReferencesMemo) -> SqlProject:
     models_dir = Path(models_dir)
     if not models_dir.is_dir():
@@ -157,7 +197,10 @@ def _load_project(models_dir: Path, raw_sources: Iterable[str], memo: References
     errors: list[str] = []
     models: dict[str, Model] = {}
     unreadable: set[str] = set()  # files that failed to parse: references to them are not "unknown"
+    macros = macro_files(models_dir)
     for path in sorted(models_dir.rglob("*.sql")):
+        if path in macros or path.relative_to(models_dir).parts[0] == MACROS_DIR:
+            continue
         try:
             model = parse_model_file(path, models_dir, memo)
         except SqlProjectError as e:
@@ -174,7 +217,8 @@ def _load_project(models_dir: Path, raw_sources: Iterable[str], memo: References
     if errors:
         raise SqlProjectError(_join(errors))
     ordered = _topological_order(models)
-    return SqlProject(models_dir=models_dir, models={n: models[n] for n in ordered}, raw_sources=raw)
+    models = _with_macros(models, macros)
+    return SqlProject(models_dir=models_dir, models={n: models[n] for n in ordered}, raw_sources=raw, macros=macros)
 
 
 def parse_model_file(path: Path, models_dir: Path, memo: ReferencesMemo | None = None) -> Model:

@@ -1,7 +1,7 @@
 """SQL that reads the lake and the marts: the one place that knows their file layouts.
 
 - raw source: ``lake/raw/<source>/millesime=*/*.parquet``, hive-partitioned, ``union_by_name``;
-- table model: ``lake/<layer>/<name>.parquet``;
+- table model: ``lake/<layer>/<name>.parquet`` (``table_path``); mart: ``marts/<name>`` (``mart_path``);
 - mart version folder: ``data.parquet``, or ``<col>=<value>/.../data.parquet`` with the partition
   columns' DuckDB types read back from the files' metadata (so ``code_departement=01`` stays text)
   and the query's column order restored (hive readers put partition columns last).
@@ -17,9 +17,19 @@ from ti_pipeline.config import Paths
 from ti_pipeline.lake import read_file_metadata
 from ti_pipeline.sql_runner.data_tests import quote_ident, quote_literal
 from ti_pipeline.sql_runner.parquet_metadata import PARTITIONING_KEY
-from ti_pipeline.sql_runner.project import RAW_PREFIX
+from ti_pipeline.sql_runner.project import RAW_PREFIX, Model
 
 MART_FILE = "data.parquet"
+
+
+def table_path(paths: Paths, model: Model) -> Path:
+    """Where a table model's file lives."""
+    return paths.lake / model.layer / f"{model.name}.parquet"
+
+
+def mart_path(paths: Paths, model: Model) -> Path:
+    """Where a mart is published: the symlink to its current version folder."""
+    return paths.marts / model.name
 
 
 class ModelInputMissing(RuntimeError):

@@ -227,7 +227,7 @@ def run_models(
             return ModelOutcome(name, error=exc, seconds=time.perf_counter() - started, started_at=started_at)
         return ModelOutcome(name, result=result, seconds=time.perf_counter() - started, started_at=started_at)
 
-    database = open_database(paths)
+    database = open_database(paths, project)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sql-model")
     try:
         while waiting or running:
