@@ -111,7 +111,7 @@ def pick_resource(source: Source, resources: list[dict], api_url: str = "") -> d
             api_url or DATAGOUV_API.format(slug=source.datagouv.dataset),
             f"no resource of dataset {source.datagouv.dataset!r} matches {source.datagouv.pattern!r} "
             f"(title or file name). The publisher may have renamed it; available resources: {titles}. "
-            "Update the pattern in ti_pipeline/sources/catalog.py once the right file is identified.",
+            "Update the pattern in ti_pipeline/sources/catalog/ once the right file is identified.",
         )
     return max(candidates, key=lambda c: c[0])[1]
 

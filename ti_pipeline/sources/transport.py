@@ -142,7 +142,7 @@ def hint_for_status(status: int, page: str | None) -> str:
     if status in (404, 410):
         return (
             "the file is no longer at this URL: the publisher probably moved or renamed it. Find the new "
-            f"file{where} and update ti_pipeline/sources/catalog.py, or check the mirror configuration (TI_MIRROR_*)"
+            f"file{where} and update its declaration in ti_pipeline/sources/catalog/, or check the mirror configuration (TI_MIRROR_*)"
         )
     if status in (401, 403):
         return f"the server refuses access: check the URL{where}, a proxy, or the mirror configuration"

@@ -22,7 +22,7 @@ macros' text in its ``sql_hash``, so that changing a macro rebuilds the models t
 Table references resolve to another model or to a raw source ``raw_<source>``; anything else, a
 cycle, or two files with the same model name fail here, at definition load, naming the files.
 
-Not here: running SQL (``execute``), test SQL (``data_tests``), Dagster (``dagster_assets``).
+Not here: running SQL (``execute``), test SQL (``data_tests``), Dagster (``ti_pipeline.defs.sql``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ A model that fails is reported with its exception and the models below it in the
 Stopping: if the caller stops reading (Ctrl-C in Dagster's step, an exception), no model starts any
 more and the DuckDB queries under way are interrupted (``duckdb.DuckDBPyConnection.interrupt``).
 
-Not here: what running one model means (``execute``), Dagster events (``dagster_assets``).
+Not here: what running one model means (``execute``), Dagster events (``ti_pipeline.defs.sql``).
 """
 
 from __future__ import annotations
