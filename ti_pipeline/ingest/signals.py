@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
 from ti_pipeline.sources import download as dl
+from ti_pipeline.sources.transport import get_following_redirects, new_session, raise_for_status, with_retries
 from ti_pipeline.sources.catalog import Release, Source
 from ti_pipeline.sources.locate import LocateError, SourceUnavailable, locate
 
@@ -122,20 +123,20 @@ def probe_headers(
         headers["If-None-Match"] = previous.etag
     if previous and previous.last_modified:
         headers["If-Modified-Since"] = previous.last_modified
-    sess = dl._session(session)
+    sess = new_session(session)
 
     def attempt(_: int) -> dict[str, Any]:
-        resp, _final = dl._get(sess, url, headers, settings, source, stream=True)
+        resp, _final = get_following_redirects(sess, url, headers, settings, source, stream=True)
         try:
             if resp.status_code == 304 and previous is not None:
                 return {"etag": previous.etag, "last_modified": previous.last_modified, "status": 304}
             if resp.status_code != 200:
-                dl._raise_for_status(resp, source, url, None)
+                raise_for_status(resp, source, url, None)
             return {"etag": resp.headers.get("ETag"), "last_modified": resp.headers.get("Last-Modified"), "status": 200}
         finally:
             resp.close()  # the body is never read
 
-    return dl._with_retries(attempt, source, url, settings)
+    return with_retries(attempt, source, url, settings)
 
 
 def probe_release(

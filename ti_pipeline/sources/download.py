@@ -67,9 +67,6 @@ from ti_pipeline.sources.transport import (
 
 log = logging.getLogger(__name__)
 
-# The probe of ``orchestration.signals`` calls these by their former private names.
-_get, _raise_for_status, _session, _with_retries = get_following_redirects, raise_for_status, new_session, with_retries
-
 
 @dataclass
 class DownloadResult:
