@@ -11,7 +11,7 @@ parallelism and nothing else:
    vintages obtained, read, validated and written to the lake (``ingest.vintages.ingest_vintages``);
 2. the SQL models, several at a time (``sql_runner.scheduler.run_models``), into the same lake and
    marts;
-3. the catalog (``catalog_db.build_catalog``) and the portraits (``portraits.build.build_portraits``).
+3. the portraits and the release with its catalog (``releases.assemble``).
 
 What it leaves out is exactly what orchestration adds: Dagster is never imported (the report
 says so, ``dagster_imported``), no instance, runs, events, asset checks or metadata (the data
@@ -93,16 +93,16 @@ def run_models() -> int:
 
 
 def publish() -> int:
-    """The catalog and the portraits, as the pipeline's last two steps; the number of pages."""
+    """The portraits and the release (catalog, manifest), as the pipeline's last two steps; the
+    number of pages."""
     from ti_pipeline.config import get_paths
-    from ti_pipeline.portraits.build import build_portraits
-    from ti_pipeline.portraits.state import default_out_dir
-    from ti_pipeline.sql_runner.catalog_db import build_catalog
+    from ti_pipeline.releases.assemble import build_release_portraits, make_release
     from ti_pipeline.sql_runner.project import pipeline_project
 
-    paths = get_paths()
-    build_catalog(paths, [m.name for m in pipeline_project().marts])
-    return len(build_portraits(paths.marts, default_out_dir(paths.data_dir)).territoires)
+    paths, project = get_paths(), pipeline_project()
+    portraits = build_release_portraits(project, paths)
+    make_release(project, paths)
+    return len(portraits.details.territoires)
 
 
 def run(sample_dir: Path, data_dir: Path) -> dict:

@@ -5,7 +5,7 @@ The layers of ``ti_pipeline`` (shared/DESIGN.md, "Layers and names"), lowest fir
 import from its own layer and the layers below it, never from a layer above:
 
     foundation (config, lake, publication) -> sources -> validation -> ingest -> sql_runner
-    -> portraits -> defs -> definitions -> tools (launch, cli, docs, sample)
+    -> portraits -> releases -> defs -> definitions -> tools (launch, cli, docs, sample)
 
 ``ingest`` sits above ``validation`` because ingesting a vintage validates it (``ingest.vintages``
 calls ``validation.validate``); ``validation`` knows nothing of ingestion.
@@ -31,9 +31,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ingest", ("ti_pipeline.ingest",)),
     ("sql_runner", ("ti_pipeline.sql_runner",)),
     ("portraits", ("ti_pipeline.portraits",)),
+    ("releases", ("ti_pipeline.releases",)),
     ("defs", ("ti_pipeline.defs",)),
     ("definitions", ("ti_pipeline.definitions",)),
-    ("tools", ("ti_pipeline.launch", "ti_pipeline.cli", "ti_pipeline.docs", "ti_pipeline.sample", "ti_pipeline.__main__")),
+    ("tools", ("ti_pipeline.launch", "ti_pipeline.cli", "ti_pipeline.cli_releases", "ti_pipeline.docs", "ti_pipeline.sample", "ti_pipeline.__main__")),
 ]
 
 # Short and explicit, each with the reason it is allowed; empty since the sources-split branch broke

@@ -4,7 +4,8 @@
     ti-pipeline backfill SOURCE VINTAGES [--raw-only] [--force]  some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
-    ti-pipeline portraits [--out DIR]                            the HTML portraits, from the published marts
+    ti-pipeline portraits --out DIR                              the HTML portraits, from the published marts
+    ti-pipeline releases [list|show|diff|rollback|pin|unpin]     the published releases (``cli_releases``)
     ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
 ``run`` and ``backfill`` launch Dagster runs (``ti_pipeline.launch``: the raw sources, one run
@@ -27,7 +28,7 @@ from ti_pipeline.config import MODES, get_paths
 
 INSTANCE_YAML_MARKER = "# Written by ti-pipeline (rewritten when outdated); your own dagster.yaml is never touched.\n"
 # Dagster's own local storage (SQLite files in DAGSTER_HOME, its default), plus: no telemetry, one
-# slot per concurrency pool (the duckdb_catalog writer) and the freshness daemon.
+# slot per concurrency pool (the release pool: one publisher at a time) and the freshness daemon.
 LOCAL_INSTANCE_YAML = INSTANCE_YAML_MARKER + """\
 telemetry:
   enabled: false
@@ -66,6 +67,23 @@ def _wrapped(title: str, names: list[str]) -> str:
                          subsequent_indent="    ", break_on_hyphens=False)
 
 
+def _release_line(result, paths) -> str:
+    """What the refresh did to the published release: a new one, the same kept, or none."""
+    from ti_pipeline.releases.store import current_release
+
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.to_user_string() == "release":
+            metadata = event.materialization.metadata
+            release_id = metadata["release_id"].value
+            if "skipped" in metadata:
+                return f"Release {release_id} unchanged, still current (marts in {paths.marts})."
+            return (f"Release {release_id} published: marts in {paths.marts}, catalog {paths.catalog_db}, "
+                    f"manifest {paths.releases / release_id / 'datapackage.json'}.")
+    current = current_release(paths)
+    still = f"release {current.name} is still current" if current else "nothing is published yet"
+    return f"No new release ({still}): see below."
+
+
 def _print_refresh(result, paths, elapsed: float, mode: str) -> int:
     """The summary of ``run`` and ``backfill``: what was rebuilt or kept, failed checks, failures,
     where the marts and portraits are."""
@@ -101,10 +119,8 @@ def _print_refresh(result, paths, elapsed: float, mode: str) -> int:
         print("Warnings (checks of severity WARN): " + ", ".join(others))
     if result.skipped:
         print(f"Not rebuilt, as {', '.join(sorted(result.blocked))} did not deliver: {', '.join(sorted(result.skipped))}")
-    marts = sorted(p.name for p in paths.marts.glob("*") if p.is_dir() and not p.name.startswith("."))
-    if marts:
-        print(f"Marts in {paths.marts}: {', '.join(marts)}")
-    portraits = paths.data_dir / "portraits" / "index.html"
+    print(_release_line(result, paths))
+    portraits = paths.portraits / "index.html"
     if portraits.exists():
         print(f"Portraits: open {portraits}")
     if not result.success:
@@ -196,10 +212,10 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_portraits(args: argparse.Namespace) -> int:
-    from ti_pipeline.portraits import MartsUnavailable, PortraitsOutputError, build_portraits, default_out_dir
+    from ti_pipeline.portraits import MartsUnavailable, PortraitsOutputError, build_portraits
 
     paths = get_paths()
-    out = Path(args.out) if args.out else default_out_dir(paths.data_dir)
+    out = Path(args.out)
     try:
         built = build_portraits(paths.marts, out)
     except (MartsUnavailable, PortraitsOutputError) as exc:
@@ -223,7 +239,7 @@ LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
 RUN_DESCRIPTION = """\
 Materialize every asset (or --select some): the raw sources (one Dagster run per partitions
-definition, every vintage), then the SQL models, marts, DuckDB catalog and portraits (one run), on
+definition, every vintage), then the SQL models, marts, portraits and the release (one run), on
 the Dagster instance of $DAGSTER_HOME (default data/dagster_home), the one the UI, the schedule and
 the sensors use. Work whose inputs did not change is found so inside each step and kept; the summary
 says, per asset, "rebuilt" or "unchanged, kept". The sample takes about 10 s the first time."""
@@ -232,7 +248,7 @@ BACKFILL_DESCRIPTION = """\
 Materialize some vintages of one source (one Dagster run, a partition range, validated before
 anything is written), then, unless --raw-only, everything that depends on the source."""
 
-FORCE_HELP = "rebuild everything, even what is unchanged (runs tagged ti/force=true): new mart versions are published"
+FORCE_HELP = "rebuild everything, even what is unchanged (runs tagged ti/force=true): a new release is published"
 
 
 def _default_executor() -> str:
@@ -287,9 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(func=cmd_generate_sample)
     portraits = sub.add_parser("portraits", help="write the HTML portraits (one page per territory) from the published marts",
                                description="Build the HTML portraits (one page per territory and an index) from "
-                               "the published marts only; `run` already builds them into data/portraits.")
-    portraits.add_argument("--out", help="output folder (default: data/portraits), replaced atomically")
+                               "the current release's marts into a folder of yours; `run` already publishes them "
+                               "with every release (data/portraits).")
+    portraits.add_argument("--out", required=True, help="output folder, replaced atomically")
     portraits.set_defaults(func=cmd_portraits)
+    from ti_pipeline import cli_releases
+
+    cli_releases.add_parser(sub)
     docs_cmd = sub.add_parser("docs", help="rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog",
                               description="Rewrite docs/marts.md and docs/sources.md from the SQL headers and the catalog.")
     docs_cmd.add_argument("--check", action="store_true", help="exit 1 if a generated page is out of date")
@@ -300,6 +320,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "releases":
+            from ti_pipeline import cli_releases
+
+            return cli_releases.run(args)
         return args.func(args)
     except KeyboardInterrupt:
         # Ctrl-C: the interrupted steps and runs are recorded as failed in the instance (the UI

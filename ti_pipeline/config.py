@@ -3,7 +3,7 @@
 Everything here is read from environment variables so that the same code runs from the CLI, the
 Dagster UI and the tests without code changes. Nothing in this module touches the network or disk.
 
-- ``TI_DATA_DIR``: root of generated data (cache, lake, marts, catalog). Default: ``<project>/data``.
+- ``TI_DATA_DIR``: root of generated data (cache, lake, builds, releases). Default: ``<project>/data``.
 - ``TI_SAMPLE_DIR``: the embedded synthetic sample. Default: ``<project>/data/sample``.
 - ``TI_MODE``: ``sample`` (default) reads ``TI_SAMPLE_DIR``; ``live`` downloads the real files.
 - ``TI_INDUSTRY_SCOPE``: ``BE`` (default, NAF sections B-E) or ``C`` (manufacturing only).
@@ -58,11 +58,28 @@ class Paths:
 
     @property
     def marts(self) -> Path:
+        """What readers open: a symlink to the current release's marts (``releases/current/marts``)."""
         return self.data_dir / "marts"
 
     @property
     def catalog_db(self) -> Path:
+        """What readers open: a symlink to the current release's DuckDB catalog."""
         return self.data_dir / "catalog.duckdb"
+
+    @property
+    def portraits(self) -> Path:
+        """What readers open: a symlink to the current release's portraits."""
+        return self.data_dir / "portraits"
+
+    @property
+    def builds(self) -> Path:
+        """Audited builds of marts and portraits, waiting for a release (or in one)."""
+        return self.data_dir / "builds"
+
+    @property
+    def releases(self) -> Path:
+        """Published releases, ``releases/<id>/``, and ``releases/current``, the one atomic switch."""
+        return self.data_dir / "releases"
 
     @property
     def dagster_home(self) -> Path:

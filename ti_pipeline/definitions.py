@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ti_pipeline.defs.automation import CATALOG_POOL, EXECUTOR, JOBS, SCHEDULES, SENSORS, apply_policies
-from ti_pipeline.defs.portraits import portraits
+from ti_pipeline.defs.automation import EXECUTOR, JOBS, RELEASE_POOL, SCHEDULES, SENSORS, apply_policies
+from ti_pipeline.defs.portraits import build_portraits_asset
 from ti_pipeline.defs.raw import RAW_ASSETS
-from ti_pipeline.defs.sql import build_catalog_asset, build_sql_assets
+from ti_pipeline.defs.release import build_release_asset
+from ti_pipeline.defs.sql import build_sql_assets
 from ti_pipeline.sql_runner.project import pipeline_project
 
 SQL_PROJECT = pipeline_project()
@@ -26,8 +27,8 @@ defs = dg.Definitions(
         [
             *RAW_ASSETS,
             *build_sql_assets(SQL_PROJECT),
-            build_catalog_asset(SQL_PROJECT, pool=CATALOG_POOL),
-            portraits,
+            build_portraits_asset(SQL_PROJECT, pool=RELEASE_POOL),
+            build_release_asset(SQL_PROJECT, pool=RELEASE_POOL),
         ]
     ),
     jobs=JOBS,

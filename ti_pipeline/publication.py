@@ -1,23 +1,19 @@
-"""Versioned publication of a folder behind a symlink: the one mechanism for the marts and the portraits.
+"""Atomic publication behind a symlink, the one mechanism for what readers open.
 
 A folder that readers open cannot be replaced atomically by a rename (``rename`` onto a non-empty
 folder fails, and "move the old one away, move the new one in" leaves a moment with nothing, or a
-mix). So what readers open is a symlink to one immutable version folder:
+mix). So what readers open is a symlink to one immutable folder, and publishing is replacing the
+symlink with ``os.replace`` (``rename(2)`` of a symlink: atomic on POSIX): a reader resolving it gets
+the old folder or the new one, never a mix (``point_symlink``). Symlink targets are relative: the data
+folder can be moved or copied whole (``cp -a``, ``rsync -a``).
 
-    <parent>/<name>          -> symlink to <versions>/<version>   (what readers open)
-    <versions>/<version>/    published versions, named by their UTC publication time
+Used by the releases (``ti_pipeline.releases``: ``releases/current`` -> ``releases/<id>``, and the
+fixed links ``data/marts``, ``data/portraits``, ``data/catalog.duckdb`` through it) and by
+``ti-pipeline portraits --out DIR`` (``publish_version``: pages in ``.<DIR>.versions/<version>``).
+Immutable folders are named by ``version_name`` (their UTC time: sorted by name = sorted by age) and
+pruned by ``prune``. Names starting with ``.`` (candidates being written) are never pruned.
 
-``publish_version`` renames a finished candidate folder (written and checked by the caller, on the
-same file system) into ``<versions>`` and replaces the symlink with ``os.replace`` (``rename(2)`` of a
-symlink: atomic on POSIX). A reader resolving the symlink gets the old version or the new one, never
-a mix. The ``KEEP`` newest versions stay on disk, and so do the previous one and any the caller
-protects, so that a reader in the middle of the old version keeps working through the next
-publications. Symlink targets are relative: the data folder can be moved or copied whole (``cp -a``,
-``rsync -a``). Names starting with ``.`` in ``<versions>`` (candidates being written) are never pruned.
-
-Used by ``sql_runner.publish`` (one mart = one folder, ``marts/.versions/<mart>/``) and by
-``portraits.build`` (the pages, ``.portraits.versions/``). Not here: what goes in the folders, where
-candidates are written, which folders a caller refuses to replace.
+Not here: what goes in the folders, which folders a caller refuses to replace.
 """
 
 from __future__ import annotations
@@ -69,22 +65,34 @@ def publish_version(link: Path, versions: Path, candidate: Path, *, protect: Ite
         legacy = versions / (LEGACY_PREFIX + uuid.uuid4().hex[:8])
         os.rename(link, legacy)
         previous = legacy
-    tmp_link = link.parent / f".{link.name}.link-{uuid.uuid4().hex}"
-    os.symlink(os.path.relpath(version, link.parent.resolve()), tmp_link, target_is_directory=True)
-    os.replace(tmp_link, link)
+    point_symlink(link, version)
     prune(versions, keep={version, previous, *protect})
     return version
 
 
-def prune(versions: Path, keep: Iterable[Path | None] = ()) -> None:
-    """Remove the versions that are neither among the ``KEEP`` newest nor in ``keep``."""
+def point_symlink(link: Path, target: Path) -> None:
+    """Make ``link`` a symlink to ``target`` (relative), replacing what it pointed to atomically."""
+    link = Path(link).absolute()
+    tmp_link = link.parent / f".{link.name}.link-{uuid.uuid4().hex}"
+    os.symlink(os.path.relpath(Path(target).absolute(), link.parent.resolve()), tmp_link,
+               target_is_directory=Path(target).is_dir())
+    try:
+        os.replace(tmp_link, link)
+    except BaseException:
+        tmp_link.unlink(missing_ok=True)
+        raise
+
+
+def prune(versions: Path, keep: Iterable[Path | None] = (), count: int = KEEP) -> list[Path]:
+    """Remove the versions that are neither among the ``count`` newest nor in ``keep``; returns them."""
     entries = sorted(
         (p.resolve() for p in Path(versions).iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True
     )
-    kept = set(entries[:KEEP]) | {Path(p).resolve() for p in keep if p is not None}
-    for p in entries:
-        if p not in kept:
-            shutil.rmtree(p, ignore_errors=True)
+    kept = set(entries[:count]) | {Path(p).resolve() for p in keep if p is not None}
+    removed = [p for p in entries if p not in kept]
+    for p in removed:
+        shutil.rmtree(p, ignore_errors=True)
+    return removed
 
 
-__all__ = ["KEEP", "current_version", "prune", "publish_version", "version_name"]
+__all__ = ["KEEP", "current_version", "point_symlink", "prune", "publish_version", "version_name"]

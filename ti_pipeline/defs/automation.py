@@ -2,14 +2,14 @@
 
 What belongs here: the cross-cutting run policy that ``definitions.py`` maps over every asset, and
 what starts runs when nobody clicks (schedule, sensors, the rebuild job). Not here: which assets
-exist and what they do (``defs.raw``, ``defs.sql``, ``defs.portraits``), whether a publisher put
+exist and what they do (``defs.raw``, ``defs.sql``, ``defs.portraits``, ``defs.release``), whether a publisher put
 out a new file (``ti_pipeline.ingest.signals``, plain), which runs a set of vintages needs
 (``defs.plan``, plain).
 
 Policy, applied once where the Definitions are assembled (``apply_policies``):
 
-- **Automation.** Every asset downstream of the raw sources (SQL models, marts, the DuckDB catalog,
-  what reads the marts) updates when its inputs change: ``AutomationCondition.eager()`` (run when a
+- **Automation.** Every asset downstream of the raw sources (SQL models, marts, the portraits, the
+  release) updates when its inputs change: ``AutomationCondition.eager()`` (run when a
   dependency updated, none is missing or in progress), also when its code version changed (a SQL
   edit), and only when the blocking checks of its dependencies passed, so that a refused source
   file does not flow into the marts. Like eager, it does not build what was already missing when
@@ -29,8 +29,8 @@ Policy, applied once where the Definitions are assembled (``apply_policies``):
   missing, a schema drift, a bug) fails at once with ``Failure(allow_retries=False)``. Not a
   ``retry_policy`` on the assets: Dagster applies a step's policy to interrupts too, so Ctrl-C
   would wait minutes and run the step again instead of stopping.
-- **Concurrency**: the DuckDB catalog writer runs in the ``duckdb_catalog`` pool; the instance
-  limits the pool to one slot (``dagster.yaml``), so two runs never write the catalog at once.
+- **Concurrency**: the portraits and the release run in the ``release`` pool; the instance limits
+  the pool to one slot (``dagster.yaml``), so two runs never build portraits or publish at once.
 - **Executor**: in process by default; multiprocess by ``TI_EXECUTOR`` or run config (``EXECUTOR``).
 
 What starts runs:
@@ -43,7 +43,7 @@ What starts runs:
   (``ti_pipeline.ingest.signals``) and requests the raw asset and vintage of each new release, nothing else. Its
   cursor holds the signals seen, so a release triggers once.
 - ``downstream_automation``: evaluates the automation conditions (above) of everything
-  downstream of the raw sources, so SQL models, marts and the catalog follow a new raw vintage,
+  downstream of the raw sources, so SQL models, marts, portraits and the release follow a new raw vintage,
   whichever way it arrived (schedule, sensor, UI backfill).
 - ``rebuild_from_lake`` (job): every asset but the raw sources, from the lake as it is: what to
   launch after changing SQL, and the second half of ``ti-pipeline run``.
@@ -79,7 +79,7 @@ from ti_pipeline.sources.catalog import SOURCES, get_source
 from ti_pipeline.sources.download import DownloadError, HostNotAllowed
 
 RAW_GROUP = "raw"
-CATALOG_POOL = "duckdb_catalog"
+RELEASE_POOL = "release"
 
 _AC = dg.AutomationCondition
 # AutomationCondition.eager() (without its latest-time-window clause: nothing downstream is
@@ -181,7 +181,7 @@ AUTOMATED = DOWNSTREAM | dg.AssetSelection.assets(*[s.asset_name for s in SOURCE
 REBUILD_FROM_LAKE_JOB = dg.define_asset_job(
     "rebuild_from_lake",
     selection=DOWNSTREAM,
-    description="Rebuild every SQL model, mart and the DuckDB catalog from the raw lake as it is (no source is read). "
+    description="Rebuild every SQL model, mart, the portraits and a new release from the raw lake as it is (no source is read). "
     "Launch it after a SQL change; `ti-pipeline run` runs it after the raw sources.",
     tags={"ti/trigger": "rebuild_from_lake"},
 )
@@ -272,7 +272,7 @@ downstream_automation = dg.AutomationConditionSensorDefinition(
     target=AUTOMATED,
     default_status=dg.DefaultSensorStatus.RUNNING,
     run_tags={"ti/trigger": "automation"},
-    description="Runs the SQL models, marts and catalog whose inputs changed, and Sirene when the lauréats "
+    description="Runs the SQL models, marts, portraits and release whose inputs changed, and Sirene when the lauréats "
     "changed (their automation conditions).",
 )
 
@@ -282,7 +282,7 @@ SENSORS = [source_release_sensor, downstream_automation]
 
 __all__ = [
     "ASSET_JOB",
-    "CATALOG_POOL",
+    "RELEASE_POOL",
     "DOWNSTREAM",
     "DOWNSTREAM_AUTOMATION",
     "EXECUTOR",

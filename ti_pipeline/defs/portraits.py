@@ -1,22 +1,22 @@
-"""The ``portraits`` Dagster asset: the HTML portraits, downstream of the marts they read.
+"""The ``portraits`` Dagster asset: the HTML portraits, built from the marts the next release will hold.
 
-A thin edge over ``ti_pipeline.portraits.build.build_portraits``: it reads the published marts in ``data/marts/`` and
-publishes ``data/portraits/`` atomically. Its dependencies are the marts the portraits know how to
-show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a mart landing later
-becomes an upstream of the portraits without touching this file.
+A thin edge over ``ti_pipeline.releases.assemble.build_release_portraits``: it takes the latest
+audited build of every mart — only when all of them are up to date with the lake — renders the
+pages into ``builds/portraits/<build>/``, and
+the ``release`` asset then publishes them with those marts. Its dependencies are the marts the
+portraits know how to show that the SQL project defines (``dbt_like_sql/marts/<mart>.sql``), so a
+mart landing later becomes an upstream of the portraits without touching this file.
 
-When the published version of every mart read and the portraits' code are those of the last
-build (recorded in ``data/.portraits.state.json``, ``portraits.state``), the pages are not rebuilt: the materialization
-says so (``skipped``). Any new mart version or code change rebuilds them, and so does a run
-tagged ``ti/force``.
+When the marts and the portraits' code are those of the last build (``portraits.state``), the pages
+are not rebuilt: the materialization says so (``skipped``). A run tagged ``ti/force`` rebuilds them.
 """
 
 import dagster as dg
 
 from ti_pipeline.config import PROJECT_ROOT, forced, get_paths
-from ti_pipeline.portraits.build import build_portraits
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
-from ti_pipeline.portraits.state import build_inputs, default_out_dir, portraits_up_to_date, record_state, recorded_state
+from ti_pipeline.releases.assemble import ReleaseRefused, build_release_portraits
+from ti_pipeline.sql_runner.project import SqlProject
 
 MARTS_SQL_DIR = PROJECT_ROOT / "dbt_like_sql" / "marts"
 
@@ -27,40 +27,42 @@ def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
     return [m for m in PORTRAIT_MARTS if m in defined]
 
 
-@dg.asset(
-    name="portraits",
-    group_name="portraits",
-    kinds={"html"},
-    deps=[dg.AssetKey(m) for m in upstream_marts()],
-    description="One self-contained HTML page per territory and an index with search (data/portraits/), "
-    "built only from the published Parquet marts; a banner marks pages built from the synthetic sample.",
-)
-def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    paths = get_paths()
-    out = default_out_dir(paths.data_dir)
-    inputs = build_inputs(paths.marts)
-    state = recorded_state(paths)
-    if not forced(context.run.tags) and portraits_up_to_date(paths, inputs):  # ti/force: rebuilt anyway
+def build_portraits_asset(project: SqlProject, *, pool: str | None = None) -> dg.AssetsDefinition:
+    @dg.asset(
+        name="portraits",
+        group_name="portraits",
+        kinds={"html"},
+        deps=[dg.AssetKey(m) for m in upstream_marts()],
+        pool=pool,
+        description="One self-contained HTML page per territory and an index with search, built only from "
+        "the Parquet marts of the next release (published with them in data/portraits); a banner marks pages "
+        "built from the synthetic sample.",
+    )
+    def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        try:
+            outcome = build_release_portraits(project, get_paths(), force=forced(context.run.tags))  # ti/force: rebuilt
+        except ReleaseRefused as exc:
+            raise dg.Failure(description=f"The portraits are built only from marts all up to date with the lake. {exc}",
+                             allow_retries=False) from None
+        if outcome.kept:
+            return dg.MaterializeResult(
+                metadata={
+                    "build": dg.MetadataValue.path(str(outcome.build)),
+                    "skipped": True,
+                    "skipped_reason": "marts and portraits code unchanged since the last build",
+                }
+            )
+        built = outcome.details
+        if built.marts_absents:
+            context.log.info("Marts not built, their sections say so: " + ", ".join(sorted(built.marts_absents)))
         return dg.MaterializeResult(
             metadata={
-                "index": dg.MetadataValue.path(str(out / "index.html")),
-                "version": dg.MetadataValue.path(state["version_dir"]),
-                "skipped": True,
-                "skipped_reason": "mart versions and portraits code unchanged since the last build",
+                "build": dg.MetadataValue.path(str(built.version_dir)),
+                "territoires": dg.MetadataValue.int(len(built.territoires)),
+                "synthetic": dg.MetadataValue.bool(built.synthetic),
+                "marts": dg.MetadataValue.json(built.marts),
+                "marts_absents": dg.MetadataValue.json(built.marts_absents),
             }
         )
-    built = build_portraits(paths.marts, out)
-    record_state(paths, inputs, built.version_dir)
-    if built.marts_absents:
-        context.log.info("Marts not published yet, their sections say so: " + ", ".join(sorted(built.marts_absents)))
-    return dg.MaterializeResult(
-        metadata={
-            "index": dg.MetadataValue.path(str(built.index)),
-            "version": dg.MetadataValue.path(str(built.version_dir)),
-            "territoires": dg.MetadataValue.int(len(built.territoires)),
-            "synthetic": dg.MetadataValue.bool(built.synthetic),
-            "marts": dg.MetadataValue.json(built.marts),
-            "marts_absents": dg.MetadataValue.json(built.marts_absents),
-        }
-    )
 
+    return portraits

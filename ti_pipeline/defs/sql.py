@@ -1,16 +1,16 @@
-"""SQL models as Dagster assets: an asset per model (with its tests as asset checks), and the catalog asset.
+"""SQL models as Dagster assets: an asset per model, with its tests as asset checks.
 
-The Dagster edge of ``ti_pipeline.sql_runner``: asset bodies only call ``scheduler.run_models`` /
-``catalog_db.build_catalog`` and translate
-results into Dagster events and metadata. Paths and variables are read at run time (``config``),
+The Dagster edge of ``ti_pipeline.sql_runner``: the asset body only calls ``scheduler.run_models``
+and translates results into Dagster events and metadata. Paths and variables are read at run time (``config``),
 so the same definitions serve the UI, the CLI and tests pointed at a temporary ``TI_DATA_DIR``.
 
 - asset key = model name; group = layer folder; ``deps`` = what the SQL and the tests read;
   ``code_version`` = sha256 of the SQL file (the UI shows models whose SQL changed as stale);
-- tests = ``AssetCheckSpec``s of the asset, blocking for marts. Mart tests run inside the build,
-  before publication (write-audit-publish); on failure the check results are reported, the mart is
-  not materialized and the step fails once the other models are built, so that nothing
-  downstream (the catalog included) runs on a mart that was not published.
+- tests = ``AssetCheckSpec``s of the asset, blocking when their severity is ``error`` (any layer).
+  Tests run inside the build, before the output is kept (write-audit-keep); on failure the check
+  results are reported, the model is not materialized, the models that read it are not built, and
+  the step fails once the others are built, so that nothing downstream (the portraits and the
+  release) runs: no release mixes the new state of some marts with the old state of others.
 
 The models are one multi-asset (``sql_models``, subsettable: the UI, the schedule or automation
 can select any of them), as dagster-dbt does for a dbt project: one step builds the selected
@@ -31,13 +31,11 @@ from typing import Any, Iterable, Iterator
 import dagster as dg
 
 from ti_pipeline.config import forced, get_paths
-from ti_pipeline.sql_runner.catalog_db import build_catalog, catalog_up_to_date
 from ti_pipeline.sql_runner.data_tests import DataTestResult, markdown_table
 from ti_pipeline.sql_runner.execute import DataTestsFailed, ModelRunResult, test_model
 from ti_pipeline.sql_runner.project import Model, SqlProject
 from ti_pipeline.sql_runner.scheduler import in_dependency_order, run_models
 
-CATALOG_ASSET = "duckdb_catalog"
 SQL_MODELS_OP = "sql_models"  # the step that builds the models
 
 
@@ -45,45 +43,6 @@ def build_sql_assets(project: SqlProject, *, name: str = SQL_MODELS_OP) -> list[
     """The models of ``project`` as one multi-asset: an asset (with its checks) per model, built
     together in one step, several at a time (``scheduler.run_models``)."""
     return [_models_asset(project, name)] if project.models else []
-
-
-def build_catalog_asset(project: SqlProject, *, pool: str | None = None) -> dg.AssetsDefinition:
-    """``duckdb_catalog``: downstream of every mart, rebuilds ``data/catalog.duckdb``.
-
-    ``pool``: the Dagster concurrency pool of the writer (the orchestration layer limits it to one
-    slot, so two runs never write the catalog at once)."""
-    marts = [m.name for m in project.marts]
-
-    @dg.asset(
-        name=CATALOG_ASSET,
-        group_name="marts",
-        deps=[dg.AssetKey(m) for m in marts],
-        kinds={"duckdb"},
-        pool=pool,
-        description="Read-only DuckDB catalog (data/catalog.duckdb): one view per published mart, rebuilt "
-        "into a new file and swapped in atomically, so readers holding it open see no error.",
-    )
-    def _catalog(context) -> dg.MaterializeResult:  # an AssetExecutionContext (annotations are deferred here)
-        paths = get_paths()
-        if not forced(context.run.tags) and catalog_up_to_date(paths, marts):
-            # it already reads the published version of every mart: kept as it is
-            return dg.MaterializeResult(
-                metadata={
-                    "path": dg.MetadataValue.path(str(paths.catalog_db)),
-                    "skipped": True,
-                    "skipped_reason": "the catalog already reads the published version of every mart",
-                }
-            )
-        built = build_catalog(paths, marts)
-        return dg.MaterializeResult(
-            metadata={
-                "path": dg.MetadataValue.path(str(paths.catalog_db)),
-                "views": dg.MetadataValue.json(built["views"]),
-                "not_yet_published": dg.MetadataValue.json(built["skipped"]),
-            }
-        )
-
-    return _catalog
 
 
 def model_spec(model: Model) -> dg.AssetSpec:
@@ -106,9 +65,8 @@ def model_spec(model: Model) -> dg.AssetSpec:
 
 
 def model_check_specs(model: Model) -> list[dg.AssetCheckSpec]:
-    blocking = model.materialized == "mart"
     return [
-        dg.AssetCheckSpec(t.name, asset=model.name, blocking=blocking and t.severity == "error", description=t.description)
+        dg.AssetCheckSpec(t.name, asset=model.name, blocking=t.severity == "error", description=t.description)
         for t in model.tests
     ]
 
@@ -211,7 +169,7 @@ def materialization_metadata(
     if result.path is not None:
         metadata["path"] = dg.MetadataValue.path(str(result.path))
     if result.version_dir is not None:
-        metadata["published_version"] = dg.MetadataValue.path(str(result.version_dir))
+        metadata["build"] = dg.MetadataValue.path(str(result.version_dir))
     undescribed = sorted(set(model.columns) - {name for name, _ in result.columns})
     if undescribed:
         metadata["described_columns_not_in_result"] = dg.MetadataValue.json(undescribed)

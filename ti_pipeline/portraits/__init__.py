@@ -2,26 +2,25 @@
 
 What belongs here: reading the marts as any downstream tool would (``marts``), choosing what a
 portrait shows (the ``content`` package), French number formats (``formats``), inline SVG charts
-(``svg``), the HTML (the ``render`` package), the build and its publication (``build``, through the
-project's one versioned-symlink mechanism, ``ti_pipeline.publication``), what the last build was
-made from (``state``). The Dagster asset is ``ti_pipeline.defs.portraits``.
+(``svg``), the HTML (the ``render`` package), the build (``build``: into ``builds/portraits`` for
+the next release, or into a folder of one's own), what the last build was made from (``state``). The Dagster asset is ``ti_pipeline.defs.portraits``.
 What does not: any access to raw sources, the lake or SQL internals — if a portrait needs a figure,
 it goes into a mart first; and any browser: the pages are written without one, and the headless
 Chromium that checks them and takes the README's screenshots is dev tooling (``tests/browser.py``).
 
     from ti_pipeline.portraits import build_portraits
-    build_portraits(paths.marts, paths.data_dir / "portraits")
+    build_portraits(paths.marts, Path("my-portraits"))   # from the current release's marts
 """
 
-# Imported when first asked for (PEP 562): ``ti-pipeline run``'s up-to-date check imports
-# ``portraits.state`` without the build (its pandas and rendering modules).
+# Imported when first asked for (PEP 562): the release step imports ``portraits.state``
+# without the build (its pandas and rendering modules).
 _EXPORTS = {
     "PORTRAIT_MARTS": "marts",
     "MartsUnavailable": "marts",
     "PortraitsBuild": "build",
     "PortraitsOutputError": "build",
     "build_portraits": "build",
-    "default_out_dir": "state",
+    "build_portraits_build": "build",
     "load_marts": "marts",
 }
 
@@ -40,6 +39,6 @@ __all__ = [
     "PortraitsBuild",
     "PortraitsOutputError",
     "build_portraits",
-    "default_out_dir",
+    "build_portraits_build",
     "load_marts",
 ]

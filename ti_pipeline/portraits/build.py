@@ -1,24 +1,28 @@
-"""Building every portrait and publishing the folder atomically.
+"""Building every portrait: into a build the next release links, or into a folder of one's own.
 
-``build_portraits(marts_dir, out_dir)`` reads the marts once, renders the index and one page per
-territory, writes them into a new folder and publishes it with the project's one versioned-symlink
-mechanism (``ti_pipeline.publication``, as the marts): ``out_dir`` is a relative symlink to
-``<parent>/.<name>.versions/<version>/``, swapped with ``os.replace``. A reader sees the previous
-pages or the new ones, never a half-written folder; a failed build leaves the previous pages
-untouched; the 3 newest versions are kept (a page open in a browser keeps working through a rebuild).
+Both read the marts once and render the index and one page per territory (``render_pages``):
 
-What this module adds: the marker file that says what built a version, and refusing to replace a
-folder the portraits did not write.
+- ``build_portraits_build(marts, paths)``, the pipeline's: from the audited builds of the marts (a
+  mapping name -> folder), into a new immutable folder ``builds/portraits/<build>/`` that a release
+  then links beside those marts (``ti_pipeline.releases``); the 3 newest builds are kept;
+- ``build_portraits(marts_dir, out_dir)``, ``ti-pipeline portraits --out DIR``'s: from published marts,
+  into a folder of the user's, published with the project's versioned-symlink mechanism
+  (``ti_pipeline.publication``): ``out_dir`` is a relative symlink to ``.<name>.versions/<version>/``.
+
+A failed build leaves what was there untouched. What this module adds: the marker file that says
+what built a folder, and refusing to replace a folder the portraits did not write.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Mapping
 
 from ti_pipeline import publication
 from ti_pipeline.portraits import content, render
@@ -90,6 +94,37 @@ def _check_replaceable(out_dir: Path) -> None:
         )
 
 
+BUILDS_KEPT = 3
+
+
+def build_portraits_build(marts_source: Mapping[str, Path], builds: Path, genere_le: datetime | None = None) -> PortraitsBuild:
+    """Render every portrait from ``marts_source`` (mart -> folder) into a new folder of ``builds``."""
+    marts = load_marts(marts_source)
+    genere = (genere_le or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    pages = render_pages(marts, genere)
+    versions_lues = {n: str(m.version_dir) for n, m in marts.marts.items()}
+    marqueur = {"generated_at": genere, "synthetic": marts.synthetic, "marts": versions_lues,
+                "marts_absents": marts.missing, "pages": sorted(pages)}
+    builds = Path(builds)
+    builds.mkdir(parents=True, exist_ok=True)
+    tmp = builds / f".tmp-{uuid.uuid4().hex}"
+    try:
+        tmp.mkdir()
+        for file_name, html in pages.items():
+            (tmp / file_name).write_text(html, encoding="utf-8")
+        (tmp / MARQUEUR).write_text(json.dumps(marqueur, ensure_ascii=False, indent=2), encoding="utf-8")
+        final = builds / publication.version_name()
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    publication.prune(builds, keep=[final], count=BUILDS_KEPT)
+    return PortraitsBuild(
+        out_dir=final, version_dir=final, territoires=[i for i, _ in content.territoires(marts)],
+        synthetic=marts.synthetic, marts=versions_lues, marts_absents=dict(marts.missing),
+    )
+
+
 def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None = None) -> PortraitsBuild:
     """Read the published marts in ``marts_dir`` and publish every portrait into ``out_dir``."""
     marts = load_marts(Path(marts_dir))
@@ -114,4 +149,4 @@ def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None =
     )
 
 
-__all__ = ["PortraitsBuild", "PortraitsOutputError", "build_portraits", "publish_pages", "render_pages"]
+__all__ = ["PortraitsBuild", "PortraitsOutputError", "build_portraits", "build_portraits_build", "publish_pages", "render_pages"]

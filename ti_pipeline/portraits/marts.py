@@ -1,7 +1,7 @@
 """Reading the published Parquet marts, as any downstream tool would.
 
-The portraits read ``<marts_dir>/<mart>`` (a symlink to one published version folder, see
-``ti_pipeline/sql_runner/README.md``) with pyarrow, and nothing else: no raw data, no lake, no
+The portraits read ``<marts_dir>/<mart>`` (``data/marts``: the current release's marts) or the
+folders of a mapping (the audited builds the next release will hold) with pyarrow, and nothing else: no raw data, no lake, no
 catalog internals. Each symlink is resolved once, so one portrait build reads one version of each
 mart even if a refresh publishes a new one meanwhile.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, Mapping, TypeVar, Union
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -168,9 +168,20 @@ def _partitioning(metadata: dict, version_dir: Path) -> ds.Partitioning | str | 
     return None
 
 
-def read_mart(marts_dir: Path, name: str) -> Mart:
-    """Read one published mart (all partitions) with its metadata. Raises ``FileNotFoundError``."""
-    link = Path(marts_dir) / name
+MartsSource = Union[Path, Mapping[str, Path]]
+
+
+def mart_folder(marts: MartsSource, name: str) -> Path:
+    """Where mart ``name`` is: ``<marts>/<name>`` for a folder of marts (the published
+    ``data/marts``), or the folder a mapping gives (the audited builds a release will hold)."""
+    if isinstance(marts, Mapping):
+        return Path(marts.get(name) or Path("/nonexistent") / name)
+    return Path(marts) / name
+
+
+def read_mart(marts_dir: MartsSource, name: str) -> Mart:
+    """Read one mart (all partitions) with its metadata. Raises ``FileNotFoundError``."""
+    link = mart_folder(marts_dir, name)
     if not link.exists():
         raise FileNotFoundError(f"{link} n'existe pas")
     version_dir = link.resolve()
@@ -188,9 +199,10 @@ def read_mart(marts_dir: Path, name: str) -> Mart:
     return Mart(name=name, version_dir=version_dir, frame=frame, metadata=metadata)
 
 
-def load_marts(marts_dir: Path, names: tuple[str, ...] = PORTRAIT_MARTS, required: tuple[str, ...] = MARTS_REQUIS) -> Marts:
-    """Read the marts the portraits use; raise ``MartsUnavailable`` only if a required one is missing."""
-    marts = Marts(directory=Path(marts_dir))
+def load_marts(marts_dir: MartsSource, names: tuple[str, ...] = PORTRAIT_MARTS, required: tuple[str, ...] = MARTS_REQUIS) -> Marts:
+    """Read the marts the portraits use (from a folder of marts, or a mapping name -> folder); raise
+    ``MartsUnavailable`` only if a required one is missing."""
+    marts = Marts(directory=Path(marts_dir) if not isinstance(marts_dir, Mapping) else Path("."))
     for name in names:
         try:
             marts.marts[name] = read_mart(marts_dir, name)

@@ -1,9 +1,11 @@
-"""Whether the published portraits are those the current marts and code would build: plain, no Dagster.
+"""Whether the portraits were built from the marts a release will hold: plain, no Dagster.
 
-A build records what it was made from in ``data/.portraits.state.json``: the published version
-of every mart it read and a hash of the portraits' code (``build_inputs``), and the version folder
-it published. The ``portraits`` asset (``ti_pipeline.defs.portraits``) skips a build whose inputs are those recorded,
-(``portraits_up_to_date``).
+The pipeline builds the pages into ``builds/portraits/<build>/`` (``build.build_portraits_build``),
+from the audited builds of the marts; a release links them beside those marts. A build records
+what it was made from in ``builds/portraits/state.json``: the folder of every mart it read and a
+hash of the portraits' code (``build_inputs``), and its own folder. The ``portraits`` asset
+(``ti_pipeline.defs.portraits``) skips a build whose inputs are those recorded
+(``up_to_date_build``), and the release checks the pages it links were built from its marts.
 """
 
 from __future__ import annotations
@@ -12,54 +14,55 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Mapping
 
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
 
-STATE_FILE = ".portraits.state.json"
+STATE_FILE = "state.json"
 
 
-def default_out_dir(data_dir: Path) -> Path:
-    """Where the pages are published: ``data/portraits`` (a symlink to the current version)."""
-    return Path(data_dir) / "portraits"
+def builds_dir(paths) -> Path:
+    """Where the pipeline's portrait builds are kept: ``builds/portraits``."""
+    return paths.builds / "portraits"
 
 
 def recorded_state(paths) -> dict:
     """What the last build recorded (empty if none, or unreadable)."""
     try:
-        return json.loads((paths.data_dir / STATE_FILE).read_text())
+        return json.loads((builds_dir(paths) / STATE_FILE).read_text())
     except (OSError, ValueError):
         return {}
 
 
 def record_state(paths, inputs: dict, version_dir: Path) -> None:
     """Record a build (atomically: a reader sees the previous state or this one)."""
-    state_path = paths.data_dir / STATE_FILE
+    state_path = builds_dir(paths) / STATE_FILE
+    state_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = state_path.with_name(state_path.name + ".tmp")
     tmp.write_text(json.dumps({"inputs": inputs, "version_dir": str(Path(version_dir).resolve())}))
     os.replace(tmp, state_path)
 
 
-def portraits_up_to_date(paths, inputs: dict | None = None) -> bool:
-    """Whether the published pages were built from the current mart versions and code."""
+def up_to_date_build(paths, inputs: dict) -> Path | None:
+    """The kept build made from ``inputs`` (mart folders and code), or None."""
     state = recorded_state(paths)
-    inputs = build_inputs(paths.marts) if inputs is None else inputs
-    out = default_out_dir(paths.data_dir)
-    return (
-        state.get("inputs") == inputs
-        and Path(state.get("version_dir", "")).is_dir()
-        and out.resolve() == Path(state["version_dir"])
-    )
+    folder = Path(state.get("version_dir") or "/nonexistent")
+    return folder if state.get("inputs") == inputs and folder.is_dir() else None
 
 
-def build_inputs(marts_dir: Path) -> dict:
-    """What the pages are a function of: the published version of each mart, and the code (every
-    module of this package and its sub-packages)."""
+def code_hash() -> str:
+    """Every module of this package and its sub-packages (content/, render/)."""
     code = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    for f in sorted(package.rglob("*.py")):  # sub-packages too (content/, render/)
+    for f in sorted(package.rglob("*.py")):
         code.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
-    versions = {m: str((marts_dir / m).resolve()) for m in PORTRAIT_MARTS if (marts_dir / m).exists()}
-    return {"marts": versions, "code": code.hexdigest()}
+    return code.hexdigest()
 
 
-__all__ = ["STATE_FILE", "build_inputs", "default_out_dir", "portraits_up_to_date", "record_state", "recorded_state"]
+def build_inputs(marts: Mapping[str, Path]) -> dict:
+    """What the pages are a function of: the folder of each portrait mart read, and the code."""
+    versions = {m: str(Path(marts[m]).resolve()) for m in PORTRAIT_MARTS if m in marts}
+    return {"marts": versions, "code": code_hash()}
+
+
+__all__ = ["STATE_FILE", "build_inputs", "builds_dir", "code_hash", "record_state", "recorded_state", "up_to_date_build"]

@@ -1,4 +1,4 @@
-"""Running one model on DuckDB over Parquet, and write-audit-publish for marts. No Dagster here.
+"""Running one model on DuckDB over Parquet, write-audit-keep for tables and marts. No Dagster here.
 
 Each run opens its own DuckDB connection to an in-memory database (DESIGN.md decision 1: no DuckDB
 file is ever shared between writers): a database of its own, or the one its caller opened for the
@@ -12,15 +12,21 @@ reads:
   ``millesime`` column comes from the folder) and ``union_by_name`` (vintages differ in columns);
 - a ``view`` model: its SQL, recursively with what it reads;
 - a ``table`` model: ``read_parquet(lake/<layer>/<name>.parquet)``;
-- a ``mart``: the published version's files (resolved once, so one run reads one version).
+- a ``mart``: its latest audited build (``state.latest_build``: what the next release will hold).
 
 Then, by materialization:
 
 - ``view``: nothing is written; the SQL is validated, counted and tested;
-- ``table``: ``lake/<layer>/<name>.parquet`` (atomic rename), then tested;
+- ``table``: written to a candidate file beside ``lake/<layer>/<name>.parquet``, tested there, and
+  renamed into place only if no blocking test fails;
 - ``mart``: written into a private candidate folder, tested there *as readers will read it*, and
-  published with an atomic symlink swap only if every test passes (``publish``). A failing test
-  raises ``DataTestsFailed`` naming the tests with example rows; the published mart is untouched.
+  kept as an immutable build (``builds``) only if no blocking test fails. Builds are published by
+  a release (``ti_pipeline.releases``), all marts together, never here.
+
+A test of severity ``error`` that fails blocks, whatever the materialization: ``DataTestsFailed``
+names the tests with example rows, the model's previous output is untouched, nothing is recorded
+(so the model is not up to date, and no release can be made until it is), and the models that
+read it are not built.
 
 Every database opened for models holds the project's macros (``dbt_like_sql/macros/*.sql``, e.g.
 the SIREN/SIRET key ``identifiant_entreprise_valide``), created before any model's SQL runs.
@@ -30,7 +36,7 @@ its fingerprint and recorded result, and records the new result after a build; a
 upstream, in the SQL, the macros it calls, the variables or the code recomputes.
 
 Not here: fingerprints and the kept results (``state``), where outputs live (``relations``),
-parsing (``project``), test SQL (``data_tests``), the folder swap (``publish``).
+parsing (``project``), test SQL (``data_tests``), where builds are kept (``builds``), releases.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import contextlib
 import os
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -49,7 +56,7 @@ import pyarrow.compute as pc
 from ti_pipeline.config import Paths, get_industry_scope
 from ti_pipeline.lake import write_parquet_atomic
 from ti_pipeline.sources.catalog import TARGET_COG_YEAR
-from ti_pipeline.sql_runner import catalog_db, publish
+from ti_pipeline.sql_runner import builds
 from ti_pipeline.sql_runner.data_tests import DataTestResult, quote_ident, quote_literal, run_tests_and_count
 from ti_pipeline.sql_runner.parquet_metadata import model_file_metadata
 from ti_pipeline.sql_runner.project import DEFAULT_MODELS_DIR, Model, SqlProject, macro_files, read_macros
@@ -66,6 +73,7 @@ from ti_pipeline.sql_runner.state import (
     FINGERPRINT_KEY,
     STATE_DIR,
     ModelRunResult,
+    latest_build,
     model_fingerprint,
     record_result,
     recorded_result,
@@ -77,15 +85,17 @@ PREVIEW_ROWS = 10
 
 
 class DataTestsFailed(RuntimeError):
-    """Tests of a mart failed: the candidate was discarded, the published mart is unchanged."""
+    """Blocking tests of a model failed: its output was not kept, the previous one is unchanged."""
 
     def __init__(self, model: Model, results: list[DataTestResult]):
         self.model = model
         self.results = results
         failed = [r for r in results if r.blocks]
+        kept = {"mart": "mart {} was not kept for release", "table": "table {} was not replaced"}.get(
+            model.materialized, "{} blocks the models that read it")
         super().__init__(
-            f"{model.file}: {len(failed)} of {len(results)} test(s) failed; mart {model.name} was not published "
-            f"(the previous version, if any, is still in place).\n\n" + "\n\n".join(r.summary() for r in failed)
+            f"{model.file}: {len(failed)} of {len(results)} test(s) failed; {kept.format(model.name)} "
+            f"(its previous output, if any, is still in place).\n\n" + "\n\n".join(r.summary() for r in failed)
         )
 
 
@@ -153,13 +163,22 @@ def _build(
         metadata[FINGERPRINT_KEY] = fingerprint
     if model.materialized == "table":
         path = table_path(paths, model)
-        # streamed in batches: a national intermediate table (up to 2.8 M rows) never sits whole in memory
-        write_parquet_atomic(
-            con.sql(model.sql).to_arrow_reader(TABLE_BATCH_ROWS), path, metadata=metadata, column_descriptions=model.columns
-        )
+        candidate = path.with_name(f".candidate_{path.name}.{uuid.uuid4().hex}")
+        try:
+            # streamed in batches: a national intermediate table (up to 2.8 M rows) never sits whole in memory
+            write_parquet_atomic(
+                con.sql(model.sql).to_arrow_reader(TABLE_BATCH_ROWS), candidate, metadata=metadata,
+                column_descriptions=model.columns,
+            )
+            con.execute(f"create temp view {name} as {parquet_read_sql(candidate)}")
+            result = _finish(con, model, path=path, metadata=metadata)
+            con.execute(f"drop view {name}")  # it reads the candidate, about to move
+            os.replace(candidate, path)
+        finally:
+            candidate.unlink(missing_ok=True)
         con.execute(f"create temp view {name} as {parquet_read_sql(path)}")
-        return _finish(con, model, path=path, metadata=metadata)
-    return _write_audit_publish(con, project, model, paths, variables, fingerprint)
+        return result
+    return _write_audit_keep(con, project, model, paths, variables, fingerprint)
 
 
 def test_model(
@@ -222,16 +241,16 @@ def open_connection(
 
 
 def output_read_sql(paths: Paths, model: Model, context: str = "") -> str:
-    """SQL reading the current output of a table or a mart (its published version); a clear
+    """SQL reading the current output of a table or a mart (its latest audited build); a clear
     ``ModelInputMissing`` (its message starting with ``context``) when there is none yet."""
     if model.materialized == "table":
         path = table_path(paths, model)
         if not path.exists():
             raise ModelInputMissing(f"{context}{model.name}, not materialized yet ({path} is missing)")
         return parquet_read_sql(path)
-    version = publish.current_version_dir(paths.marts, model.name)
+    version = latest_build(paths, model)
     if version is None:
-        raise ModelInputMissing(f"{context}mart {model.name}, not published yet ({paths.marts / model.name})")
+        raise ModelInputMissing(f"{context}mart {model.name}, not built yet (no audited build in {builds.marts_builds(paths)})")
     return mart_read_sql(version)
 
 
@@ -259,7 +278,7 @@ def create_input_views(con: duckdb.DuckDBPyConnection, project: SqlProject, mode
         create(dep)
 
 
-def _write_audit_publish(
+def _write_audit_keep(
     con: duckdb.DuckDBPyConnection,
     project: SqlProject,
     model: Model,
@@ -285,7 +304,7 @@ def _write_audit_publish(
         metadata[FINGERPRINT_KEY] = fingerprint
     table = relation.to_arrow_table()
 
-    candidate = publish.new_candidate_dir(paths.marts, model.name)
+    candidate = builds.new_candidate_dir(paths, model.name)
     try:
         write_mart_files(table, candidate, model, metadata)
         # Test the files as readers will read them (hive types included), not the query result.
@@ -295,12 +314,9 @@ def _write_audit_publish(
             raise DataTestsFailed(model, results)
         stats = _describe(con, model.name, row_count)
         con.execute(f"drop view {model.name}")  # the view reads the candidate folder, about to move
-        # Versions the current catalog points at stay, even when the catalog was not rebuilt since.
-        version = publish.publish_candidate(
-            paths.marts, model.name, candidate, protect=catalog_db.referenced_versions(paths)
-        )
+        version = builds.keep_candidate(paths, model.name, candidate)
     except BaseException:
-        publish.discard_candidate(candidate)
+        builds.discard_candidate(candidate)
         raise
     return ModelRunResult(
         model=model.name,
@@ -344,6 +360,8 @@ def write_mart_files(table: pa.Table, folder: Path, model: Model, metadata: Mapp
 
 def _finish(con: duckdb.DuckDBPyConnection, model: Model, *, path: Path | None, metadata: dict) -> ModelRunResult:
     results, row_count = run_tests_and_count(con, model.tests, model.name)
+    if any(r.blocks for r in results):
+        raise DataTestsFailed(model, results)
     return ModelRunResult(
         model=model.name,
         materialized=model.materialized,

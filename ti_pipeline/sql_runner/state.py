@@ -4,8 +4,9 @@ What belongs here: ``ModelRunResult``; the fingerprint of a model — the SQL fi
 macros it calls), the variables it reads, the runner's code, the mode, and the fingerprints of
 everything it reads (raw partitions: their provenance ``fingerprint``, from file sha256 and
 reading code; models: their own fingerprint, recursively); the record of each result in
-``lake/.state/<model>.json``, and the recorded result given back when the current fingerprint
-equals the recorded one *and* the output files still carry it (``skipped=True``).
+``lake/.state/<model>.json`` (for a mart: its latest audited build, ``latest_build``), and the
+recorded result given back when the current fingerprint equals the recorded one *and* the output
+files still carry it (``skipped=True``).
 
 Not here: building a model (``execute``), where outputs live (``relations``), test SQL (``data_tests``).
 """
@@ -23,7 +24,6 @@ from typing import Any, Mapping
 
 from ti_pipeline.config import Paths, get_mode
 from ti_pipeline.lake import PROVENANCE_KEY, raw_files, read_file_metadata
-from ti_pipeline.sql_runner import publish
 from ti_pipeline.sql_runner.data_tests import DataTestResult
 from ti_pipeline.sql_runner.project import Model, SqlProject
 from ti_pipeline.sql_runner.relations import table_path
@@ -142,8 +142,9 @@ def _output_fingerprint(model: Model, state: dict, paths: Paths) -> str | None:
         if not path.is_file() or str(path) != state.get("path"):
             return None
         return read_file_metadata(path).get(FINGERPRINT_KEY)
-    version = publish.current_version_dir(paths.marts, model.name)
-    if version is None or str(version) != state.get("version_dir"):
+    # a mart: its latest audited build (what the next release links), still on disk
+    version = Path(state.get("version_dir") or "")
+    if not state.get("version_dir") or not version.is_dir():
         return None
     files = sorted(version.rglob("*.parquet"))
     return read_file_metadata(files[0]).get(FINGERPRINT_KEY) if files else None
@@ -181,6 +182,15 @@ def recorded_result(paths: Paths, model: Model, fingerprint: str) -> ModelRunRes
     )
 
 
+def latest_build(paths: Paths, model: Model) -> Path | None:
+    """The folder of a mart's latest audited build (None: never built, or the build is gone)."""
+    try:
+        version = json.loads(_state_path(paths, model).read_text()).get("version_dir")
+    except (OSError, ValueError):
+        return None
+    return Path(version) if version and Path(version).is_dir() else None
+
+
 def recorded_seconds(paths: Paths, model: Model) -> float | None:
     """How long the model took at its last recorded run (None: never recorded, or unreadable)."""
     try:
@@ -194,6 +204,7 @@ __all__ = [
     "FINGERPRINT_KEY",
     "ModelRunResult",
     "STATE_DIR",
+    "latest_build",
     "model_fingerprint",
     "record_result",
     "recorded_result",
