@@ -1,4 +1,4 @@
-"""run_model without Dagster: view, table, mart; write-audit-publish; Parquet metadata."""
+"""run_model without Dagster: view, table, mart; write-audit-keep (builds); Parquet metadata."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ti_pipeline.sql_runner import DataTestsFailed, ModelInputMissing, load_proj
 from ti_pipeline.sql_runner.execute import create_input_views, open_connection, open_database
 from ti_pipeline.sql_runner.relations import mart_read_sql
 
-from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
+from test_sql_runner_support import RAW, built, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 
 
 def run_all(project, paths, **kw):
@@ -36,16 +36,17 @@ def test_view_table_and_marts(models, paths):
     assert pq.read_table(table.path).column("perimetre").to_pylist() == ["C"] * 4
 
     composition = run_model(project, "mart_ti_composition", paths)
-    assert sorted(os.listdir(composition.path)) == ["data.parquet"]
+    assert sorted(os.listdir(composition.version_dir)) == ["data.parquet"]
     mart = run_model(project, "mart_ti_population", paths)
-    assert mart.path == paths.marts / "mart_ti_population"
-    assert sorted(p.parent.name for p in mart.path.glob("*/data.parquet")) == ["annee=2023", "annee=2024"]
+    assert mart.path == paths.marts / "mart_ti_population"  # where a release will publish it
+    assert sorted(p.parent.name for p in mart.version_dir.glob("*/data.parquet")) == ["annee=2023", "annee=2024"]
     assert mart.columns == [("id_ti", "VARCHAR"), ("annee", "BIGINT"), ("population", "BIGINT"), ("perimetre", "VARCHAR")]
     assert all(r.passed for r in mart.test_results) and len(mart.test_results) == 4
     assert mart.preview_rows and mart.preview_columns[0] == "id_ti"
-    # Published behind a symlink to an immutable version folder.
-    assert mart.path.is_symlink() and mart.path.resolve() == mart.version_dir
-    assert not any((paths.marts / ".tmp").iterdir())
+    # Kept as an immutable audited build; nothing is published before a release.
+    assert mart.version_dir.parent == paths.builds / "marts" / "mart_ti_population"
+    assert not mart.path.exists()
+    assert not any((paths.builds / "marts" / ".tmp").iterdir())
 
 
 def test_models_sharing_a_database_keep_their_views_and_variables_to_themselves(models, paths):
@@ -81,7 +82,7 @@ def test_default_variables_come_from_config(models, paths, monkeypatch):
 def test_parquet_metadata_readable_with_pyarrow(models, paths):
     project = load_project(models, RAW)
     run_all(project, paths)
-    path = paths.marts / "mart_ti_population" / "annee=2024" / "data.parquet"
+    path = built(paths, "mart_ti_population") / "annee=2024" / "data.parquet"
     schema = pq.read_schema(path)
     kv = {k.decode(): v.decode() for k, v in schema.metadata.items()}
     assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
@@ -102,7 +103,7 @@ def test_parquet_metadata_readable_with_pyarrow(models, paths):
     assert schema.field("id_ti").metadata[b"description"] == b"Territory id (ti-NNNN)"
     assert "annee" not in schema.names  # hive: the partition value lives in the folder name
     # The whole mart reads back with pyarrow's hive partitioning too.
-    table = ds.dataset(paths.marts / "mart_ti_population", partitioning="hive").to_table()
+    table = ds.dataset(built(paths, "mart_ti_population"), partitioning="hive").to_table()
     assert table.num_rows == 4 and "annee" in table.column_names
 
 
@@ -111,14 +112,14 @@ def test_live_mode_is_not_labelled_synthetic(models, paths, monkeypatch):
     project = load_project(models, RAW)
     run_model(project, "stg_communes", paths)
     run_model(project, "mart_ti_composition", paths)
-    assert b"ti_pipeline.synthetic" not in pq.read_schema(paths.marts / "mart_ti_composition" / "data.parquet").metadata
+    assert b"ti_pipeline.synthetic" not in pq.read_schema(built(paths, "mart_ti_composition") / "data.parquet").metadata
 
 
-def test_failing_test_blocks_publication_and_keeps_previous_mart_byte_identical(models, paths):
+def test_failing_test_blocks_the_build_and_keeps_previous_mart_byte_identical(models, paths):
     project = load_project(models, RAW)
     run_all(project, paths)
-    mart = paths.marts / "mart_ti_population"
-    before, version_before = tree_bytes(mart), mart.resolve()
+    mart = built(paths, "mart_ti_population")
+    before, version_before = tree_bytes(mart), mart
 
     # A new vintage with a non-positive population: the mart's assert fails.
     write_communes(paths, 2025, [("01001", "ti-0001", -10), ("02001", "ti-0002", 80)])
@@ -129,13 +130,13 @@ def test_failing_test_blocks_publication_and_keeps_previous_mart_byte_identical(
     msg = str(err.value)
     assert "population_positive: 1 failing row(s)" in msg
     assert "| ti-0001 |" in msg and "-10" in msg  # example rows, as a table
-    assert "dbt_like_sql/marts/mart_ti_population.sql" in msg and "not published" in msg
+    assert "dbt_like_sql/marts/mart_ti_population.sql" in msg and "not kept for release" in msg
     assert [r.test.name for r in err.value.results if not r.passed] == ["population_positive"]
-    assert tree_bytes(mart) == before and mart.resolve() == version_before
-    assert not any((paths.marts / ".tmp").iterdir()), "the rejected candidate is removed"
+    assert tree_bytes(mart) == before and built(paths, "mart_ti_population") == version_before
+    assert not any((paths.builds / "marts" / ".tmp").iterdir()), "the rejected candidate is removed"
 
 
-def test_a_test_that_cannot_run_blocks_publication(models, paths):
+def test_a_test_that_cannot_run_blocks_the_build(models, paths):
     project = load_project(models, RAW)
     run_all(project, paths)
     write_model(models, "marts/mart_ti_composition.sql", """
@@ -145,13 +146,13 @@ def test_a_test_that_cannot_run_blocks_publication(models, paths):
         --- */
         select distinct id_ti from stg_communes
         """)
-    before = tree_bytes(paths.marts / "mart_ti_composition")
+    before = tree_bytes(built(paths, "mart_ti_composition"))
     with pytest.raises(DataTestsFailed, match="could not run"):
         run_model(load_project(models, RAW), "mart_ti_composition", paths)
-    assert tree_bytes(paths.marts / "mart_ti_composition") == before
+    assert tree_bytes(built(paths, "mart_ti_composition")) == before
 
 
-def test_warn_tests_do_not_block_publication(models, paths):
+def test_warn_tests_do_not_block(models, paths):
     write_model(models, "marts/mart_ti_composition.sql", """
         /* ---
         tests:
@@ -163,18 +164,18 @@ def test_warn_tests_do_not_block_publication(models, paths):
     project = load_project(models, RAW)
     result = run_model(project, "mart_ti_composition", paths)
     assert [r.passed for r in result.test_results] == [False]
-    assert (paths.marts / "mart_ti_composition" / "data.parquet").exists()
+    assert (result.version_dir / "data.parquet").exists()
 
 
-def test_republishing_swaps_versions_and_keeps_a_few(models, paths):
+def test_rebuilding_keeps_a_few_builds(models, paths):
     project = load_project(models, RAW)
     run_all(project, paths)
     versions = []
     for _ in range(5):
-        versions.append(run_model(project, "mart_ti_composition", paths).version_dir)
-    kept = sorted(p for p in (paths.marts / ".versions" / "mart_ti_composition").iterdir())
+        versions.append(run_model(project, "mart_ti_composition", paths, reuse=False).version_dir)
+    kept = sorted(p for p in (paths.builds / "marts" / "mart_ti_composition").iterdir())
     assert kept == sorted(versions[-3:])
-    assert (paths.marts / "mart_ti_composition").resolve() == versions[-1]
+    assert built(paths, "mart_ti_composition") == versions[-1]
 
 
 def test_string_partitions_keep_their_type_and_leading_zeros(tmp_path, paths):
@@ -189,12 +190,12 @@ def test_string_partitions_keep_their_type_and_leading_zeros(tmp_path, paths):
     write_model(root, "marts/mart_reads_mart.sql", "select code_departement, count(*) as n from mart_dep group by all")
     project = load_project(root, RAW)
     run_model(project, "mart_dep", paths)
-    assert sorted(os.listdir(paths.marts / "mart_dep")) == ["code_departement=01", "code_departement=02"]
-    # A mart reading a mart reads the published files, with the partition type written down.
+    assert sorted(os.listdir(built(paths, "mart_dep"))) == ["code_departement=01", "code_departement=02"]
+    # A mart reading a mart reads the latest audited build, with the partition type written down.
     result = run_model(project, "mart_reads_mart", paths)
     assert ("code_departement", "VARCHAR") in result.columns
     with duckdb.connect() as con:
-        rows = con.sql(f"{mart_read_sql(paths.marts / 'mart_dep')} order by code_departement").fetchall()
+        rows = con.sql(f"{mart_read_sql(built(paths, 'mart_dep'))} order by code_departement").fetchall()
     assert rows[0][0] == "01"  # first, as in the query, and still text
 
 
@@ -203,7 +204,7 @@ def test_empty_partitioned_mart_is_refused(tmp_path, paths):
     write_model(root, "marts/mart_empty.sql", "/* ---\npartition_by: [annee]\n--- */\nselect 1 as annee where false")
     with pytest.raises(ValueError, match="no rows"):
         run_model(load_project(root, RAW), "mart_empty", paths)
-    assert not (paths.marts / "mart_empty").exists()
+    assert not (paths.builds / "marts" / "mart_empty").exists()
 
 
 def test_missing_inputs_are_clear_errors(models, paths, tmp_path):

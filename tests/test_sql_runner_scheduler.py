@@ -44,7 +44,7 @@ def test_every_model_is_built_once_after_what_it_reads(models, paths):
         assert set(gating_models(project, outcome.name, project.models)) <= set(seen)
         seen.append(outcome.name)
     assert sorted(seen) == sorted(project.models)
-    assert (paths.marts / "mart_ti_population").is_dir()
+    assert (paths.builds / "marts" / "mart_ti_population").is_dir()
     # each model's time is recorded with it: the next run orders by it
     assert all(recorded_seconds(paths, project.models[n]) is not None for n in project.models)
 

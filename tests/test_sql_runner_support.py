@@ -27,6 +27,11 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def built(paths: Paths, mart: str) -> Path:
+    """The latest audited build of ``mart`` (what the next release would publish)."""
+    return sorted(p for p in (paths.builds / "marts" / mart).iterdir() if not p.name.startswith("."))[-1]
+
+
 def write_communes(paths: Paths, millesime: int, rows: list[tuple[str, str, int]]) -> None:
     frame = pd.DataFrame(rows, columns=["code_commune", "id_ti", "population"])
     write_raw(

@@ -55,6 +55,14 @@ def keep_candidate(paths: Paths, name: str, candidate: Path) -> Path:
     return build
 
 
+def latest_build(paths: Paths, name: str) -> Path | None:
+    """The newest audited build of mart ``name`` (None: never built). Builds are named by their time
+    and only audited ones are kept, so the newest is the one the next release would hold."""
+    folder = marts_builds(paths) / name
+    found = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.is_dir() else []
+    return found[-1] if found else None
+
+
 def remove_candidates(paths: Paths) -> list[Path]:
     """Remove every candidate folder: only a dead run leaves one (the caller holds the run lock)."""
     tmp = marts_builds(paths) / TMP_DIR
@@ -64,4 +72,4 @@ def remove_candidates(paths: Paths) -> list[Path]:
     return removed
 
 
-__all__ = ["KEEP", "TMP_DIR", "discard_candidate", "keep_candidate", "marts_builds", "new_candidate_dir", "remove_candidates"]
+__all__ = ["KEEP", "TMP_DIR", "discard_candidate", "keep_candidate", "latest_build", "marts_builds", "new_candidate_dir", "remove_candidates"]

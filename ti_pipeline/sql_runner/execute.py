@@ -12,7 +12,7 @@ reads:
   ``millesime`` column comes from the folder) and ``union_by_name`` (vintages differ in columns);
 - a ``view`` model: its SQL, recursively with what it reads;
 - a ``table`` model: ``read_parquet(lake/<layer>/<name>.parquet)``;
-- a ``mart``: its latest audited build (``state.latest_build``: what the next release will hold).
+- a ``mart``: its latest audited build (``builds.latest_build``: what the next release will hold).
 
 Then, by materialization:
 
@@ -73,7 +73,6 @@ from ti_pipeline.sql_runner.state import (
     FINGERPRINT_KEY,
     STATE_DIR,
     ModelRunResult,
-    latest_build,
     model_fingerprint,
     record_result,
     recorded_result,
@@ -248,7 +247,7 @@ def output_read_sql(paths: Paths, model: Model, context: str = "") -> str:
         if not path.exists():
             raise ModelInputMissing(f"{context}{model.name}, not materialized yet ({path} is missing)")
         return parquet_read_sql(path)
-    version = latest_build(paths, model)
+    version = builds.latest_build(paths, model.name)
     if version is None:
         raise ModelInputMissing(f"{context}mart {model.name}, not built yet (no audited build in {builds.marts_builds(paths)})")
     return mart_read_sql(version)

@@ -4,7 +4,7 @@ What belongs here: ``ModelRunResult``; the fingerprint of a model — the SQL fi
 macros it calls), the variables it reads, the runner's code, the mode, and the fingerprints of
 everything it reads (raw partitions: their provenance ``fingerprint``, from file sha256 and
 reading code; models: their own fingerprint, recursively); the record of each result in
-``lake/.state/<model>.json`` (for a mart: its latest audited build, ``latest_build``), and the
+``lake/.state/<model>.json`` (for a mart: the audited build it made, ``builds``), and the
 recorded result given back when the current fingerprint equals the recorded one *and* the output
 files still carry it (``skipped=True``).
 
@@ -182,15 +182,6 @@ def recorded_result(paths: Paths, model: Model, fingerprint: str) -> ModelRunRes
     )
 
 
-def latest_build(paths: Paths, model: Model) -> Path | None:
-    """The folder of a mart's latest audited build (None: never built, or the build is gone)."""
-    try:
-        version = json.loads(_state_path(paths, model).read_text()).get("version_dir")
-    except (OSError, ValueError):
-        return None
-    return Path(version) if version and Path(version).is_dir() else None
-
-
 def recorded_seconds(paths: Paths, model: Model) -> float | None:
     """How long the model took at its last recorded run (None: never recorded, or unreadable)."""
     try:
@@ -204,7 +195,6 @@ __all__ = [
     "FINGERPRINT_KEY",
     "ModelRunResult",
     "STATE_DIR",
-    "latest_build",
     "model_fingerprint",
     "record_result",
     "recorded_result",
