@@ -6,8 +6,8 @@ import dagster as dg
 import duckdb
 
 from ti_pipeline.sql_runner import load_project
-from ti_pipeline.defs.sql import CATALOG_ASSET, build_catalog_asset, build_sql_assets
-from ti_pipeline.defs.sql import SQL_MODELS_OP
+from ti_pipeline.defs.release import RELEASE_ASSET, build_release_asset
+from ti_pipeline.defs.sql import SQL_MODELS_OP, build_sql_assets
 
 from test_sql_runner_support import RAW, models, paths, tree_bytes, write_communes, write_model  # noqa: F401
 
@@ -17,7 +17,7 @@ RAW_KEYS = [dg.AssetKey(f"raw_{s}") for s in RAW]
 def all_defs(project) -> list:
     # The raw assets are built elsewhere (ti_pipeline/defs/raw.py); here they are plain specs and
     # their Parquet is written by the fixture.
-    return [*(dg.AssetSpec(k) for k in RAW_KEYS), *build_sql_assets(project), build_catalog_asset(project)]
+    return [*(dg.AssetSpec(k) for k in RAW_KEYS), *build_sql_assets(project), build_release_asset(project, with_portraits=False)]
 
 
 def materialize_sql(project, **kw) -> dg.ExecuteInProcessResult:
@@ -50,7 +50,7 @@ def test_assets_groups_deps_kinds_and_checks(models):
     assert graph.get(dg.AssetKey("stg_communes")).parent_keys == {dg.AssetKey("raw_communes")}
     assert "parquet" not in graph.get(dg.AssetKey("stg_communes")).kinds
     assert graph.get(dg.AssetKey("int_ti_population")).group_name == "intermediate"
-    assert graph.get(dg.AssetKey(CATALOG_ASSET)).parent_keys == {
+    assert graph.get(dg.AssetKey(RELEASE_ASSET)).parent_keys == {
         dg.AssetKey("mart_ti_population"), dg.AssetKey("mart_ti_composition"),
     }
     assert checks_of(graph, "mart_ti_population") == {
@@ -58,8 +58,9 @@ def test_assets_groups_deps_kinds_and_checks(models):
     }
     mart_checks = [graph.get_check_spec(k) for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("mart_ti_population")]
     assert all(spec.blocking for spec in mart_checks)
+    # a test of severity error blocks in every layer: what reads a view that failed is not built
     view_checks = [graph.get_check_spec(k) for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("stg_communes")]
-    assert [spec.blocking for spec in view_checks] == [False]
+    assert [spec.blocking for spec in view_checks] == [True]
 
 
 def test_a_new_sql_file_adds_an_asset_with_deps_and_checks(models):
@@ -80,7 +81,7 @@ def test_a_new_sql_file_adds_an_asset_with_deps_and_checks(models):
     assert node.group_name == "marts"
     assert node.parent_keys == {dg.AssetKey("raw_laureats"), dg.AssetKey("stg_communes"), dg.AssetKey("mart_ti_composition")}
     assert checks_of(after, "mart_ti_laureats") == {"not_null_id_laureat", "relationships_id_ti__mart_ti_composition"}
-    assert dg.AssetKey("mart_ti_laureats") in after.get(dg.AssetKey(CATALOG_ASSET)).parent_keys
+    assert dg.AssetKey("mart_ti_laureats") in after.get(dg.AssetKey(RELEASE_ASSET)).parent_keys
 
 
 def test_materialize_in_process_end_to_end(models, paths):
@@ -91,7 +92,7 @@ def test_materialize_in_process_end_to_end(models, paths):
     assert len(evaluations) == 7 and all(e.passed for e in evaluations)
 
     mats = {m.asset_key.to_user_string(): m.materialization.metadata for m in result.get_asset_materialization_events()}
-    assert set(mats) == {*project.models, CATALOG_ASSET}
+    assert set(mats) == {*project.models, RELEASE_ASSET}
     md = mats["mart_ti_population"]
     assert md["dagster/row_count"].value == 4
     columns = {c.name: c for c in md["dagster/column_schema"].schema.columns}
@@ -101,20 +102,22 @@ def test_materialize_in_process_end_to_end(models, paths):
     assert "| id_ti |" in md["preview"].value
     assert md["path"].value == str(paths.marts / "mart_ti_population")
     assert mats["stg_communes"]["dagster/row_count"].value == 6 and "path" not in mats["stg_communes"]
-    assert mats[CATALOG_ASSET]["views"].value == ["mart_ti_composition", "mart_ti_population"]
+    assert mats[RELEASE_ASSET]["marts"].value == {"mart_ti_composition": 2, "mart_ti_population": 4}
+    assert (paths.marts / "mart_ti_population").resolve().parent.parent.parent == paths.releases
 
     with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
         assert con.sql("select sum(population) from mart_ti_population where annee = 2024").fetchall() == [(240,)]
         assert con.sql("select count(*) from mart_ti_composition").fetchall() == [(2,)]
 
 
-def test_failing_mart_test_in_dagster_blocks_the_mart_and_the_catalog(models, paths):
+def test_failing_mart_test_in_dagster_blocks_the_mart_and_the_release(models, paths):
     project = load_project(models, RAW)
     assert materialize_sql(project).success
     mart = paths.marts / "mart_ti_population"
     before, catalog_before = tree_bytes(mart), paths.catalog_db.read_bytes()
+    composition_before = tree_bytes(paths.marts / "mart_ti_composition")
 
-    write_communes(paths, 2025, [("01001", "ti-0001", -10)])
+    write_communes(paths, 2025, [("01001", "ti-0001", -10), ("09001", "ti-0009", 5)])
     result = materialize_sql(project, raise_on_error=False)
     assert not result.success
 
@@ -123,15 +126,17 @@ def test_failing_mart_test_in_dagster_blocks_the_mart_and_the_catalog(models, pa
     assert failed[0].metadata["failing_rows"].value == 1
     assert "-10" in failed[0].metadata["examples"].value
     materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
-    assert "mart_ti_population" not in materialized and CATALOG_ASSET not in materialized
+    assert "mart_ti_population" not in materialized and RELEASE_ASSET not in materialized
     # the models' step fails, naming the test, once the other models are built
     failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == SQL_MODELS_OP)
     assert "population_positive" in failure.step_failure_data.error.message
     assert {"stg_communes", "int_ti_population", "mart_ti_composition"} <= materialized
     assert tree_bytes(mart) == before and paths.catalog_db.read_bytes() == catalog_before
+    # mart_ti_composition was rebuilt, but not published alone: the release still holds both old marts
+    assert tree_bytes(paths.marts / "mart_ti_composition") == composition_before
 
 
-def test_failing_test_on_a_table_is_reported_without_blocking(models, paths):
+def test_failing_test_on_a_table_blocks_what_reads_it(models, paths):
     project = load_project(models, RAW)
     write_communes(paths, 2025, [("01001", "ti-0001", 1)])  # fine for the marts
     write_model(models, "intermediate/int_ti_population.sql", """
@@ -144,8 +149,11 @@ def test_failing_test_on_a_table_is_reported_without_blocking(models, paths):
     project = load_project(models, RAW)
     result = materialize_sql(project, raise_on_error=False)
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
-    assert failed == ["row_count"]
-    assert (paths.marts / "mart_ti_population").exists()  # downstream ran: only marts' tests block
+    assert failed == ["row_count"] and not result.success
+    materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert "int_ti_population" not in materialized and "mart_ti_population" not in materialized
+    assert RELEASE_ASSET not in materialized and not paths.marts.exists()  # nothing published
+    assert not (paths.lake / "intermediate" / "int_ti_population.parquet").exists()  # the table was not kept
 
 
 def test_a_selection_builds_only_the_selected_models(models, paths):
@@ -189,7 +197,7 @@ def test_a_failing_model_leaves_the_others_built_and_fails_the_step(models, path
     result = materialize_sql(project, raise_on_error=False)
     assert not result.success
     materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
-    assert materialized == {"stg_communes", "mart_ti_composition"}  # not what reads the failed model, nor the catalog
+    assert materialized == {"stg_communes", "mart_ti_composition"}  # not what reads the failed model, nor the release
     failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == SQL_MODELS_OP)
     message = failure.step_failure_data.error.message
     assert "int_ti_population.sql" in message and "colonne_absente" in message

@@ -72,7 +72,7 @@ def test_built_at_once_gives_the_same_files_as_one_by_one(models, paths, tmp_pat
 def test_a_failure_skips_what_reads_it_and_the_others_go_on(models, paths):
     write_model(models, "intermediate/int_ti_population.sql", "select colonne_absente from stg_communes")
     project = load_project(models, RAW)
-    before = {p.name for p in paths.marts.glob("*")} if paths.marts.exists() else set()
+    before = {p.name for p in (paths.builds / "marts").glob("*")} if (paths.builds / "marts").exists() else set()
     outcomes = {o.name: o for o in run_models(project, project.models, paths, workers=2)}
     assert set(outcomes) == set(project.models)
     assert "colonne_absente" in str(outcomes["int_ti_population"].error)
@@ -80,7 +80,7 @@ def test_a_failure_skips_what_reads_it_and_the_others_go_on(models, paths):
     assert skipped.skipped_because == "int_ti_population" and skipped.result is None and skipped.error is None
     # the branch that does not read the failed model was built
     assert outcomes["mart_ti_composition"].succeeded and outcomes["stg_communes"].succeeded
-    assert "mart_ti_population" not in before and not (paths.marts / "mart_ti_population").exists()
+    assert "mart_ti_population" not in before and not (paths.builds / "marts" / "mart_ti_population").exists()
 
 
 def test_longest_chain_first(models, paths):

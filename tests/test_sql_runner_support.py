@@ -3,6 +3,7 @@ temporary models folder (never the real dbt_like_sql/, which others are writing)
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from pathlib import Path
 
@@ -32,11 +33,14 @@ def built(paths: Paths, mart: str) -> Path:
     return sorted(p for p in (paths.builds / "marts" / mart).iterdir() if not p.name.startswith("."))[-1]
 
 
-def write_communes(paths: Paths, millesime: int, rows: list[tuple[str, str, int]]) -> None:
+def write_communes(paths: Paths, millesime: int, rows: list[tuple[str, str, int]], sha256: str = "ab" * 32) -> None:
     frame = pd.DataFrame(rows, columns=["code_commune", "id_ti", "population"])
+    # the fingerprint ingestion records (here: of the rows), which SQL models and releases build on
+    fingerprint = hashlib.sha256(repr((millesime, rows)).encode()).hexdigest()
     write_raw(
         paths, "communes", millesime, frame,
-        provenance={"source": "communes", "millesime": millesime, "sha256": "ab" * 32, "url": "https://example.org/c"},
+        provenance={"source": "communes", "millesime": millesime, "sha256": sha256, "url": "https://example.org/c",
+                    "fingerprint": fingerprint},
         column_descriptions={"code_commune": "Commune code"},
     )
 
@@ -51,7 +55,7 @@ def paths(tmp_path, monkeypatch) -> Paths:
     write_communes(p, 2024, [("01001", "ti-0001", 110), ("01002", "ti-0001", 55), ("02001", "ti-0002", 75)])
     write_raw(
         p, "laureats", 2024, pd.DataFrame({"id_laureat": ["L1", "L2"], "code_commune": ["01001", "02001"]}),
-        provenance={"source": "laureats", "millesime": 2024},
+        provenance={"source": "laureats", "millesime": 2024, "fingerprint": "laureats-2024"},
     )
     return p
 

@@ -19,11 +19,14 @@ from ti_pipeline.sql_runner.project import SqlProject
 RELEASE_ASSET = "release"
 
 
-def build_release_asset(project: SqlProject, *, pool: str | None = None) -> dg.AssetsDefinition:
+def build_release_asset(project: SqlProject, *, pool: str | None = None, with_portraits: bool = True) -> dg.AssetsDefinition:
+    """``with_portraits``: the release holds the portraits (the pipeline's); False for a SQL project
+    without them (tests of the SQL edge)."""
+
     @dg.asset(
         name=RELEASE_ASSET,
         group_name="release",
-        deps=[*(dg.AssetKey(m.name) for m in project.marts), dg.AssetKey("portraits")],
+        deps=[*(dg.AssetKey(m.name) for m in project.marts), *([dg.AssetKey("portraits")] if with_portraits else [])],
         kinds={"parquet", "duckdb"},
         pool=pool,
         description="One consistent release (data/releases/<id>/): every mart, the read-only DuckDB catalog "
@@ -33,7 +36,7 @@ def build_release_asset(project: SqlProject, *, pool: str | None = None) -> dg.A
     def release(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         paths = get_paths()
         try:
-            outcome = make_release(project, paths, force=forced(context.run.tags))
+            outcome = make_release(project, paths, with_portraits=with_portraits, force=forced(context.run.tags))
         except ReleaseRefused as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
         metadata = {
