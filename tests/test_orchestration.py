@@ -115,7 +115,7 @@ def test_no_asset_has_a_retry_policy(defs):
     for key in graph.materializable_asset_keys:
         assert graph.get(key).assets_def.op.retry_policy is None, key
     assert NETWORK_RETRY.backoff == dg.Backoff.EXPONENTIAL and NETWORK_RETRY.jitter == dg.Jitter.PLUS_MINUS
-    assert graph.get(dg.AssetKey("duckdb_catalog")).assets_def.op.pool == "duckdb_catalog"
+    assert graph.get(dg.AssetKey("release")).assets_def.op.pool == "release"
 
 
 def test_the_asset_job_name_is_dagsters_implicit_job(defs):

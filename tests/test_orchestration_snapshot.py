@@ -50,4 +50,4 @@ def test_snapshot_lists_the_orchestration():
     assert set(snapshot["sensors"]) >= {"source_release_sensor", "downstream_automation"}
     assert "rebuild_from_lake" in snapshot["jobs"]
     assert snapshot["assets"]["raw_rp_emploi"]["partitions"] == ["2022", "2021"]
-    assert snapshot["assets"]["duckdb_catalog"]["pool"] == "duckdb_catalog"
+    assert snapshot["assets"]["release"]["pool"] == "release" and snapshot["assets"]["portraits"]["pool"] == "release"

@@ -131,7 +131,7 @@ def test_ui_lists_assets_checks_schedules_and_sensors(dagster_dev):
     nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
     for source in SOURCES:
         assert source.asset_name in nodes
-    assert {"mart_ti_indicateurs", "mart_ti_composition", "dim_indicateur", "duckdb_catalog"} <= set(nodes)
+    assert {"mart_ti_indicateurs", "mart_ti_composition", "dim_indicateur", "release"} <= set(nodes)
     assert {n["groupName"] for n in nodes.values()} >= {"raw", "staging", "intermediate", "marts"}
 
     rp = nodes["raw_rp_emploi"]

@@ -120,7 +120,7 @@ def test_a_changed_file_rebuilds_its_source_and_what_is_downstream(built):
     path.write_text(path.read_text(encoding="utf-8").replace("Bassin de Bourg-en-Bresse", "Bassin de Bourg"), encoding="utf-8")
     assert _cli(built) == 0
     rebuilt = _rebuilt(built, _runs(built)[2 * ALL_RUNS:])
-    assert {"raw_ti_territoires", "stg_ti_territoires", "mart_ti_portrait", "duckdb_catalog", "portraits"} <= rebuilt
+    assert {"raw_ti_territoires", "stg_ti_territoires", "mart_ti_portrait", "release", "portraits"} <= rebuilt
     assert not any(a.startswith("raw_flores_a38") or a == "stg_flores_a38" for a in rebuilt)
 
 
@@ -129,7 +129,7 @@ def test_a_changed_variable_rebuilds_only_the_models_that_read_it(built):
     rebuilt = _rebuilt(built, _runs(built)[ALL_RUNS:])
     assert not any(a.startswith("raw_") for a in rebuilt)
     # the models that read industry_scope (int_activites_a38) and what depends on them
-    assert {"int_activites_a38", "int_divisions_naf", "mart_ti_indicateurs", "duckdb_catalog", "portraits"} <= rebuilt
+    assert {"int_activites_a38", "int_divisions_naf", "mart_ti_indicateurs", "release", "portraits"} <= rebuilt
     assert "stg_ti_communes" not in rebuilt and "int_passage_communes" not in rebuilt, (
         "a model that does not read the variable, nor reads a model that does, is kept"
     )
