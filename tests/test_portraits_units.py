@@ -490,7 +490,10 @@ def test_ne_remplace_pas_un_dossier_etranger(tmp_path):
 
 
 def test_dependances_de_l_asset():
-    from ti_pipeline.defs.portraits import portraits, upstream_marts
+    from ti_pipeline.defs.portraits import build_portraits_asset, upstream_marts
+    from ti_pipeline.sql_runner.project import pipeline_project
+
+    portraits = build_portraits_asset(pipeline_project())
 
     assert set(upstream_marts()) >= {"dim_indicateur", "mart_ti_composition", "mart_ti_indicateurs"}
     spec = next(iter(portraits.specs))
