@@ -75,13 +75,19 @@ def test_indicator_codes_are_those_of_indicators_md():
     assert tuple(codes) == INDICATOR_CODES
 
 
+# Added by issue 24 (history, poverty and income), documented in docs/indicateurs_historique_revenus.md
+# until shared/INDICATORS.md lists them.
+ISSUE_24_CODES = ("taux_pauvrete", "niveau_vie_median_approche", "effectifs_ind_prive", "evol_emploi_ind_prive_depuis_2006")
+
+
 def test_every_indicator_for_every_territory(sample_run, indicateurs):
     dim = mart(sample_run, "dim_indicateur")
-    assert set(dim.code_indicateur) == set(INDICATOR_CODES)
-    assert dim.sort_values("ordre").code_indicateur.tolist() == list(INDICATOR_CODES)
+    codes = INDICATOR_CODES + ISSUE_24_CODES
+    assert set(dim.code_indicateur) == set(codes)
+    assert dim.sort_values("ordre").code_indicateur.tolist() == list(codes)
     assert set(indicateurs.id_ti) == set(SAMPLE_TERRITORIES)
     present = set(zip(indicateurs.id_ti, indicateurs.code_indicateur))
-    missing = [(t, c) for t in SAMPLE_TERRITORIES for c in INDICATOR_CODES if (t, c) not in present]
+    missing = [(t, c) for t in SAMPLE_TERRITORIES for c in codes if (t, c) not in present]
     assert missing == []
     # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2025 (the
     # rolling file's years: its latest, 2025, read from the file)

@@ -95,13 +95,14 @@ COVERED = {
     ("epci", 2025), ("epci_communes", 2025), ("cog_passage", 2025), ("communes_siren", 2025),
     ("rp_population", 2021), ("rp_population", 2022), ("rp_emploi", 2021), ("rp_emploi", 2022),
     ("flores_a38", 2024), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
+    ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
 }
 
 
 def test_every_source_is_covered():
     in_catalog = {(s.name, r.millesime) for s in catalog.SOURCES for r in s.releases}
     assert in_catalog == COVERED
-    assert len(catalog.SOURCES) == 16
+    assert len(catalog.SOURCES) == 17
 
 
 # ------------------------------------------------------------------------------------------------

@@ -152,6 +152,47 @@ urssaf_industrie as (
     left join int_urssaf_communes u
       on u.millesime = p.millesime and u.code_commune = p.code_commune and u.annee = a.annee
 ),
+urssaf_premiere_annee as (
+    select millesime, min(annee) as annee from urssaf_annees group by all
+),
+urssaf_niveaux as (
+    -- the long series itself (2006 -> latest in the rolling file): the level of every year
+    select
+        'effectifs_ind_prive' as code_indicateur, millesime, annee, null::integer as annee_base, code_commune,
+        effectifs_industrie as numerateur, null::double as denominateur, secret,
+        etablissements as nb_unites, etablissements - etablissements_secret as nb_unites_renseignees
+    from urssaf_industrie
+),
+urssaf_depuis_debut as (
+    -- the change since the first year of the series (2006 in Urssaf's rolling file)
+    select
+        'evol_emploi_ind_prive_depuis_2006' as code_indicateur,
+        n.millesime, n.annee, d.annee as annee_base, n.code_commune,
+        n.effectifs_industrie as numerateur, d.effectifs_industrie as denominateur,
+        n.secret or d.secret as secret,
+        n.etablissements + d.etablissements as nb_unites,
+        n.etablissements - n.etablissements_secret + d.etablissements - d.etablissements_secret as nb_unites_renseignees
+    from urssaf_industrie n
+    join urssaf_premiere_annee f on f.millesime = n.millesime and n.annee > f.annee
+    join urssaf_industrie d on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = f.annee
+),
+filosofi as (
+    -- poor persons are counted, never rates averaged: rate x persons where Insee publishes the
+    -- rate, over the persons of those communes; the coverage (nb_unites_renseignees / nb_unites)
+    -- is the share of the persons whose commune's rate is published (the others are secret)
+    select 'taux_pauvrete' as code_indicateur, millesime, code_commune,
+           pauvres as numerateur, personnes_taux_publie as denominateur,
+           personnes_taux_publie > 0 as renseigne,
+           personnes as nb_unites, personnes_taux_publie as nb_unites_renseignees
+    from int_filosofi_communes
+    union all
+    -- a median cannot be summed: the persons-weighted mean of the communes' medians approximates it
+    select 'niveau_vie_median_approche', millesime, code_commune,
+           somme_medianes_ponderees, personnes_mediane_publiee,
+           personnes_mediane_publiee > 0,
+           personnes, personnes_mediane_publiee
+    from int_filosofi_communes
+),
 urssaf as (
     select
         'evol_emploi_ind_prive_' || k.ans || 'a' as code_indicateur,
@@ -263,6 +304,21 @@ select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
     code_commune, numerateur, denominateur, secret, true, nb_unites, nb_unites_renseignees
 from urssaf
+union all
+select
+    code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
+    code_commune, numerateur, denominateur, secret, true, nb_unites, nb_unites_renseignees
+from urssaf_niveaux
+union all
+select
+    code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
+    code_commune, numerateur, denominateur, secret, true, nb_unites, nb_unites_renseignees
+from urssaf_depuis_debut
+union all
+select
+    code_indicateur, 'Insee, Filosofi', millesime, millesime, null, code_commune,
+    numerateur, denominateur, false, renseigne, nb_unites, nb_unites_renseignees
+from filosofi
 union all
 select
     'nb_laureats_relance', 'DGE, Plan de relance - projets industriels', millesime, millesime, null, code_commune,

@@ -17,14 +17,14 @@ columns:
   source: Source
   precautions: Caveats
   ordre: Display order in the portraits
-  theme: Portrait section (territoire, population, emploi, industrie, laureats)
+  theme: Portrait section (territoire, population, emploi, revenus, industrie, laureats)
 tests:
   - unique: [code_indicateur]
   - unique: [ordre]
   - not_null: [code_indicateur, libelle, definition, formule, unite, type_calcul, source, ordre, theme]
   - accepted_values: {column: type_calcul, values: [somme, part, pour_100, pour_10000, evolution, taux_annuel]}
   - accepted_values: {column: unite, values: [nombre, part, pour 100, pour 10 000, taux, EUR]}
-  - accepted_values: {column: theme, values: [territoire, population, emploi, industrie, laureats]}
+  - accepted_values: {column: theme, values: [territoire, population, emploi, revenus, industrie, laureats]}
 --- */
 select * from (
     values
@@ -78,5 +78,13 @@ select * from (
     (27, 'laureats', 'emplois_laureats', 'Emplois annoncés par les lauréats du fonds Territoires d''industrie', 'Somme des emplois annoncés (créés ou maintenus) par les projets lauréats du fonds localisés dans le territoire', 'somme emplois', 'nombre', 'somme', 'ANCT/DGE, lauréats du fonds Territoires d''industrie',
         'Emplois déclarés au dépôt du projet, non constatés. Voir investissement_laureats (couverture, qualité « partiel »).'),
     (28, 'laureats', 'laureats_pour_10k_postes_ind', 'Lauréats pour 10 000 postes salariés industriels', 'Lauréats France Relance localisés pour 10 000 postes salariés de l''industrie', '10000 * nb_laureats_relance / postes_salaries_industrie', 'pour 10 000', 'pour_10000', 'DGE, Plan de relance - projets industriels ; Insee, Flores',
-        'Postes de l''année Flores la plus proche de l''année des lauréats (précisée dans la colonne source de mart_ti_indicateurs). Les communes sans données Flores ne comptent ni au numérateur ni au dénominateur.')
+        'Postes de l''année Flores la plus proche de l''année des lauréats (précisée dans la colonne source de mart_ti_indicateurs). Les communes sans données Flores ne comptent ni au numérateur ni au dénominateur.'),
+    (29, 'revenus', 'taux_pauvrete', 'Taux de pauvreté', 'Personnes des ménages fiscaux vivant sous le seuil de pauvreté (60 % du niveau de vie médian national) / personnes des ménages fiscaux, sur les communes dont Insee publie le taux', 'somme (TP60 / 100 x NBPERSMENFISC) / somme NBPERSMENFISC, communes au taux publié', 'part', 'part', 'Insee, Filosofi',
+        'Insee ne publie pas le taux des communes de moins de 1 000 ménages fiscaux (secret statistique) : le taux du territoire porte sur ses communes au taux publié, la colonne couverture donne la part de ses personnes qu''elles regroupent (qualité « partiel » en dessous de 1). Ce n''est pas le taux qu''Insee calculerait sur le territoire entier, les petites communes rurales étant souvent moins pauvres.'),
+    (30, 'revenus', 'niveau_vie_median_approche', 'Niveau de vie médian (approché)', 'Moyenne des niveaux de vie médians des communes pondérée par leurs personnes, sur les communes dont la médiane est publiée', 'somme (MED x NBPERSMENFISC) / somme NBPERSMENFISC, communes à la médiane publiée', 'EUR', 'part', 'Insee, Filosofi',
+        'Une médiane ne s''additionne pas : cette moyenne pondérée des médianes communales l''approche, sans l''égaler (elle ignore la dispersion à l''intérieur des communes). Insee publie la vraie médiane des EPCI (fichier _EPCI de la même archive), pas encore lue ici. Médiane secrète sous 50 ménages fiscaux : voir couverture.'),
+    (31, 'industrie', 'effectifs_ind_prive', 'Effectifs salariés privés de l''industrie', 'Effectifs salariés au 31/12 des établissements privés industriels, chaque année de la série Urssaf (depuis 2006)', 'somme effectifs_salaries_AAAA, APE divisions 05 à 39 (10 à 33 en périmètre C)', 'nombre', 'somme', 'Urssaf, établissements et effectifs salariés par commune et APE',
+        'Voir evol_emploi_ind_prive_1a (secret statistique : sous-estimation, qualité « secret »). La série longue des portraits.'),
+    (32, 'industrie', 'evol_emploi_ind_prive_depuis_2006', 'Évolution de l''emploi salarié privé industriel depuis 2006', 'Variation relative des effectifs salariés au 31/12 des établissements privés industriels entre la première année de la série Urssaf (annee_base, 2006) et annee', 'effectifs[annee] / effectifs[2006] - 1', 'taux', 'evolution', 'Urssaf, établissements et effectifs salariés par commune et APE',
+        'Voir evol_emploi_ind_prive_1a. Sur une si longue période, les changements de code APE et les fermetures d''établissements pèsent davantage.')
 ) as t(ordre, theme, code_indicateur, libelle, definition, formule, unite, type_calcul, source, precautions)

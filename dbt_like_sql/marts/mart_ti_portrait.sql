@@ -68,6 +68,14 @@ columns:
   emplois_laureats__annee: Year of emplois_laureats
   laureats_pour_10k_postes_ind: Lauréats pour 10 000 postes salariés industriels (pour 10 000), latest value up to annee
   laureats_pour_10k_postes_ind__annee: Year of laureats_pour_10k_postes_ind
+  taux_pauvrete: Taux de pauvreté (part), latest value up to annee
+  taux_pauvrete__annee: Year of taux_pauvrete
+  niveau_vie_median_approche: Niveau de vie médian (approché) (EUR), latest value up to annee
+  niveau_vie_median_approche__annee: Year of niveau_vie_median_approche
+  effectifs_ind_prive: Effectifs salariés privés de l'industrie (nombre), latest value up to annee
+  effectifs_ind_prive__annee: Year of effectifs_ind_prive
+  evol_emploi_ind_prive_depuis_2006: Évolution de l'emploi salarié privé industriel depuis 2006 (taux), latest value up to annee
+  evol_emploi_ind_prive_depuis_2006__annee: Year of evol_emploi_ind_prive_depuis_2006
 tests:
   - unique: [id_ti, annee]
   - not_null: [id_ti, lib_ti, annee]
@@ -166,7 +174,15 @@ select
     max(v.valeur) filter (where v.code_indicateur = 'emplois_laureats') as emplois_laureats,
     max(v.annee_valeur) filter (where v.code_indicateur = 'emplois_laureats') as emplois_laureats__annee,
     max(v.valeur) filter (where v.code_indicateur = 'laureats_pour_10k_postes_ind') as laureats_pour_10k_postes_ind,
-    max(v.annee_valeur) filter (where v.code_indicateur = 'laureats_pour_10k_postes_ind') as laureats_pour_10k_postes_ind__annee
+    max(v.annee_valeur) filter (where v.code_indicateur = 'laureats_pour_10k_postes_ind') as laureats_pour_10k_postes_ind__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'taux_pauvrete') as taux_pauvrete,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'taux_pauvrete') as taux_pauvrete__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'niveau_vie_median_approche') as niveau_vie_median_approche,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'niveau_vie_median_approche') as niveau_vie_median_approche__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'effectifs_ind_prive') as effectifs_ind_prive,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'effectifs_ind_prive') as effectifs_ind_prive__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_emploi_ind_prive_depuis_2006') as evol_emploi_ind_prive_depuis_2006,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emploi_ind_prive_depuis_2006') as evol_emploi_ind_prive_depuis_2006__annee
 from territoires t
 cross join annees a
 left join a_date v on v.id_ti = t.id_ti and v.annee = a.annee

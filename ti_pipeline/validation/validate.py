@@ -150,6 +150,8 @@ def validate(
     dtype_problems: dict[str, str] = {}
     positions = {c: i for i, c in enumerate(match.fields)}
     for column, f in match.fields.items():
+        if f.not_published:  # the publisher's "not published" codes are empty cells (catalog.Field)
+            frame[column] = frame[column].mask(frame[column].isin(f.not_published))
         result = coerce(frame[column], f.dtype)
         n_bad = int(result.bad.sum())
         n_values = int(result.nonempty.sum())

@@ -117,6 +117,7 @@ THEMES = {
     "territoire": "Territoire",
     "population": "Population",
     "emploi": "Emploi et activité",
+    "revenus": "Revenus et pauvreté",
     "industrie": "Industrie",
     "laureats": "Lauréats France Relance et fonds Territoires d'industrie",
 }

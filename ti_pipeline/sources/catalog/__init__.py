@@ -10,6 +10,7 @@ release). The package is split by what changes together:
 - ``perimeters``: the Territoires d'industrie perimeters and the France Relance lauréats;
 - ``geography``: COG, EPCI composition, passage table, commune SIREN;
 - ``census``: the census bases communales;
+- ``income``: Filosofi, income and poverty by commune;
 - ``employment``: Flores, Urssaf by APE, the Sirene stock.
 
 A source's ``repr`` is part of its raw vintages' fingerprint (``ti_pipeline.ingest.state``): moving
@@ -39,6 +40,7 @@ from ti_pipeline.sources.catalog.geography import (
     EPCI,
     EPCI_COMMUNES,
 )
+from ti_pipeline.sources.catalog.income import FILOSOFI, FILOSOFI_NOT_PUBLISHED
 from ti_pipeline.sources.catalog.model import (
     A38_CODE,
     COMMUNE_CODE,
@@ -77,6 +79,7 @@ SOURCES: tuple[Source, ...] = (
     COMMUNES_SIREN,
     RP_POPULATION,
     RP_EMPLOI,
+    FILOSOFI,
     FLORES_A38,
     URSSAF_APE,
     RELANCE_LAUREATS,
@@ -119,6 +122,8 @@ __all__ = [
     "EPCI",
     "EPCI_COMMUNES",
     "Evidence",
+    "FILOSOFI",
+    "FILOSOFI_NOT_PUBLISHED",
     "FLORES_A38",
     "FLORES_BANDS",
     "FLORES_GEO_LEVELS",

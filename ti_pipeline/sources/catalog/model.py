@@ -62,6 +62,11 @@ class Field:
     # Named value rules beyond pattern/isin/bounds, defined in ``ti_pipeline.validation.rules``:
     # "luhn_siren", "luhn_siret" (with La Poste's exception), "plausible_date".
     checks: tuple[str, ...] = ()
+    # Values a publisher writes in place of a figure it does not publish (Insee's Filosofi: 's'
+    # statistical secrecy, 'nd' not available, 'ns' not significant, 'so' not applicable): read as
+    # empty cells, never as rejects. Where secrecy matters, the SQL tells it from absence (the row
+    # is there, the value is not).
+    not_published: tuple[str, ...] = ()
 
     def for_millesime(self, millesime: int) -> "Field":
         if self.name_is_regex or "{" not in self.name:
