@@ -229,3 +229,33 @@ def test_readers_of_the_catalog_see_no_error_and_a_held_release_does_not_change(
     # A new connection sees the new data.
     with duckdb.connect(str(paths.catalog_db), read_only=True) as con:
         assert con.sql("select max(annee) from mart_ti_population").fetchall() == [(2026,)]
+
+
+def test_the_releases_command_lists_shows_diffs_rolls_back_and_pins(models, paths, capsys):
+    from ti_pipeline import cli
+
+    project = load_project(models, RAW)
+    assert cli.main(["releases"]) == 0 and "No release" in capsys.readouterr().out
+    first = refresh(project, paths).release
+    write_communes(paths, 2025, [("01001", "ti-0001", 120), ("02001", "ti-0002", 80)], sha256="ef" * 32)
+    second = refresh(project, paths).release
+
+    assert cli.main(["releases"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"*  {second.name}") and lines[1].startswith(f"   {first.name}")
+    assert "2 marts" in lines[0]
+    assert cli.main(["releases", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert f"Release {second.name}" in shown and "mart_ti_population" in shown and "communes 2025" in shown
+    assert cli.main(["releases", "diff"]) == 0
+    diff = capsys.readouterr().out
+    assert f"Release {first.name} -> {second.name}" in diff and "communes 2025: added" in diff
+
+    assert cli.main(["releases", "rollback"]) == 0
+    assert store.current_release(paths) == first and f"Current release: {first.name}" in capsys.readouterr().out
+    assert cli.main(["releases", "pin", first.name[:22]]) == 0
+    assert f"Pinned {first.name}" in capsys.readouterr().out
+    assert cli.main(["releases"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith(f"*P {first.name}")
+    assert cli.main(["releases", "show", "nope"]) == 2
+    assert "'nope' is not a release" in capsys.readouterr().err
