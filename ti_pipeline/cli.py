@@ -110,8 +110,7 @@ def _print_refresh(result, paths, elapsed: float, mode: str, debug: bool = False
     counts = f"{len(report.problems)} problem(s), {report.warning_count} warning(s)"
     if report.exit_code:
         hint = "" if debug else "; --debug shows the tracebacks"
-        print(f"FAILED: {counts}; exit code {report.exit_code}{hint}. The published marts were kept as they were where "
-              f"their inputs failed.", flush=True)
+        print(f"FAILED: {counts}; exit code {report.exit_code}{hint}.", flush=True)
     else:
         print(f"OK: {counts}.")
     return report.exit_code

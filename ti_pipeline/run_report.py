@@ -100,7 +100,7 @@ def check_entry(evaluation, paths: Paths) -> str:
     return text + (f"\n    {error}" if error else "")
 
 
-def step_failure_entry(event, debug: bool = False) -> str:
+def step_failure_entry(event, data_dir=None, debug: bool = False) -> str:
     """A failed step: an operating-system error in one line; otherwise its message (first lines),
     or with ``debug`` the whole error with its stack traces."""
     error = event.step_failure_data.error if event.step_failure_data else None
@@ -112,7 +112,7 @@ def step_failure_entry(event, debug: bool = False) -> str:
     while e is not None:
         chain.append(e.message)
         e = e.cause or e.context
-    said = explain("\n".join(chain))
+    said = explain("\n".join(chain), data_dir)
     if said:
         return f"step {event.step_key} failed: {said}"
     message = error.message.strip()
@@ -129,9 +129,20 @@ def build_report(result, paths: Paths, *, debug: bool = False, grouped: tuple[st
     ``grouped`` are only counted (their note is said once by the caller)."""
     report = Report()
     named: set[str] = set()  # assets and steps a problem already names
+    same_error: dict[str, int] = {}  # a step failure's message -> its entry
     for event in result.all_events:
         if event.is_step_failure:
-            report.problems.append(step_failure_entry(event, debug))
+            error = event.step_failure_data.error if event.step_failure_data else None
+            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # a blocking check failed: its own entry below says more
+            entry = step_failure_entry(event, paths.data_dir, debug)
+            steps, _, said = entry.partition(" failed: ")
+            if said and "\n" not in entry and said in same_error:  # one entry for the steps that met one error (a full disk)
+                index = same_error[said]
+                report.problems[index] = report.problems[index].replace(" failed: ", f", {event.step_key} failed: ", 1)
+            else:
+                same_error[said] = len(report.problems)
+                report.problems.append(entry)
             named.add(event.step_key)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:

@@ -46,15 +46,17 @@ def describe_os_error(code: int, path: str | None, fallback: str = "") -> str:
     return f"{path}: {advice}" if path else advice
 
 
-def explain(text: str) -> str | None:
-    """One line for an operating-system error in ``text`` (an error message, its causes), or None."""
+def explain(text: str, data_dir: Path | None = None) -> str | None:
+    """One line for an operating-system error in ``text`` (an error message, its causes), or None.
+    Without a path in the message, the data folder is named (``TI_DATA_DIR``)."""
+    where = f"in the data folder {data_dir} (TI_DATA_DIR)" if data_dir else None
     for match in _ERRNO.finditer(text or ""):
         code, path = int(match.group(1)), match.group(3)
         if code in ADVICE:
-            return describe_os_error(code, path)
+            return describe_os_error(code, path or where)
     for phrase, code in _PHRASES.items():
         if phrase in (text or ""):
-            return describe_os_error(code, None)
+            return describe_os_error(code, where)
     return None
 
 
