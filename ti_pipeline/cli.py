@@ -103,10 +103,10 @@ def _print_refresh(result, paths, elapsed: float, mode: str, debug: bool = False
     reference = report.grouped_warnings.get("ref_programme")
     if reference:
         print(f"{reference} warnings of ref_programme (programme figures vs the data): {REF_PROGRAMME_NOTE[mode]}.")
-    if report.problems:
-        print(f"Problems ({len(report.problems)}):\n" + "\n".join(_indented(p) for p in report.problems), file=sys.stderr)
     if not result.success and not report.problems:  # never exit 0 on a failed run, said or not
         report.problems.append("a run failed (see it in the UI)")
+    if report.problems:
+        print(f"Problems ({len(report.problems)}):\n" + "\n".join(_indented(p) for p in report.problems), file=sys.stderr)
     counts = f"{len(report.problems)} problem(s), {report.warning_count} warning(s)"
     if report.exit_code:
         hint = "" if debug else "; --debug shows the tracebacks"
@@ -259,11 +259,15 @@ Materialize every asset (or --select some): the raw sources (one Dagster run per
 definition, every vintage), then the SQL models, marts, DuckDB catalog and portraits (one run), on
 the Dagster instance of $DAGSTER_HOME (default data/dagster_home), the one the UI, the schedule and
 the sensors use. Work whose inputs did not change is found so inside each step and kept; the summary
-says, per asset, "rebuilt" or "unchanged, kept". The sample takes about 10 s the first time."""
+says, per asset, "rebuilt" or "unchanged, kept", then the problems and warnings. The sample takes
+about 10 s the first time. One command at a time per data folder (--wait to queue behind another).
+Exit codes: 0 done (warnings allowed), 1 something failed or was blocked, 2 a bad argument, setting
+or folder (nothing run), 3 another command is using the data folder, 130 interrupted."""
 
 BACKFILL_DESCRIPTION = """\
 Materialize some vintages of one source (one Dagster run, a partition range, validated before
-anything is written), then, unless --raw-only, everything that depends on the source."""
+anything is written), then, unless --raw-only, everything that depends on the source. Summary,
+lock and exit codes as for `run`."""
 
 FORCE_HELP = "rebuild everything, even what is unchanged (runs tagged ti/force=true): new mart versions are published"
 

@@ -37,8 +37,8 @@ ADVICE = {
 }
 # "[Errno 28] No space left on device: '/data/lake/...'" as Python prints an OSError
 _ERRNO = re.compile(r"\[Errno (\d+)\] ([^:\n]+)(?:: '([^'\n]*)')?")
-# DuckDB and others say it without the errno
-_PHRASES = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT, "Read-only file system": errno.EROFS}
+# DuckDB, SQLite (the Dagster instance) and others say it without the errno
+_PHRASES = {"No space left on device": errno.ENOSPC, "database or disk is full": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT, "Read-only file system": errno.EROFS}
 
 
 def describe_os_error(code: int, path: str | None, fallback: str = "") -> str:
