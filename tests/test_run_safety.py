@@ -262,3 +262,25 @@ def test_recovery_removes_the_temporary_files_of_our_writers_and_nothing_else(tm
     assert all((paths.data_dir / name).exists() for name in kept)
     assert (paths.marts / ".tmp").is_dir(), "the candidates' folder stays"
     assert recovered.line() == "ti-pipeline: recovery: removed 8 temporary file(s) or folder(s) it left"
+
+
+def test_recovery_marks_only_this_folders_cli_runs_and_keeps_temp_files_while_a_ui_run_is_in_progress(tmp_path):
+    paths = Paths(data_dir=tmp_path / "data", sample_dir=tmp_path / "sample")
+    candidate = paths.marts / ".tmp" / f"mart_ti_portrait-{'0' * 32}"
+    candidate.mkdir(parents=True)
+
+    def run(letter: str, **tags: str) -> dg.DagsterRun:
+        return dg.DagsterRun(job_name="rebuild_from_lake", run_id=f"{letter * 8}-0000-0000-0000-000000000000",
+                             status=dg.DagsterRunStatus.STARTED, tags=tags)
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        ours = instance.add_run(run("a", **{"ti/trigger": "cli", "ti/data_dir": str(paths.data_dir)}))
+        other_folder = instance.add_run(run("b", **{"ti/trigger": "cli", "ti/data_dir": str(tmp_path / "elsewhere")}))
+        scheduled = instance.add_run(run("c", **{"dagster/schedule_name": "monthly_refresh"}))
+        recovered = recover(instance, paths)
+        status = {r.run_id: instance.get_run_by_id(r.run_id).status for r in (ours, other_folder, scheduled)}
+    assert recovered.runs == [ours.run_id] and recovered.removed == [] and recovered.kept_for == scheduled.run_id
+    assert status == {ours.run_id: dg.DagsterRunStatus.FAILURE, other_folder.run_id: dg.DagsterRunStatus.STARTED,
+                      scheduled.run_id: dg.DagsterRunStatus.STARTED}
+    assert candidate.is_dir(), "a run of the schedule may be writing it"
+    assert "kept the temporary files: run cccccccc" in recovered.line()
