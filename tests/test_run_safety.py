@@ -171,6 +171,20 @@ def test_a_bad_commune_code_names_column_value_and_rejects_file_and_a_warning_is
     assert "FAILED: 1 problem(s), 1 warning(s); exit code 1" in done.stdout
 
 
+def test_a_failed_data_test_exits_1_and_names_the_failing_rows(tmp_path):
+    """A duplicated row of the TI communes file (the issue's case that exited 0)."""
+    _sample(tmp_path)
+    communes = get_source("ti_communes")
+    path = sample_path(tmp_path / "sample", communes, communes.releases[0])
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines) + lines[1], encoding="utf-8")
+    code = lines[1].split(",")[0].strip('"')
+    done = _ti(tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    problems = done.stderr[done.stderr.index("Problems ("):]
+    assert code in problems, problems  # as a failing row of a data test, or a rejected value
+
+
 # ------------------------------------------------------------------------------------------------
 # Two commands at once; kill -9; what recovery removes
 # ------------------------------------------------------------------------------------------------

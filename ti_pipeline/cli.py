@@ -106,10 +106,11 @@ def _print_refresh(result, paths, elapsed: float, mode: str, debug: bool = False
     if not result.success and not report.problems:  # never exit 0 on a failed run, said or not
         report.problems.append("a run failed (see it in the UI)")
     if report.problems:
+        sys.stdout.flush()  # the summary so far first, even when both streams go to one file
         print(f"Problems ({len(report.problems)}):\n" + "\n".join(_indented(p) for p in report.problems), file=sys.stderr)
     counts = f"{len(report.problems)} problem(s), {report.warning_count} warning(s)"
     if report.exit_code:
-        hint = "" if debug else "; --debug shows the tracebacks"
+        hint = "; --debug shows the tracebacks" if report.failed_steps and not debug else ""
         print(f"FAILED: {counts}; exit code {report.exit_code}{hint}.", flush=True)
     else:
         print(f"OK: {counts}.")

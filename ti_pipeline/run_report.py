@@ -37,6 +37,7 @@ class Report:
     problems: list[str] = field(default_factory=list)  # each an entry of one or a few lines
     warnings: list[str] = field(default_factory=list)
     grouped_warnings: dict[str, int] = field(default_factory=dict)  # e.g. ref_programme: 6
+    failed_steps: int = 0  # of the problems, failed steps (their tracebacks: --debug)
 
     @property
     def exit_code(self) -> int:
@@ -97,6 +98,9 @@ def check_entry(evaluation, paths: Paths) -> str:
     counts = f" ({failing} failing row(s))" if failing is not None else ""
     error = _value(evaluation.metadata, "error")
     text = f"{name}{counts}: {evaluation.description or ''}".rstrip(": ")
+    examples = markdown_rows(_value(evaluation.metadata, "examples"))[:3]  # a SQL data test's failing rows
+    if examples:
+        text += "\n    e.g. " + "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in examples)
     return text + (f"\n    {error}" if error else "")
 
 
@@ -136,6 +140,7 @@ def build_report(result, paths: Paths, *, debug: bool = False, grouped: tuple[st
             if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
                 continue  # a blocking check failed: its own entry below says more
             entry = step_failure_entry(event, paths.data_dir, debug)
+            report.failed_steps += 1
             steps, _, said = entry.partition(" failed: ")
             if said and "\n" not in entry and said in same_error:  # one entry for the steps that met one error (a full disk)
                 index = same_error[said]
