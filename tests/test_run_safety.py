@@ -256,6 +256,8 @@ def test_recovery_removes_the_temporary_files_of_our_writers_and_nothing_else(tm
         f".catalog.duckdb.{hexa}.tmp",
         f".catalog.duckdb.{hexa}.tmp.wal",
         f"marts/.mart_ti_portrait.link-{hexa}",
+        ".portraits.state.json.tmp",
+        ".duckdb_tmp/duckdb_temp_storage-0.tmp",
     ]
     kept = ["lake/raw/rp_emploi/millesime=2021/data.parquet", "marts/.versions/mart_ti_portrait/v1/part.parquet",
             "catalog.duckdb", f"sample/.tmp_not_ours", f"dagster_home/.tmp_{hexa}", LOCK_NAME]
@@ -274,8 +276,8 @@ def test_recovery_removes_the_temporary_files_of_our_writers_and_nothing_else(tm
     assert sorted(str(p.relative_to(paths.data_dir)) for p in recovered.removed) == sorted(temporary)
     assert not any((paths.data_dir / name).exists() or (paths.data_dir / name).is_symlink() for name in temporary)
     assert all((paths.data_dir / name).exists() for name in kept)
-    assert (paths.marts / ".tmp").is_dir(), "the candidates' folder stays"
-    assert recovered.line() == "ti-pipeline: recovery: removed 8 temporary file(s) or folder(s) it left"
+    assert (paths.marts / ".tmp").is_dir() and (paths.data_dir / ".duckdb_tmp").is_dir(), "the folders stay"
+    assert recovered.line() == "ti-pipeline: recovery: removed 10 temporary file(s) or folder(s) it left"
 
 
 def test_recovery_marks_only_this_folders_cli_runs_and_keeps_temp_files_while_a_ui_run_is_in_progress(tmp_path):

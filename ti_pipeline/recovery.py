@@ -9,7 +9,8 @@ is running on the folder then, so
   slots it held are freed, otherwise the next run could wait for them forever;
 - the temporary files and folders in the data folder (``is_temporary``: lake files ``.tmp_*``,
   mart candidates in ``marts/.tmp``, portrait candidates ``.tmp-*``, half-built catalogs
-  ``.catalog.duckdb.<uuid>.tmp``, temporary symlinks ``.<name>.link-<uuid>``) are removed.
+  ``.catalog.duckdb.<uuid>.tmp``, temporary symlinks ``.<name>.link-<uuid>``, DuckDB's spill files
+  in ``.duckdb_tmp``) are removed. A new writer's temporary names belong in ``is_temporary``.
 
 Runs started by the UI, a schedule or a sensor do not take the lock: while one of them is in
 progress, the temporary files are left alone (they may be its own) and the report says so; the
@@ -40,15 +41,16 @@ NOT_FINISHED = (
 )
 RUNNING = (dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING)
 _LINK = re.compile(r"^\..+\.link-[0-9a-f]{32}$")
-_CATALOG_TMP = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp(\.wal)?$")
-
-
-TMP_FOLDER = ".tmp"  # sql_runner.publish.TMP_DIR: kept, its contents (mart candidates) are temporary
+_HEX_TMP = re.compile(r"^\..+\.[0-9a-f]{8,32}\.tmp(\.wal)?$")  # catalog_db, sql_runner.references
+# folders kept, whose contents are all temporary: mart candidates (sql_runner.publish.TMP_DIR) and
+# DuckDB's spill files (sql_runner.execute: set temp_directory), which can be large
+TMP_FOLDERS = (".tmp", ".duckdb_tmp")
 
 
 def is_temporary(name: str) -> bool:
     """Whether a file or folder name is one our writers use before an atomic rename."""
-    return (name.startswith(".tmp") and name != TMP_FOLDER) or bool(_LINK.match(name) or _CATALOG_TMP.match(name)) or name.endswith(".json.tmp")
+    return (name.startswith(".tmp") and name not in TMP_FOLDERS) or bool(_LINK.match(name) or _HEX_TMP.match(name)) \
+        or name.endswith(".json.tmp")
 
 
 @dataclass
@@ -88,7 +90,7 @@ def temporary_paths(paths: Paths) -> list[Path]:
         except OSError:
             return
         for entry in entries:
-            if is_temporary(entry.name) or folder.name == TMP_FOLDER:
+            if is_temporary(entry.name) or folder.name in TMP_FOLDERS:
                 found.append(entry)
             elif entry.is_dir() and not entry.is_symlink() and entry.resolve() not in skip:
                 walk(entry)
