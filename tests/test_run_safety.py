@@ -107,20 +107,48 @@ def test_a_data_folder_that_cannot_be_created_is_one_line_naming_it(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-@pytest.fixture()
-def tiny_disk(tmp_path):
-    """A real 256 KiB tmpfs (the sample's lake needs about 2 MB): root only."""
-    mount = tmp_path / "disk"
+def _tmpfs(mount: Path, options: str):
     mount.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True, text=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
     try:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.fixture()
+def tiny_disk(tmp_path):
+    """A real 256 KiB tmpfs (the sample's lake needs about 2 MB): root only."""
+    yield from _tmpfs(tmp_path / "disk", "size=256k")
+
+
+@pytest.fixture()
+def read_only_disk(tmp_path):
+    """A real read-only tmpfs: writing there fails for root too, unlike a chmod."""
+    yield from _tmpfs(tmp_path / "ro", "ro,size=64k")
+
+
+def test_a_read_only_data_folder_is_one_line_naming_it(tmp_path, read_only_disk):
+    done = _ti(_sample(tmp_path), TI_DATA_DIR=str(read_only_disk / "data"))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"TI_DATA_DIR={read_only_disk / 'data'}" in lines[0] and "read-only file system" in lines[0]
+
+
+def test_os_errors_as_python_and_duckdb_word_them_become_one_line():
+    from ti_pipeline.user_errors import explain
+
+    denied = PermissionError(13, "Permission denied", "/srv/ti/lake/raw/x/.tmp_data.parquet.1")
+    assert explain(f"Failure: {denied}") == (
+        "/srv/ti/lake/raw/x/.tmp_data.parquet.1: permission denied: give the user running ti-pipeline write access, "
+        "or point TI_DATA_DIR elsewhere")
+    assert explain("IO Error: Could not write file: No space left on device", Path("/srv/ti")).startswith(
+        "in the data folder /srv/ti (TI_DATA_DIR): no space left on the device")
+    assert explain("ValueError: TI_INDUSTRY_SCOPE must be one of ('BE', 'C')") is None
 
 
 def test_a_full_disk_inside_the_steps_is_one_line_naming_the_data_folder(tmp_path, tiny_disk):
