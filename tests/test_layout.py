@@ -34,7 +34,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("releases", ("ti_pipeline.releases",)),
     ("defs", ("ti_pipeline.defs",)),
     ("definitions", ("ti_pipeline.definitions",)),
-    ("tools", ("ti_pipeline.launch", "ti_pipeline.cli", "ti_pipeline.cli_releases", "ti_pipeline.docs", "ti_pipeline.sample", "ti_pipeline.__main__")),
+    ("tools", ("ti_pipeline.launch", "ti_pipeline.cli", "ti_pipeline.cli_releases", "ti_pipeline.recovery", "ti_pipeline.run_lock",
+               "ti_pipeline.run_report", "ti_pipeline.user_errors", "ti_pipeline.docs", "ti_pipeline.sample", "ti_pipeline.__main__")),
 ]
 
 # Short and explicit, each with the reason it is allowed; empty since the sources-split branch broke

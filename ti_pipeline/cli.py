@@ -11,8 +11,13 @@
 ``run`` and ``backfill`` launch Dagster runs (``ti_pipeline.launch``: the raw sources, one run
 per partitions definition, then everything downstream) on the Dagster instance of
 ``$DAGSTER_HOME`` (default ``data/dagster_home``), the one the UI, the schedule and the sensors use,
-wait for them and report, per asset, whether it was rebuilt or found unchanged and kept. Only
-argument parsing, the instance's ``dagster.yaml`` and printing live here.
+wait for them and report, per asset, whether it was rebuilt or found unchanged and kept. Before
+the runs: the settings and folders are checked (``user_errors``), the data folder's lock is taken
+(``run_lock``) and what a killed command left is cleaned (``recovery``); after them, the problems
+and warnings are listed (``run_report``). Exit codes of ``run`` and ``backfill``: 0 done (warnings
+allowed), 1 something failed or was blocked, 2 a usage or settings error (nothing was run), 3 another
+command is using the data folder, 130 interrupted. Only argument parsing, the instance's
+``dagster.yaml`` and printing live here.
 """
 
 from __future__ import annotations
@@ -84,72 +89,96 @@ def _release_line(result, paths) -> str:
     return f"No new release ({still}): see below."
 
 
-def _print_refresh(result, paths, elapsed: float, mode: str) -> int:
-    """The summary of ``run`` and ``backfill``: what was rebuilt or kept, failed checks, failures,
-    where the marts and portraits are."""
-    import dagster as dg
-
+def _print_refresh(result, paths, elapsed: float, mode: str, debug: bool = False) -> int:
+    """The summary of ``run`` and ``backfill``: what was rebuilt or kept, where the marts and
+    portraits are, then the problems (source, file, column, rule, counts, rejects file: ``run_report``)
+    and warnings; returns the exit code."""
     from ti_pipeline.launch import KEPT, REBUILT, asset_outcomes
+    from ti_pipeline.run_report import build_report
 
     outcomes: dict[str, str] = {}
     for run in result.runs:
         outcomes.update(asset_outcomes(run.result))
     rebuilt = [a for a, o in outcomes.items() if o == REBUILT]
     kept = [a for a, o in outcomes.items() if o == KEPT]
-    # A check that did not pass is an error (blocking, or a failed data test) or a warning.
-    failed_checks: dict[str, list[str]] = {"ERROR": [], "WARN": []}
-    for e in result.get_asset_check_evaluations():
-        if not e.passed:
-            severity = "WARN" if e.severity == dg.AssetCheckSeverity.WARN else "ERROR"
-            failed_checks[severity].append(f"{e.asset_check_key.asset_key.to_user_string()}:{e.asset_check_key.name}")
     if rebuilt:
         print(_wrapped("Rebuilt", rebuilt))
     if kept:
         print(_wrapped("Unchanged, kept", kept))
     runs = " ".join(run_id[:8] for run_id in result.run_ids)
     print(f"{len(rebuilt)} rebuilt, {len(kept)} unchanged and kept, in {elapsed:.1f} s ({len(result.runs)} Dagster runs: {runs}).")
-    if failed_checks["ERROR"]:
-        print("Checks that failed: " + ", ".join(sorted(failed_checks["ERROR"])))
-    warnings = sorted(failed_checks["WARN"])
-    reference = [w for w in warnings if w.startswith("ref_programme:")]
-    if reference:
-        print(f"{len(reference)} warnings of ref_programme (programme figures vs the data): {REF_PROGRAMME_NOTE[mode]}.")
-    others = [w for w in warnings if w not in reference]
-    if others:
-        print("Warnings (checks of severity WARN): " + ", ".join(others))
     if result.skipped:
         print(f"Not rebuilt, as {', '.join(sorted(result.blocked))} did not deliver: {', '.join(sorted(result.skipped))}")
     print(_release_line(result, paths))
     portraits = paths.portraits / "index.html"
     if portraits.exists():
         print(f"Portraits: open {portraits}")
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(f"FAILED {event.step_key}: {event.step_failure_data.error.message.strip()}", file=sys.stderr)
-        return 1
-    return 0
+    report = build_report(result, paths, debug=debug)
+    if report.warnings:
+        print(f"Warnings ({len(report.warnings)}):\n" + "\n".join(_indented(w) for w in report.warnings))
+    reference = report.grouped_warnings.get("ref_programme")
+    if reference:
+        print(f"{reference} warnings of ref_programme (programme figures vs the data): {REF_PROGRAMME_NOTE[mode]}.")
+    if not result.success and not report.problems:  # never exit 0 on a failed run, said or not
+        report.problems.append("a run failed (see it in the UI)")
+    if report.problems:
+        sys.stdout.flush()  # the summary so far first, even when both streams go to one file
+        print(f"Problems ({len(report.problems)}):\n" + "\n".join(_indented(p) for p in report.problems), file=sys.stderr)
+    counts = f"{len(report.problems)} problem(s), {report.warning_count} warning(s)"
+    if report.exit_code:
+        hint = "; --debug shows the tracebacks" if report.failed_steps and not debug else ""
+        print(f"FAILED: {counts}; exit code {report.exit_code}{hint}.", flush=True)
+    else:
+        print(f"OK: {counts}.")
+    return report.exit_code
+
+
+def _indented(entry: str) -> str:
+    return "\n".join("  " + line for line in entry.splitlines())
 
 
 def _run_plan(args: argparse.Namespace, make_plan) -> int:
-    """Launch the runs of ``make_plan(defs)`` on the instance of ``$DAGSTER_HOME``, wait, report."""
+    """Check the settings and folders, hold the data folder's lock, recover what a killed command
+    left, then launch the runs of ``make_plan(defs)`` on the instance of ``$DAGSTER_HOME``, wait, report."""
+    from ti_pipeline.run_lock import RunLockBusy, run_lock
+    from ti_pipeline.run_report import EXIT_BUSY, EXIT_USAGE
+    from ti_pipeline.user_errors import UserError, preflight
+
     if args.mode:
         os.environ["TI_MODE"] = args.mode
+    paths = get_paths()
+    try:
+        mode = preflight(paths, Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home))
+    except UserError as exc:
+        print(f"ti-pipeline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def waiting(who: str) -> None:
+        print(f"ti-pipeline: waiting for the other command using {paths.data_dir} to end ({who})", flush=True)
+
+    try:
+        with run_lock(paths.data_dir, wait=args.wait, on_wait=waiting):
+            return _run_locked(args, make_plan, paths, mode)
+    except RunLockBusy as exc:
+        print(f"ti-pipeline: {exc}; run again once it has ended, or add --wait", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _run_locked(args: argparse.Namespace, make_plan, paths, mode: str) -> int:
     home = _prepare_instance_env()
     import dagster as dg
 
-    from ti_pipeline.config import get_mode
     from ti_pipeline.definitions import defs
     from ti_pipeline.launch import KEPT, asset_outcomes, run_plan
+    from ti_pipeline.recovery import DATA_DIR_TAG, recover
+    from ti_pipeline.run_report import EXIT_USAGE
 
-    paths = get_paths()
     started = time.perf_counter()
     try:
         plan = make_plan(defs)
     except (KeyError, ValueError) as exc:
         print(f"ti-pipeline: {exc.args[0] if exc.args else exc}", file=sys.stderr)
-        return 2
-    mode = get_mode()
+        return EXIT_USAGE
     print(f"ti-pipeline: mode={mode} data={paths.data_dir} DAGSTER_HOME={home} executor={args.executor}"
           + (" force" if args.force else ""))
 
@@ -159,10 +188,15 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
         what = f": {len(done) - kept} rebuilt, {kept} unchanged" if done else ""
         print(f"  {'ok    ' if outcome.success else 'FAILED'} {outcome.label} (run {outcome.run_id[:8]}){what}", flush=True)
 
+    # Dagster's own console log (with tracebacks) only when asked: the summary says what failed
+    log_level = args.log_level or ("INFO" if args.debug else "CRITICAL")
     with dg.DagsterInstance.get() as instance:
-        result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level,
-                          force=args.force, on_run=on_run)
-    return _print_refresh(result, paths, time.perf_counter() - started, mode)
+        recovered = recover(instance, paths).line()
+        if recovered:
+            print(recovered, flush=True)
+        result = run_plan(defs, plan, instance, executor=args.executor, log_level=log_level, force=args.force,
+                          tags={DATA_DIR_TAG: str(paths.data_dir)}, on_run=on_run)
+    return _print_refresh(result, paths, time.perf_counter() - started, mode, debug=args.debug)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -242,11 +276,15 @@ Materialize every asset (or --select some): the raw sources (one Dagster run per
 definition, every vintage), then the SQL models, marts, portraits and the release (one run), on
 the Dagster instance of $DAGSTER_HOME (default data/dagster_home), the one the UI, the schedule and
 the sensors use. Work whose inputs did not change is found so inside each step and kept; the summary
-says, per asset, "rebuilt" or "unchanged, kept". The sample takes about 10 s the first time."""
+says, per asset, "rebuilt" or "unchanged, kept", then the problems and warnings. The sample takes
+about 10 s the first time. One command at a time per data folder (--wait to queue behind another).
+Exit codes: 0 done (warnings allowed), 1 something failed or was blocked, 2 a bad argument, setting
+or folder (nothing run), 3 another command is using the data folder, 130 interrupted."""
 
 BACKFILL_DESCRIPTION = """\
 Materialize some vintages of one source (one Dagster run, a partition range, validated before
-anything is written), then, unless --raw-only, everything that depends on the source."""
+anything is written), then, unless --raw-only, everything that depends on the source. Summary,
+lock and exit codes as for `run`."""
 
 FORCE_HELP = "rebuild everything, even what is unchanged (runs tagged ti/force=true): a new release is published"
 
@@ -259,7 +297,11 @@ def _default_executor() -> str:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
-    parser.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, help="of what the runs print (default INFO)")
+    parser.add_argument("--log-level", choices=LOG_LEVELS,
+                        help="print Dagster's own log of the runs from this level (default: not printed; INFO with --debug)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run or backfill is using the data folder, wait for it (default: refuse, exit code 3)")
+    parser.add_argument("--debug", action="store_true", help="tracebacks of the errors, and Dagster's log from INFO")
     parser.add_argument(
         "--executor", default=_default_executor(), choices=["in_process", "multiprocess"],
         help=f"Dagster executor: in_process (default, the fastest here) or multiprocess (a process per step); "
@@ -330,6 +372,14 @@ def main(argv: list[str] | None = None) -> int:
         # shows them); nothing half-written was published (marts and lake are replaced atomically)
         print("\nti-pipeline: interrupted; the run in progress stopped and is recorded as failed", file=sys.stderr)
         return 130
+    except Exception as exc:  # an error outside the runs (their own errors are in the summary)
+        if getattr(args, "debug", False):
+            raise
+        from ti_pipeline.user_errors import explain
+
+        said = explain(str(exc)) or f"{type(exc).__name__}: {exc}"
+        print(f"ti-pipeline: {said} (--debug shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
