@@ -279,24 +279,29 @@ def test_recovery_removes_the_temporary_files_of_our_writers_and_nothing_else(tm
         f"lake/raw/rp_emploi/millesime=2021/.tmp_data.parquet.{hexa}",
         f"lake/rejects/rp_emploi/millesime=2021/.tmp_rejects.parquet.{hexa}",
         f"cache/.tmp_sha256.json.123.456",
-        f"marts/.tmp/mart_ti_portrait-{hexa}",
-        f".portraits.versions/.tmp-{hexa}",
-        f".catalog.duckdb.{hexa}.tmp",
-        f".catalog.duckdb.{hexa}.tmp.wal",
-        f"marts/.mart_ti_portrait.link-{hexa}",
-        ".portraits.state.json.tmp",
+        f"builds/marts/.tmp/mart_ti_portrait-{hexa}",
+        f"builds/portraits/.tmp-{hexa}",
+        f"lake/intermediate/.candidate_int_communes.parquet.{hexa}",
+        f"releases/.tmp-20991231T000000000000Z-{hexa[:8]}",
+        f"releases/20991231T000000000000Z-{hexa[:8]}",  # renamed into place, no manifest yet
+        f"releases/r1/.catalog.duckdb.{hexa}.tmp",
+        f"releases/r1/.catalog.duckdb.{hexa}.tmp.wal",
+        f"releases/r1/.datapackage.json.{hexa}",
+        f".marts.link-{hexa}",
+        "builds/portraits/state.json.tmp",
         ".duckdb_tmp/duckdb_temp_storage-0.tmp",
     ]
-    kept = ["lake/raw/rp_emploi/millesime=2021/data.parquet", "marts/.versions/mart_ti_portrait/v1/part.parquet",
-            "catalog.duckdb", f"sample/.tmp_not_ours", f"dagster_home/.tmp_{hexa}", LOCK_NAME]
+    kept = ["lake/raw/rp_emploi/millesime=2021/data.parquet", "builds/marts/mart_ti_portrait/v1/part.parquet",
+            "releases/r1/datapackage.json", "releases/r1/marts/mart_ti_portrait/data.parquet",
+            f"sample/.tmp_not_ours", f"dagster_home/.tmp_{hexa}", LOCK_NAME]
     for name in temporary + kept:
         target = paths.data_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(f"mart_ti_portrait-{hexa}") or name.startswith(".portraits.versions"):
+        if name.endswith(f"mart_ti_portrait-{hexa}") or "/.tmp-" in name or name.startswith("releases/2099"):
             target.mkdir()
             (target / "part.parquet").write_text("half written")
         elif ".link-" in name:
-            target.symlink_to(".versions/mart_ti_portrait/v1")
+            target.symlink_to("releases/r1/marts")
         else:
             target.write_text("x")
     with dg.DagsterInstance.ephemeral() as instance:
@@ -304,13 +309,13 @@ def test_recovery_removes_the_temporary_files_of_our_writers_and_nothing_else(tm
     assert sorted(str(p.relative_to(paths.data_dir)) for p in recovered.removed) == sorted(temporary)
     assert not any((paths.data_dir / name).exists() or (paths.data_dir / name).is_symlink() for name in temporary)
     assert all((paths.data_dir / name).exists() for name in kept)
-    assert (paths.marts / ".tmp").is_dir() and (paths.data_dir / ".duckdb_tmp").is_dir(), "the folders stay"
-    assert recovered.line() == "ti-pipeline: recovery: removed 10 temporary file(s) or folder(s) it left"
+    assert (paths.builds / "marts" / ".tmp").is_dir() and (paths.data_dir / ".duckdb_tmp").is_dir(), "the folders stay"
+    assert recovered.line() == "ti-pipeline: recovery: removed 14 temporary file(s) or folder(s) it left"
 
 
 def test_recovery_marks_only_this_folders_cli_runs_and_keeps_temp_files_while_a_ui_run_is_in_progress(tmp_path):
     paths = Paths(data_dir=tmp_path / "data", sample_dir=tmp_path / "sample")
-    candidate = paths.marts / ".tmp" / f"mart_ti_portrait-{'0' * 32}"
+    candidate = paths.builds / "marts" / ".tmp" / f"mart_ti_portrait-{'0' * 32}"
     candidate.mkdir(parents=True)
 
     def run(letter: str, **tags: str) -> dg.DagsterRun:

@@ -8,13 +8,16 @@ is running on the folder then, so
   (``DagsterInstance.report_run_failed``, as Dagster's run monitoring does) and the concurrency
   slots it held are freed, otherwise the next run could wait for them forever;
 - the temporary files and folders in the data folder (``is_temporary``: lake files ``.tmp_*``,
-  mart candidates in ``marts/.tmp``, portrait candidates ``.tmp-*``, half-built catalogs
-  ``.catalog.duckdb.<uuid>.tmp``, temporary symlinks ``.<name>.link-<uuid>``, DuckDB's spill files
-  in ``.duckdb_tmp``) are removed. A new writer's temporary names belong in ``is_temporary``.
+  table candidates ``.candidate_*``, mart candidates in ``builds/marts/.tmp``, portrait builds and
+  releases being assembled ``.tmp-*``, half-built catalogs ``.catalog.duckdb.<uuid>.tmp``, manifests
+  ``.datapackage.json.<uuid>``, temporary symlinks ``.<name>.link-<uuid>``, DuckDB's spill files in
+  ``.duckdb_tmp``) are removed, and so are releases renamed into place but left without their
+  manifest (``releases.store.remove_unfinished``). A new writer's temporary names belong in
+  ``is_temporary``.
 
 Runs started by the UI, a schedule or a sensor do not take the lock: while one of them is in
 progress, the temporary files are left alone (they may be its own) and the report says so; the
-publishers' own age rule (``sql_runner.publish.STALE_CANDIDATE_SECONDS``) removes them later.
+next command that finds no such run removes them.
 
 Not here: the lock (``run_lock``); the atomic writes that make a killed run harmless to the
 published marts and the lake (``lake``, ``publication``).
@@ -30,6 +33,7 @@ from pathlib import Path
 import dagster as dg
 
 from ti_pipeline.config import Paths
+from ti_pipeline.releases.store import remove_unfinished
 
 TRIGGER_TAG, DATA_DIR_TAG = "ti/trigger", "ti/data_dir"
 NOT_FINISHED = (
@@ -41,16 +45,17 @@ NOT_FINISHED = (
 )
 RUNNING = (dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING)
 _LINK = re.compile(r"^\..+\.link-[0-9a-f]{32}$")
-_HEX_TMP = re.compile(r"^\..+\.[0-9a-f]{8,32}\.tmp(\.wal)?$")  # catalog_db, sql_runner.references
-# folders kept, whose contents are all temporary: mart candidates (sql_runner.publish.TMP_DIR) and
+_HEX_TMP = re.compile(r"^\..+\.[0-9a-f]{8,32}\.tmp(\.wal)?$")  # releases.catalog, sql_runner.references
+_MANIFEST_TMP = re.compile(r"^\.datapackage\.json\.[0-9a-f]{32}$")  # releases.store.write_manifest
+# folders kept, whose contents are all temporary: mart candidates (sql_runner.builds.TMP_DIR) and
 # DuckDB's spill files (sql_runner.execute: set temp_directory), which can be large
 TMP_FOLDERS = (".tmp", ".duckdb_tmp")
 
 
 def is_temporary(name: str) -> bool:
     """Whether a file or folder name is one our writers use before an atomic rename."""
-    return (name.startswith(".tmp") and name not in TMP_FOLDERS) or bool(_LINK.match(name) or _HEX_TMP.match(name)) \
-        or name.endswith(".json.tmp")
+    return (name.startswith(".tmp") and name not in TMP_FOLDERS) or name.startswith(".candidate_") \
+        or bool(_LINK.match(name) or _HEX_TMP.match(name) or _MANIFEST_TMP.match(name)) or name.endswith(".json.tmp")
 
 
 @dataclass
@@ -119,4 +124,5 @@ def recover(instance: dg.DagsterInstance, paths: Paths) -> Recovered:
         else:
             path.unlink(missing_ok=True)
         out.removed.append(path)
+    out.removed += remove_unfinished(paths)
     return out
