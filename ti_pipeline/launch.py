@@ -9,7 +9,7 @@ its downstream assets out of that last run, as a single run would have: the mart
 as they were.
 
 Every run is launched, every time: whether a step has work to do is the step's own question (a raw
-vintage's fingerprint, a SQL model's, the mart versions the catalog and portraits read), answered
+vintage's fingerprint, a SQL model's, the mart builds the portraits and the release hold), answered
 inside the run exactly as for runs started by the schedule, a sensor or the UI; the outcome says
 per asset whether it was rebuilt or found unchanged and kept (``asset_outcomes``). ``force`` tags
 the runs ``ti/force=true``: the steps then rebuild everything.
@@ -98,7 +98,7 @@ def _names(text: object) -> set[str]:
 
 def materialization_outcome(event: dg.DagsterEvent) -> str:
     """``REBUILT`` or ``KEPT`` for one materialization, from the metadata its step wrote: a raw
-    vintage listed in ``skipped_vintages``, a model, the catalog or the portraits with ``skipped``
+    vintage listed in ``skipped_vintages``, a model, the portraits or the release with ``skipped``
     (their fingerprint unchanged) were kept as they were."""
     metadata = event.materialization.metadata
     if "skipped_vintages" in metadata:  # a raw asset: one event per partition of the run
