@@ -10,7 +10,8 @@ nothing tells which is right (a row repeated whole would be double counted, two 
 would be one silently dropped). Below the source's ``max_reject_rate`` the refresh goes on without
 that key, with a warning naming it; above, the vintage is blocked. A row whose key has an empty
 part is left to the not-null rules: an empty key identifies nothing. Keys are compared on the
-typed values (a code's ``="01001"`` wrapper removed), so two spellings of one key are one key.
+typed values, as the rest of the pipeline sees them (the readers have undone Excel's
+``="01001"`` wrappers and float-formatted codes such as ``971.0``).
 
 A source read in batches (a Parquet file of more than ``ingest.vintages.BATCH_ROWS`` rows) is
 checked batch by batch: a key repeated across two batches is not found (Sirene, the one such
