@@ -173,7 +173,7 @@ def test_a_csv_cut_at_a_line_boundary_is_blocked_by_the_volume_check(pipeline, d
     assert not evaluation(forced, f"raw_{source}", VOLUME_CHECK_NAME).passed
     assert lake_of(pipeline, source) == lake_before
 
-    # an expected change is accepted for one run, by name
+    # an expected change is accepted for one run, by name (ti-pipeline run --accept-volume: the same tag)
     accepted = pipeline({ACCEPT_VOLUME_TAG: source})
     check = evaluation(accepted, f"raw_{source}", VOLUME_CHECK_NAME)
     assert check.passed and "accepted for this run" in check.description
@@ -257,3 +257,14 @@ def test_the_first_ingestion_passes_the_volume_check_and_says_so(pipeline):
     check = evaluation(result, "raw_rp_emploi", VOLUME_CHECK_NAME)
     assert check.passed
     assert "first ingestion of the source, nothing to compare with" in check.description
+
+
+def test_the_cli_accepts_an_expected_volume_change_by_name(pipeline):
+    from conftest import run_pipeline
+
+    assert pipeline().success
+    edit_csv_lines(sample_file(pipeline, "relance_laureats"), lambda header, lines: lines[: len(lines) // 2])
+    assert run_pipeline(pipeline.data, "--accept-volume", "urssaf_ape") != 0  # another source: still blocked
+    assert len(raw_table(pipeline, "relance_laureats")) == 27
+    assert run_pipeline(pipeline.data, "--accept-volume", "relance_laureats") == 0
+    assert len(raw_table(pipeline, "relance_laureats")) == 13

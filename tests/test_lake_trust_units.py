@@ -10,7 +10,7 @@ import pytest
 
 from ti_pipeline import lake
 from ti_pipeline.config import ACCEPT_VOLUME_TAG, Paths, accepts_volume
-from ti_pipeline.ingest.volume import FIRST_INGESTION, OTHER_VINTAGE, SAME_VINTAGE, Previous, judge_volume, previous_count
+from ti_pipeline.ingest.volume import counted_rows, FIRST_INGESTION, OTHER_VINTAGE, SAME_VINTAGE, Previous, judge_volume, previous_count
 from ti_pipeline.sources.catalog import SOURCES, get_source
 from ti_pipeline.validation import validate
 from ti_pipeline.validation.keys import KEY_RULE, duplicate_rows, key_columns, key_values, label
@@ -127,3 +127,9 @@ def test_the_accept_volume_tag_names_sources_or_all():
     assert accepts_volume({ACCEPT_VOLUME_TAG: "true"}, "rp_emploi")
     assert not accepts_volume({"ti/force": "true"}, "rp_emploi")
     assert not accepts_volume({}, "rp_emploi")
+
+
+def test_a_source_read_for_some_companies_is_counted_over_its_whole_file():
+    # Sirene's kept rows follow the lauréat lists; a file cut short shows in the rows of the file
+    assert counted_rows(get_source("sirene_etablissements"), 120, {"rows_in_file": 10_000}) == 10_000
+    assert counted_rows(get_source("urssaf_ape"), 1500, {"rows_in_file": 9}) == 1500

@@ -122,7 +122,7 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
     home = _prepare_instance_env()
     import dagster as dg
 
-    from ti_pipeline.config import get_mode
+    from ti_pipeline.config import ACCEPT_VOLUME_TAG, get_mode
     from ti_pipeline.definitions import defs
     from ti_pipeline.launch import KEPT, asset_outcomes, run_plan
 
@@ -145,7 +145,8 @@ def _run_plan(args: argparse.Namespace, make_plan) -> int:
 
     with dg.DagsterInstance.get() as instance:
         result = run_plan(defs, plan, instance, executor=args.executor, log_level=args.log_level,
-                          force=args.force, on_run=on_run)
+                          force=args.force, on_run=on_run,
+                          tags={ACCEPT_VOLUME_TAG: args.accept_volume} if args.accept_volume else None)
     return _print_refresh(result, paths, time.perf_counter() - started, mode)
 
 
@@ -243,6 +244,9 @@ def _default_executor() -> str:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument("--accept-volume", metavar="SOURCE[,SOURCE]",
+                        help="accept, for this run, a change of rows of these sources beyond their tolerance "
+                        "(check volume_attendu; run tag ti/accept-volume; 'true': every source)")
     parser.add_argument("--log-level", default="INFO", choices=LOG_LEVELS, help="of what the runs print (default INFO)")
     parser.add_argument(
         "--executor", default=_default_executor(), choices=["in_process", "multiprocess"],

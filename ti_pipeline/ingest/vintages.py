@@ -47,7 +47,7 @@ from ti_pipeline.ingest.state import obtain_and_compare
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
 from ti_pipeline.ingest.obtain import SourceUnavailable
-from ti_pipeline.ingest.volume import VolumeCheck, judge_volume, previous_count
+from ti_pipeline.ingest.volume import VolumeCheck, counted_rows, judge_volume, previous_count
 from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
 from ti_pipeline.validation import schemas
 from ti_pipeline.validation.validate import ValidationResult, rejects_block, validate
@@ -164,7 +164,8 @@ def judge(ingested: IngestedRelease, paths: Paths, *, accept_volume: bool = Fals
     rows read against the partition it would replace, ``volume``). Sets and returns
     ``ingested.blocked``, the reasons (empty: the vintage may be promoted)."""
     source, release, result = ingested.source, ingested.release, ingested.result
-    ingested.volume = judge_volume(source, release.millesime, release.file_name, result.rows_in,
+    rows = counted_rows(source, result.rows_in, ingested.read_info)
+    ingested.volume = judge_volume(source, release.millesime, release.file_name, rows,
                                    previous_count(paths, source, release.millesime), accepted=accept_volume)
     reasons = []
     if rejects_block(source, result):

@@ -12,6 +12,10 @@ What a vintage is compared with, in order:
    else the next one): a new year of a source has about as many rows as the last;
 3. nothing, for a source's first ingestion ever: the check passes and says so.
 
+The rows counted are those read from the file (``rows_in``), valid or rejected; for a source read
+for some companies only (``siren_filter``: Sirene), those of the whole file (``rows_in_file``), since
+the rows kept follow the lauréat lists, not the file.
+
 The change is ``rows / previous - 1``; beyond the source's ``max_volume_change`` either way (a
 drop or a jump), the vintage is blocked: its partition is not replaced, and the message gives
 both counts, the source, the file and the vintage. ``--force`` does not bypass it (it rebuilds,
@@ -100,6 +104,14 @@ class VolumeCheck:
         )
 
 
+def counted_rows(source: Source, rows_in: int, read_info: dict) -> int:
+    """The rows a volume check counts (see module): read from the file, or in the whole file for a
+    ``siren_filter`` source."""
+    if source.siren_filter is not None and read_info.get("rows_in_file") is not None:
+        return int(read_info["rows_in_file"])
+    return int(rows_in)
+
+
 def previous_count(paths: Paths, source: Source, millesime: int) -> Previous:
     """The rows read for the partition that the vintage ``millesime`` would replace, else for the
     nearest other vintage in the lake (the previous one first), else nothing (see module)."""
@@ -108,7 +120,7 @@ def previous_count(paths: Paths, source: Source, millesime: int) -> Previous:
         # an "unavailable" partition (a source with no public file) counted nothing
         if record.get("status") == "unavailable" or "rows_in" not in record or "millesime" not in record:
             continue
-        counts[int(record["millesime"])] = int(record["rows_in"])
+        counts[int(record["millesime"])] = counted_rows(source, record["rows_in"], record.get("read") or {})
     if millesime in counts:
         return Previous(counts[millesime], millesime, SAME_VINTAGE)
     if not counts:
@@ -125,4 +137,4 @@ def judge_volume(
     return VolumeCheck(source.name, millesime, file_name, rows, previous, source.max_volume_change, accepted)
 
 
-__all__ = ["FIRST_INGESTION", "OTHER_VINTAGE", "Previous", "SAME_VINTAGE", "VolumeCheck", "judge_volume", "previous_count"]
+__all__ = ["counted_rows", "FIRST_INGESTION", "OTHER_VINTAGE", "Previous", "SAME_VINTAGE", "VolumeCheck", "judge_volume", "previous_count"]

@@ -248,7 +248,8 @@ SIRENE_ETABLISSEMENTS = Source(
     # establishments of their companies are read, not the 40 M rows (DESIGN.md, Scale).
     siren_filter=SirenFilter("siren", identifiers=(("relance_laureats", "siren"), ("laureats_ti", "siret"))),
     key=("siret",),
-    # rows of the lauréats' companies only: they move with the lauréat lists
+    # counted over the whole stock (rows_in_file), not the lauréats' companies kept: those follow
+    # the lauréat lists; the monthly stock moves by a few percent
     max_volume_change=0.2,
     approx_size="~2.1 GB Parquet, ~40 M establishments",
     evidence=(
