@@ -34,6 +34,7 @@ def test_duplicate_rows_are_every_occurrence_and_ignore_incomplete_keys():
     assert duplicate_rows(frame, ["a", "b"]).tolist() == [0, 1]
     assert duplicate_rows(frame, ["b"]).tolist() == [0, 1, 2, 3, 4]
     assert duplicate_rows(frame, []).tolist() == []
+    assert duplicate_rows(frame, ["b"], skip=frame["a"].isna().to_numpy()).tolist() == [0, 1, 2]
 
 
 def test_a_regex_family_in_a_key_stands_for_all_its_columns():
@@ -77,6 +78,14 @@ def test_validate_rejects_every_row_of_a_duplicated_key_with_its_rule_column_and
     assert set(rejects["_value"]) == {"01001 | 2562Z"}
     assert '"rule": "cle_unique"' in rejects["_failures"].iloc[0]
     assert sorted(result.valid["code_commune"]) == ["01002", "01002"]
+
+
+def test_a_key_that_fails_its_own_rule_is_not_also_a_duplicate():
+    source = get_source("urssaf_ape")
+    frame = _urssaf_frame([("1001", "2562Z", "10"), ("1001", "2562Z", "12"), ("01001", "2562Z", "3")])
+    result = validate(source, 2025, frame, file_name="urssaf.csv")
+    assert result.failure_counts == {("pattern", "code_commune"): 2}
+    assert result.rows_valid == 1
 
 
 # Volumes ---------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ Every occurrence is rejected, not all but the first: the file says two things ab
 nothing tells which is right (a row repeated whole would be double counted, two different rows
 would be one silently dropped). Below the source's ``max_reject_rate`` the refresh goes on without
 that key, with a warning naming it; above, the vintage is blocked. A row whose key has an empty
-part is left to the not-null rules: an empty key identifies nothing. Keys are compared on the
+part, or a part that fails its own rules (a SIRET that is no SIRET), is left to those rules: such a
+key identifies nothing. Keys are compared on the
 typed values, as the rest of the pipeline sees them (the readers have undone Excel's
 ``="01001"`` wrappers and float-formatted codes such as ``971.0``).
 
@@ -45,15 +46,18 @@ def key_columns(source: Source, fields: Mapping[str, Field]) -> list[str]:
     return columns
 
 
-def duplicate_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def duplicate_rows(frame: pd.DataFrame, columns: list[str], skip: np.ndarray | None = None) -> np.ndarray:
     """0-based positions of the rows of ``frame`` whose key (``columns``) is on another row too.
-    Rows with an empty part of the key are not compared."""
+    Rows with an empty part of the key, and those of ``skip`` (a boolean mask: a key that failed its
+    own rules), are not compared."""
     if not columns or frame.empty:
         return np.array([], dtype="int64")
     keys = frame[columns]
-    complete = keys.notna().all(axis=1).to_numpy()
-    repeated = keys.duplicated(keep=False).to_numpy() & complete
-    return np.flatnonzero(repeated)
+    compared = keys.notna().all(axis=1).to_numpy().copy()
+    if skip is not None:
+        compared &= ~skip
+    repeated = keys[compared].duplicated(keep=False).to_numpy()
+    return np.flatnonzero(compared)[repeated]
 
 
 def label(columns: list[str]) -> str:

@@ -202,7 +202,11 @@ def validate(
             found.append(quarantine.failures(np.flatnonzero(~ok), rule.name, rule.column, _ORDER_ROW_RULES + k))
 
     key = keys.key_columns(source, match.fields)
-    duplicated = keys.duplicate_rows(typed_frame, key)
+    # a key that fails its own rules (a SIRET that is no SIRET) identifies nothing: not compared
+    invalid_key = np.zeros(len(frame), dtype=bool)
+    for part in found:
+        invalid_key[part["_row"].to_numpy()[part["_column"].isin(key).to_numpy()]] = True
+    duplicated = keys.duplicate_rows(typed_frame, key, skip=invalid_key)
     if len(duplicated):
         found.append(quarantine.failures(duplicated, keys.KEY_RULE, keys.label(key), _ORDER_KEY))
 
