@@ -14,10 +14,6 @@ kept, ``skipped_vintages``; a run tagged ``ti/force`` reads every vintage again)
   is blocking — when the reject rate is above the source's ``max_reject_rate``; it fails with
   severity WARN (shown, not blocking) when some rows were rejected below it. A duplicated key is
   a reject like any other (rule ``cle_unique``).
-
-A blocking check decides before anything is written (``ingest.vintages.judge``): a blocked
-vintage's raw partition and rejects stay those of the last good run, and the attempt's rejects go
-to ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet`` (named in the check's metadata).
 - ``volume_attendu`` (blocking): the rows read from each vintage's file against the previous
   ingestion of the same vintage (or the nearest other vintage, for a new one), from the lake's
   provenance (``ingest.volume``). A drop or jump beyond the source's ``max_volume_change`` fails
@@ -27,6 +23,10 @@ to ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet`` (named in the chec
   i.e. that the publisher added. They are not kept and do not stop the refresh; the check fails
   with severity WARN and names them, so that the catalog can be updated on purpose. (A declared
   column that disappears or changes type is schema drift: the source stops before any check.)
+
+A blocking check decides before anything is written (``ingest.vintages.judge``): a blocked
+vintage's raw partition and rejects stay those of the last good run, and the attempt's rejects go
+to ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet`` (named in the check's metadata).
 
 Sources published per year are partitioned by vintage (``defs.partitions``): a run materializes
 the vintages of its partition key or range (single-run backfill policy, so a backfill of several
