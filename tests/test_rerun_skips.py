@@ -78,17 +78,21 @@ def test_a_changed_code_or_declaration_reads_again(paths, monkeypatch):
     assert _materialize("cog_regions", paths).metadata["skipped_vintages"] == "2025"
 
 
-def test_rejects_of_a_skipped_vintage_still_fail_the_check(paths):
+def test_a_blocked_vintage_is_not_kept_as_unchanged_it_is_read_again_and_fails_again(paths):
+    # stage, then promote (issue 23): a blocked vintage writes no partition, so the next run has
+    # nothing recorded to keep and reads the file again
     source = get_source("ti_communes")
     path = sample_path(paths.sample_dir, source, source.releases[0])
     path.write_text(path.read_text(encoding="utf-8") + '"9999","Nowhere","not-a-ti","x"\n', encoding="utf-8")
     first = _materialize("ti_communes", paths)
     second = _materialize("ti_communes", paths)
-    assert second.metadata["skipped_vintages"] == "2024"
+    assert second.metadata["skipped_vintages"] == "none"
+    assert second.metadata["blocked_vintages"] == "2024"
     for result in (first, second):
         check = result.check_results[0]
         assert not check.passed and check.metadata["rows_rejected"].value == 1
     assert "failures_by_rule" in second.check_results[0].metadata
+    assert not (paths.raw / "ti_communes").exists()
 
 
 # ------------------------------------------------------------------------------------------------

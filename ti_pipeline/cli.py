@@ -168,6 +168,7 @@ def _run_locked(args: argparse.Namespace, make_plan, paths, mode: str) -> int:
     home = _prepare_instance_env()
     import dagster as dg
 
+    from ti_pipeline.config import ACCEPT_VOLUME_TAG
     from ti_pipeline.definitions import defs
     from ti_pipeline.launch import KEPT, asset_outcomes, run_plan
     from ti_pipeline.recovery import DATA_DIR_TAG, recover
@@ -195,7 +196,8 @@ def _run_locked(args: argparse.Namespace, make_plan, paths, mode: str) -> int:
         if recovered:
             print(recovered, flush=True)
         result = run_plan(defs, plan, instance, executor=args.executor, log_level=log_level, force=args.force,
-                          tags={DATA_DIR_TAG: str(paths.data_dir)}, on_run=on_run)
+                          tags={DATA_DIR_TAG: str(paths.data_dir), **({ACCEPT_VOLUME_TAG: args.accept_volume} if args.accept_volume else {})},
+                          on_run=on_run)
     return _print_refresh(result, paths, time.perf_counter() - started, mode, debug=args.debug)
 
 
@@ -297,6 +299,9 @@ def _default_executor() -> str:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=MODES, help="sample (default, data/sample) or live (real downloads)")
     parser.add_argument("--force", action="store_true", help=FORCE_HELP)
+    parser.add_argument("--accept-volume", metavar="SOURCE[,SOURCE]",
+                        help="accept, for this run, a change of rows of these sources beyond their tolerance "
+                        "(check volume_attendu; run tag ti/accept-volume; 'true': every source)")
     parser.add_argument("--log-level", choices=LOG_LEVELS,
                         help="print Dagster's own log of the runs from this level (default: not printed; INFO with --debug)")
     parser.add_argument("--wait", action="store_true",

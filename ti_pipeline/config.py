@@ -10,7 +10,8 @@ Dagster UI and the tests without code changes. Nothing in this module touches th
 
 One setting comes with a run rather than the environment: the run tag ``ti/force=true``
 (``FORCE_TAG``; ``ti-pipeline run --force`` sets it, and so can the UI's Launchpad) makes every step
-rebuild what it would otherwise keep as unchanged (``forced``).
+rebuild what it would otherwise keep as unchanged (``forced``). Another, ``ti/accept-volume``
+(``ACCEPT_VOLUME_TAG``), accepts for the sources it names a change of rows beyond their tolerance.
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ FORCE_TAG = "ti/force"
 def forced(run_tags: Mapping[str, str]) -> bool:
     """Whether a run's tags ask its steps to rebuild unchanged work (``FORCE_TAG``)."""
     return str(run_tags.get(FORCE_TAG, "")).strip().lower() in ("true", "1", "yes")
+
+
+# A run tagged ``ti/accept-volume`` accepts, for the sources it names (comma-separated; ``true``:
+# every source), a change of rows beyond the catalog's ``max_volume_change`` (``ingest.volume``).
+# ``ti/force`` does not: it rebuilds, it does not accept bad data.
+ACCEPT_VOLUME_TAG = "ti/accept-volume"
+
+
+def accepts_volume(run_tags: Mapping[str, str], source: str) -> bool:
+    """Whether a run's tags accept a change of rows of ``source`` beyond its tolerance."""
+    value = str(run_tags.get(ACCEPT_VOLUME_TAG, "")).strip().lower()
+    if value in ("true", "1", "yes", "all"):
+        return True
+    return source.lower() in {name.strip().removeprefix("raw_") for name in value.split(",")}
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,14 @@ class Paths:
 
     def rejects_partition(self, source: str, millesime: int) -> Path:
         return self.rejects / source / f"millesime={millesime}"
+
+    @property
+    def blocked(self) -> Path:
+        """The last blocked attempt of each vintage: its rejects, and why it was blocked."""
+        return self.lake / "blocked"
+
+    def blocked_partition(self, source: str, millesime: int) -> Path:
+        return self.blocked / source / f"millesime={millesime}"
 
 
 def get_paths() -> Paths:

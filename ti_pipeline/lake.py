@@ -7,6 +7,8 @@ half-written file and readers see either the old or the new file.
 Layout:
 - ``lake/raw/<source>/millesime=<YYYY>/data.parquet``     validated rows of one vintage
 - ``lake/rejects/<source>/millesime=<YYYY>/rejects.parquet`` rows set aside, with the reason
+- ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet`` the rejects of the last blocked attempt
+  (its partition was not replaced), with why it was blocked (``write_blocked``)
 
 Provenance (source URL, sha256, retrieval time, vintage, COG year...) is stored as JSON under the
 key ``ti_pipeline.provenance`` of each raw file's key-value metadata, and read back by the marts.
@@ -158,6 +160,27 @@ def write_rejects(paths: Paths, source: str, millesime: int, rejects: pd.DataFra
     return write_parquet_atomic(frame_to_table(rejects.astype("string")), path)
 
 
+BLOCKED_KEY = b"ti_pipeline.blocked"
+
+
+def write_blocked(paths: Paths, source: str, millesime: int, rejects: pd.DataFrame, details: Mapping[str, Any]) -> Path:
+    """Keep the rejects of a blocked attempt at a vintage (``lake/blocked/<source>/millesime=<YYYY>/
+    rejects.parquet``), with why it was blocked and which file it read (``details``, JSON under
+    ``BLOCKED_KEY``). The raw partition and its rejects, those of the last good run, are not touched:
+    they keep describing the same file. Replaced by the next blocked attempt of the vintage."""
+    path = paths.blocked_partition(source, millesime) / "rejects.parquet"
+    return write_parquet_atomic(frame_to_table(rejects.astype("string")), path, metadata={BLOCKED_KEY.decode(): dict(details)})
+
+
+def remove_blocked(paths: Paths, source: str, millesime: int) -> None:
+    """Forget a vintage's blocked attempt once a good one is promoted."""
+    import shutil
+
+    folder = paths.blocked_partition(source, millesime)
+    if folder.is_dir():
+        shutil.rmtree(folder)
+
+
 def remove_other_partitions(paths: Paths, source: str, keep: int) -> list[int]:
     """Remove the raw and rejects partitions of ``source`` other than millésime ``keep`` (a rolling
     file's new partition supersedes them). Called after ``keep`` was written. Returns the removed
@@ -165,12 +188,13 @@ def remove_other_partitions(paths: Paths, source: str, keep: int) -> list[int]:
     import shutil
 
     removed = set()
-    for root in (paths.raw / source, paths.rejects / source):
+    for root in (paths.raw / source, paths.rejects / source, paths.blocked / source):
         for folder in sorted(root.glob("millesime=*")):
             millesime = folder.name.removeprefix("millesime=")
             if millesime != str(keep):
                 shutil.rmtree(folder)
-                removed.add(int(millesime))
+                if root != paths.blocked / source:
+                    removed.add(int(millesime))
     return sorted(removed)
 
 

@@ -1,7 +1,7 @@
 """Every Dagster definition of the project, one module per area; ``ti_pipeline.definitions`` assembles them.
 
 - ``raw``: one ``raw_<source>`` asset per catalog source over ``ti_pipeline.ingest``, and the
-  Dagster edge of validation (column schema, the ``lignes_valides`` / ``colonnes_attendues`` checks);
+  Dagster edge of validation (column schema, the ``lignes_valides`` / ``volume_attendu`` / ``colonnes_attendues`` checks);
 - ``sql``: an asset per SQL model of ``dbt_like_sql/`` over ``ti_pipeline.sql_runner``, its data
   tests as asset checks, and the DuckDB catalog asset;
 - ``portraits``: the ``portraits`` asset over ``ti_pipeline.portraits``;

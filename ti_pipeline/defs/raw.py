@@ -7,16 +7,26 @@ raw Parquet lake and the rejected rows, with their reason, to the rejects table)
 outcome into Dagster's: the materialization's metadata (rows, rejects, files, where the time went:
 ``read_seconds``, ``validate_seconds``, ``write_seconds``, and the vintages found unchanged and
 kept, ``skipped_vintages``; a run tagged ``ti/force`` reads every vintage again), the
-``TableSchema`` shown in the asset's "Columns" tab, and the two checks every raw asset declares:
+``TableSchema`` shown in the asset's "Columns" tab, and the three checks every raw asset declares:
 
 - ``lignes_valides`` (blocking): rows read, valid, rejected, reject rate, counts per rule, examples
   of failing values. It fails with severity ERROR — which stops downstream assets, since the check
   is blocking — when the reject rate is above the source's ``max_reject_rate``; it fails with
-  severity WARN (shown, not blocking) when some rows were rejected below it.
+  severity WARN (shown, not blocking) when some rows were rejected below it. A duplicated key is
+  a reject like any other (rule ``cle_unique``).
+- ``volume_attendu`` (blocking): the rows read from each vintage's file against the previous
+  ingestion of the same vintage (or the nearest other vintage, for a new one), from the lake's
+  provenance (``ingest.volume``). A drop or jump beyond the source's ``max_volume_change`` fails
+  with ERROR, naming source, file, vintage and both counts; the run tag ``ti/accept-volume``
+  accepts it for one run (``--force`` does not).
 - ``colonnes_attendues`` (not blocking): the columns of the file that the catalog does not know,
   i.e. that the publisher added. They are not kept and do not stop the refresh; the check fails
   with severity WARN and names them, so that the catalog can be updated on purpose. (A declared
   column that disappears or changes type is schema drift: the source stops before any check.)
+
+A blocking check decides before anything is written (``ingest.vintages.judge``): a blocked
+vintage's raw partition and rejects stay those of the last good run, and the attempt's rejects go
+to ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet`` (named in the check's metadata).
 
 Sources published per year are partitioned by vintage (``defs.partitions``): a run materializes
 the vintages of its partition key or range (single-run backfill policy, so a backfill of several
@@ -39,7 +49,7 @@ import dagster as dg
 import pandas as pd
 from dagster import AssetExecutionContext
 
-from ti_pipeline.config import Paths, forced, get_mode, get_paths
+from ti_pipeline.config import ACCEPT_VOLUME_TAG, Paths, accepts_volume, forced, get_mode, get_paths
 from ti_pipeline.defs.automation import NETWORK_RETRY, retry_allowed
 from ti_pipeline.defs.partitions import vintage_partitions
 from ti_pipeline.ingest.vintages import IngestedRelease, ingest_vintages
@@ -47,12 +57,13 @@ from ti_pipeline.sources.catalog import SOURCES, Release, Source
 from ti_pipeline.validation import quarantine
 from ti_pipeline.validation.dictionary import DISPLAY_TYPES
 from ti_pipeline.validation.schemas import match_columns, rule_texts
-from ti_pipeline.validation.validate import ValidationResult
+from ti_pipeline.validation.validate import ValidationResult, rejects_block
 
 # The name the raw assets give their blocking validation check (French, like the other names the
 # operator reads in the UI: it counts "lignes valides").
 CHECK_NAME = "lignes_valides"
 COLUMNS_CHECK_NAME = "colonnes_attendues"
+VOLUME_CHECK_NAME = "volume_attendu"
 EXAMPLES_PER_RULE = 3
 
 
@@ -112,8 +123,24 @@ def columns_check_spec(source: Source, **kwargs) -> dg.AssetCheckSpec:
     )
 
 
+def volume_check_spec(source: Source, **kwargs) -> dg.AssetCheckSpec:
+    """The blocking check of the rows read for a vintage against the partition it would replace."""
+    return dg.AssetCheckSpec(
+        name=VOLUME_CHECK_NAME,
+        asset=source.asset_name,
+        blocking=True,
+        description=(
+            f"Rows read from each {source.name} file against the previous ingestion of the same vintage "
+            f"(or, for a new vintage, the nearest other one in the lake). A drop or jump of more than "
+            f"{source.max_volume_change:.0%} blocks: the vintage's partition is not replaced and downstream "
+            f"assets are not rebuilt. Accept an expected change with the run tag {ACCEPT_VOLUME_TAG}={source.name}."
+        ),
+        **kwargs,
+    )
+
+
 def check_specs(sources: tuple[Source, ...] = SOURCES) -> list[dg.AssetCheckSpec]:
-    return [spec for s in sources for spec in (check_spec(s), columns_check_spec(s))]
+    return [spec for s in sources for spec in (check_spec(s), columns_check_spec(s), volume_check_spec(s))]
 
 
 def columns_check_result(source: Source, results: list[ValidationResult]) -> dg.AssetCheckResult:
@@ -176,11 +203,11 @@ def quality_check_result(source: Source, result: ValidationResult) -> dg.AssetCh
     if result.rows_rejected == 0:
         passed, severity = True, dg.AssetCheckSeverity.ERROR
         summary = f"{result.rows_in} rows read, all valid."
-    elif rate > threshold:
+    elif rejects_block(source, result):
         passed, severity = False, dg.AssetCheckSeverity.ERROR
         summary = (
             f"{result.rows_rejected} of {result.rows_in} rows rejected ({rate:.2%}), above the threshold of "
-            f"{threshold:.2%} for {source.name}: downstream assets are blocked."
+            f"{threshold:.2%} for {source.name}: the partition is not replaced and downstream assets are blocked."
         )
     else:
         passed, severity = False, dg.AssetCheckSeverity.WARN
@@ -241,8 +268,48 @@ def _quality_check(source: Source, ingested: list[IngestedRelease], unavailable:
 
         results = [(quality_check_result(source, i.result), i) for i in ingested]
         check, worst = min(results, key=lambda pair: (pair[0].passed, -badness(pair[1])))
-        check = check.with_metadata({**check.metadata, "millesime": worst.release.millesime})
+        metadata = {**check.metadata, "millesime": worst.release.millesime}
+        if worst.blocked_rejects is not None and rejects_block(source, worst.result):
+            # the attempt's rejects, kept beside the last good run's (ingest.vintages.hold_back)
+            metadata["rejects_file"] = dg.MetadataValue.path(str(worst.blocked_rejects))
+            check = check._replace(description=f"{check.description} Rejects (rule, column, value): {worst.blocked_rejects}")
+        check = check.with_metadata(metadata)
     return check._replace(check_name=QUALITY_CHECK, asset_key=dg.AssetKey(source.asset_name))
+
+
+def volume_check_result(source: Source, ingested: list[IngestedRelease]) -> dg.AssetCheckResult:
+    """The ``volume_attendu`` result of one materialization: that of its worst vintage (a blocked
+    one first, then the largest change), its message naming source, file, vintage and both counts."""
+    checks = [i.volume for i in ingested if i.volume is not None]
+    key = dg.AssetKey(source.asset_name)
+    if not checks:
+        return dg.AssetCheckResult(passed=True, asset_key=key, check_name=VOLUME_CHECK_NAME,
+                                   metadata={"status": "unavailable"}, description="No file read: nothing to count.")
+    worst = min(checks, key=lambda c: (not c.blocks, -abs(c.change or 0.0)))
+    metadata = {
+        "file": worst.file_name,
+        "millesime": worst.millesime,
+        "rows_read": dg.MetadataValue.int(worst.rows),
+        "compared_with": worst.previous.basis,
+        "max_volume_change": dg.MetadataValue.float(float(worst.tolerance)),
+        "rows_by_millesime": dg.MetadataValue.json(
+            {str(c.millesime): {"rows": c.rows, "previous": c.previous.rows, "previous_millesime": c.previous.millesime}
+             for c in checks}
+        ),
+    }
+    if worst.previous.rows is not None:
+        metadata["previous_rows"] = dg.MetadataValue.int(worst.previous.rows)
+        metadata["previous_millesime"] = worst.previous.millesime
+    if worst.accepted and worst.beyond:
+        metadata["accepted_by_tag"] = ACCEPT_VOLUME_TAG
+    return dg.AssetCheckResult(
+        passed=not worst.blocks,
+        asset_key=key,
+        check_name=VOLUME_CHECK_NAME,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+        description=worst.message,
+    )
 
 
 def _columns_check(source: Source, ingested: list[IngestedRelease]) -> dg.AssetCheckResult:
@@ -283,7 +350,7 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
                 "dataset_page": dg.MetadataValue.url(source.page),
                 "dagster/column_schema": table_schema(source, newest.millesime),
             },
-            check_specs=[check_spec(source), columns_check_spec(source)],
+            check_specs=[check_spec(source), columns_check_spec(source), volume_check_spec(source)],
             # a siren_filter source is read for the SIRENs of other raw tables: they come first
             deps=[f"raw_{name}" for name in source.siren_filter.sources] if source.siren_filter else None,
             tags={"source": source.name},
@@ -294,7 +361,8 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
             mode = get_mode()
             releases = [source.release(int(k)) for k in context.partition_keys] if partitions_def else list(source.releases)
             try:
-                return _materialize(source, releases, get_paths(), mode, context.log, force=forced(context.run.tags))
+                return _materialize(source, releases, get_paths(), mode, context.log, force=forced(context.run.tags),
+                                    accept_volume=accepts_volume(context.run.tags, source.name))
             except Exception as exc:
                 if mode == "live" and retry_allowed(exc) and context.retry_number < NETWORK_RETRY.max_retries:
                     # Requested here rather than by a retry_policy on the asset: Dagster retries a
@@ -308,9 +376,13 @@ def build_raw_asset(source: Source) -> dg.AssetsDefinition:
     return _raw_asset
 
 
-def _materialize(source: Source, releases: list[Release], paths: Paths, mode: str, log, *, force: bool = False) -> dg.MaterializeResult:
-    """``force`` (a run tagged ``ti/force``): unchanged vintages are read again too."""
-    ingested, unavailable = ingest_vintages(source, releases, paths, mode, log=log, reuse=not force)
+def _materialize(source: Source, releases: list[Release], paths: Paths, mode: str, log, *, force: bool = False,
+                 accept_volume: bool = False) -> dg.MaterializeResult:
+    """``force`` (a run tagged ``ti/force``): unchanged vintages are read again too (the checks
+    still apply). ``accept_volume`` (tag ``ti/accept-volume``): a change of rows beyond the
+    tolerance does not block."""
+    ingested, unavailable = ingest_vintages(source, releases, paths, mode, log=log, reuse=not force,
+                                            accept_volume=accept_volume)
     check = _quality_check(source, ingested, unavailable)
     skipped = [i for i in ingested if i.skipped]
     metadata = {
@@ -346,6 +418,13 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
             f"{i.read_info.get('rows_in_file', '?')} rows of the file"
             for i in ingested
         ) or "none"
+    blocked = [i for i in ingested if i.blocked]
+    if blocked:
+        metadata["blocked_vintages"] = ", ".join(str(i.release.millesime) for i in blocked)
+        metadata["blocked"] = dg.MetadataValue.md("\n".join(
+            f"- {i.release.millesime}: partition not replaced ({'; '.join(i.blocked)}); the attempt's rejects: "
+            f"`{i.blocked_rejects}`" for i in blocked
+        ))
     if skipped:
         metadata["skipped_reason"] = "file sha256, catalog declaration and code unchanged since the partition was written"
     if unavailable:
@@ -359,7 +438,10 @@ def _materialize(source: Source, releases: list[Release], paths: Paths, mode: st
                     f"{source.name} {millesime}: columns added by the publisher, not kept: {', '.join(columns)} "
                     f"(check {COLUMNS_CHECK_NAME})"
                 )
-    return dg.MaterializeResult(metadata=metadata, check_results=[check, _columns_check(source, ingested)])
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[check, _columns_check(source, ingested), volume_check_result(source, ingested)],
+    )
 
 
 RAW_ASSETS: list[dg.AssetsDefinition] = [build_raw_asset(s) for s in SOURCES]

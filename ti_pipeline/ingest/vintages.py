@@ -24,6 +24,12 @@ lauréats' companies) is read for the SIRENs found in the raw tables of the laur
 (``state.filter_sirens``): DuckDB pushes the filter into the Parquet scan, and only those rows are
 validated and kept; its fingerprint includes the SIRENs, so new lauréats read it again.
 
+Stage, then promote: before anything is written, each vintage passes its blocking checks
+(``judge``: the reject rate of ``lignes_valides``, the row count of ``volume_attendu``). A blocked
+vintage's partition and rejects stay those of the last good run, byte for byte; the attempt's
+rejects and reasons go to ``lake/blocked/`` (``hold_back``), so that nothing is lost and the
+partition keeps describing one file.
+
 Not here: the Dagster asset, its check and metadata (``ti_pipeline.defs.raw``), whether a vintage
 is up to date (``state``). Nothing here imports Dagster: a process that only ingests (a benchmark
 peer, a script) does not pay for it.
@@ -41,9 +47,10 @@ from ti_pipeline.ingest.state import obtain_and_compare
 from ti_pipeline.config import Paths
 from ti_pipeline.sources.catalog import Release, Source
 from ti_pipeline.ingest.obtain import SourceUnavailable
+from ti_pipeline.ingest.volume import VolumeCheck, counted_rows, judge_volume, previous_count
 from ti_pipeline.sources.readers import iter_parquet_batches, parquet_row_count, read_release
 from ti_pipeline.validation import schemas
-from ti_pipeline.validation.validate import ValidationResult, validate
+from ti_pipeline.validation.validate import ValidationResult, rejects_block, validate
 
 
 @dataclass
@@ -57,6 +64,9 @@ class IngestedRelease:
     skipped: bool = False  # unchanged since the partition was written: nothing to read or write
     seconds: dict = field(default_factory=dict)  # read, validate, write
     staged: "lake.StagedParquet | None" = None  # batched vintages: valid rows already written, not yet in place
+    volume: VolumeCheck | None = None  # rows read against the partition it would replace (``volume``)
+    blocked: list[str] = field(default_factory=list)  # why its partition was not replaced; empty: promoted
+    blocked_rejects: Path | None = None  # the blocked attempt's rejects file (``lake.write_blocked``)
 
 
 # A Parquet source above this many rows is processed in batches of this many rows.
@@ -141,10 +151,58 @@ def publish_release(ingested: IngestedRelease, paths: Paths) -> None:
         lake.write_raw(paths, source.name, release.millesime, valid,
                        provenance=provenance, column_descriptions=_descriptions(source, release, valid.columns))
     lake.write_rejects(paths, source.name, release.millesime, ingested.result.rejects)
+    lake.remove_blocked(paths, source.name, release.millesime)  # an earlier blocked attempt is resolved
     if source.vintage_from_columns is not None:
         # a rolling file holds the whole series: its partition supersedes the older ones
         lake.remove_other_partitions(paths, source.name, keep=release.millesime)
     ingested.seconds["write"] = ingested.seconds.get("write", 0.0) + time.perf_counter() - started
+
+
+def judge(ingested: IngestedRelease, paths: Paths, *, accept_volume: bool = False) -> list[str]:
+    """The blocking checks of a vintage before its partition may be replaced: its rejects
+    (``lignes_valides``: above the source's ``max_reject_rate``) and its volume (``volume_attendu``:
+    rows read against the partition it would replace, ``volume``). Sets and returns
+    ``ingested.blocked``, the reasons (empty: the vintage may be promoted)."""
+    source, release, result = ingested.source, ingested.release, ingested.result
+    rows = counted_rows(source, result.rows_in, ingested.read_info)
+    ingested.volume = judge_volume(source, release.millesime, release.file_name, rows,
+                                   previous_count(paths, source, release.millesime), accepted=accept_volume)
+    reasons = []
+    if rejects_block(source, result):
+        reasons.append(
+            f"lignes_valides: {result.rows_rejected} of {result.rows_in} rows rejected ({result.reject_rate:.2%}), "
+            f"above the threshold of {source.max_reject_rate:.2%} for {source.name}"
+        )
+    if ingested.volume.blocks:
+        reasons.append(f"volume_attendu: {ingested.volume.message}")
+    ingested.blocked = reasons
+    return reasons
+
+
+def hold_back(ingested: IngestedRelease, paths: Paths) -> None:
+    """A blocked vintage: its partition and rejects stay those of the last good run; the attempt's
+    rejects (rule, column, value, the rows as read) and why it was blocked go to
+    ``lake/blocked/<source>/millesime=<YYYY>/rejects.parquet``, replaced by each blocked attempt and
+    removed when the vintage is promoted."""
+    if ingested.staged is not None:
+        ingested.staged.discard()
+        ingested.staged = None
+    if ingested.skipped:
+        return
+    result = ingested.result
+    details = {
+        **{k: ingested.provenance.get(k) for k in ("url", "sha256", "file_name", "retrieved_at") if k in ingested.provenance},
+        "source": ingested.source.name,
+        "millesime": ingested.release.millesime,
+        "file": ingested.release.file_name,
+        "reasons": ingested.blocked,
+        "rows_in": result.rows_in,
+        "rows_valid": result.rows_valid,
+        "rows_rejected": result.rows_rejected,
+        "failure_counts": [[r, c, n] for (r, c), n in sorted(result.failure_counts.items())],
+    }
+    ingested.blocked_rejects = lake.write_blocked(paths, ingested.source.name, ingested.release.millesime,
+                                                  result.rejects, details)
 
 
 def _with_cog_year(valid, release: Release):
@@ -287,14 +345,19 @@ def publish_unavailable(source: Source, release: Release, paths: Paths, reason: 
 
 
 def ingest_vintages(
-    source: Source, releases: list[Release], paths: Paths, mode: str, log=None, *, reuse: bool = True
+    source: Source, releases: list[Release], paths: Paths, mode: str, log=None, *, reuse: bool = True,
+    accept_volume: bool = False,
 ) -> tuple[list[IngestedRelease], dict[int, str]]:
     """Ingest ``releases`` of ``source`` (one run's vintages) and publish them: every vintage read
     and validated before any is written, so that a drift in one leaves the whole source as it was.
+    Stage, then promote: a vintage replaces its partition only if its blocking checks pass
+    (``judge``); a blocked one leaves it as it was (``hold_back``), and so is tried again by the
+    next run (its partition's fingerprint is still the old file's).
 
     Returns the ingested vintages and, for those whose file is not public (``SourceUnavailable``,
     published as an empty table that says so), the reason. ``log``: a logger (``info``, ``warning``).
-    ``reuse=False`` (a forced run): every vintage is read again, even an unchanged one."""
+    ``reuse=False`` (a forced run): every vintage is read again, even an unchanged one.
+    ``accept_volume`` (run tag ``ti/accept-volume``): a change of rows beyond the tolerance does not block."""
     ingested: list[IngestedRelease] = []
     unavailable: dict[int, str] = {}
     try:
@@ -311,7 +374,15 @@ def ingest_vintages(
                 item.staged.discard()  # a later vintage drifted: the staged one must not land
         raise
     for item in ingested:
-        publish_release(item, paths)
+        judge(item, paths, accept_volume=accept_volume)
+    for item in ingested:
+        if item.blocked:
+            hold_back(item, paths)
+            if log:
+                log.warning(f"{source.name} {item.release.millesime}: blocked, partition not replaced ("
+                            + "; ".join(item.blocked) + f"); the attempt's rejects are in {item.blocked_rejects}")
+        else:
+            publish_release(item, paths)
     for millesime, reason in unavailable.items():
         publish_unavailable(source, source.release(millesime), paths, reason)
     return ingested, unavailable

@@ -6,6 +6,7 @@ Modules:
 - ``schemas``: catalog ``Field``s -> pandera ``DataFrameSchema``, matching a file's columns;
 - ``drift``: ``SchemaDriftError`` and its message;
 - ``quarantine``: the rejects table;
+- ``keys``: the rows sharing a source's key (rule ``cle_unique``);
 - ``validate``: ``validate()`` and ``ValidationResult``;
 - ``dictionary``: the data dictionary in Markdown.
 

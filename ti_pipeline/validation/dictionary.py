@@ -37,6 +37,10 @@ def source_markdown(source: Source) -> str:
         )
         + " by the WARN check `colonnes_attendues` (a column the publisher added)",
         f"- Blocking threshold: more than {source.max_reject_rate:.1%} of rows rejected",
+        (f"- Key: {', '.join(f'`{c}`' for c in source.key)} (a key on several rows rejects each of them: rule `cle_unique`)"
+         if source.key else f"- Key: none ({source.no_key_reason})"),
+        f"- Expected volume: rows read within ±{source.max_volume_change:.0%} of the previous ingestion of the "
+        "vintage (or of the nearest vintage), else the blocking check `volume_attendu` keeps the previous partition",
     ]
     if source.synthetic_only:
         lines.append("- No public file: the sample is synthetic; live mode needs a configured URL")
@@ -83,7 +87,10 @@ def data_dictionary_markdown() -> str:
         "Generated from `ti_pipeline/sources/catalog/` by `ti_pipeline.validation.data_dictionary_markdown()`;",
         "do not edit by hand. Every value is checked on each load: a row failing a rule is set aside in",
         "`data/lake/rejects/<source>/` with the rule, column and value; a value that does not parse as the",
-        "column's type is a failure of the rule `type`; missing, renamed or retyped columns stop the load.",
+        "column's type is a failure of the rule `type`; a key found on several rows rejects each of them",
+        "(rule `cle_unique`, column: the key's columns, value: the key); missing, renamed or retyped",
+        "columns stop the load. A vintage blocked by a check keeps its previous partition; the blocked",
+        "attempt's rejects are in `data/lake/blocked/<source>/`.",
         "",
     ]
     return "\n".join(intro + ["\n\n".join(source_markdown(s) for s in SOURCES), ""])

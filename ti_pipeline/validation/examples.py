@@ -82,4 +82,52 @@ def example_frame(source: Source, millesime: int, rows: int = 3) -> pd.DataFrame
         frame["siret"] = frame["siren"] + frame["nic"]
     if "naf_rev2_format" in source.row_checks:
         frame["nomenclatureActivitePrincipaleEtablissement"], frame["activitePrincipaleEtablissement"] = "NAFRev2", "25.62A"
+    return _distinct_keys(source, fields, frame)
+
+
+def _luhn_complete(prefix: str) -> str:
+    """``prefix`` and the digit that makes it pass a Luhn check (SIREN, SIRET)."""
+    for digit in "0123456789":
+        total = 0
+        for i, ch in enumerate(reversed(prefix + digit)):
+            n = int(ch) * (2 if i % 2 else 1)
+            total += n - 9 if n > 9 else n
+        if total % 10 == 0:
+            return prefix + digit
+    raise AssertionError("unreachable: one digit always completes a Luhn number")
+
+
+# Valid values that differ row by row, per pattern of a key column.
+_DISTINCT_BY_PATTERN = {
+    catalog.COMMUNE_CODE: lambda i: f"{1001 + i:05d}",
+    catalog.ID_TI: lambda i: f"ti-{8402 + i}",
+    catalog.A38_CODE: lambda i: "A" + chr(ord("A") + i % 26) if i < 26 else "B" + chr(ord("A") + i % 26),
+    r"^\d{2}$": lambda i: f"{(10 + i) % 100:02d}",
+    catalog.SIREN: lambda i: _luhn_complete(f"{73282932 + i:08d}"),
+    r"^(\d{9}|ZZZZZZZZZ)$": lambda i: _luhn_complete(f"{20000017 + i:08d}"),
+    catalog.SIRET: lambda i: _luhn_complete(f"732829320{i:04d}"),
+}
+
+
+def _distinct_keys(source: Source, fields: tuple[Field, ...], frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of an example frame with different keys (``Source.key``): one key column is varied,
+    with values that pass its rules, so that the rows are not rejects of the rule ``cle_unique``."""
+    if len(frame) < 2 or not source.key:
+        return frame
+    key_fields = [f for f in fields if f.name in source.key]
+    # a column with a known pattern first, then a bounded integer, then free text
+    for f in key_fields:
+        make = _DISTINCT_BY_PATTERN.get(f.pattern) if f.pattern else None
+        if make is None and f.isin is None and f.pattern is None and f.dtype == "int" and f.ge is not None:
+            make = lambda i, low=int(f.ge): str(low + i)  # noqa: E731
+        if make is not None:
+            break
+    else:
+        f = next((f for f in key_fields if f.pattern is None and f.isin is None and f.dtype == "str"), None)
+        if f is None:
+            raise ValueError(f"source {source.name!r}: no key column of which example_frame can make distinct values")
+        make = lambda i, base=str(example_value(f)): f"{base}{i}"  # noqa: E731
+    frame[example_column(f)] = [make(i) for i in range(len(frame))]
+    if "siret_is_siren_nic" in source.row_checks and f.name == "siret":
+        frame["siren"], frame["nic"] = frame["siret"].str[:9], frame["siret"].str[9:]
     return frame

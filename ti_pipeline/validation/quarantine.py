@@ -16,6 +16,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from ti_pipeline.validation import keys
+
 REJECT_COLUMNS = ["_row", "_rule", "_column", "_value", "_failures"]
 FAILURE_COLUMNS = ["_row", "_rule", "_column", "_order"]
 
@@ -53,6 +55,10 @@ def original_values(frame: pd.DataFrame, found: pd.DataFrame) -> pd.Series:
     for column, group in found.groupby("_column", sort=False):
         if column in frame.columns:
             out.loc[group.index] = _as_text(frame[column].iloc[group["_row"].to_numpy()]).to_numpy()
+        else:  # a key's columns (rule cle_unique): the key as read, its values joined
+            values = keys.key_values(frame, group["_row"].to_numpy(), column)
+            if values is not None:
+                out.loc[group.index] = values.to_numpy()
     return out
 
 

@@ -13,6 +13,8 @@ What belongs here: ``validate`` and its ``ValidationResult``. The steps, in orde
    Otherwise each unparseable value rejects its row under the rule ``type``.
 3. Values. The pandera schema (``schemas``) runs lazily over the typed frame; the row rules of the
    source (``rules.ROW_RULES``) run on it too. Each failing row goes to ``rejects``.
+4. Key. Every row whose key (``Source.key``) is on another row too is a reject under the rule
+   ``cle_unique`` (``keys``: every occurrence, since nothing tells which is right).
 
 Every input row ends up in ``valid`` or in ``rejects``: ``rows_in == rows_valid + rows_rejected``.
 
@@ -29,7 +31,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ti_pipeline.sources.catalog import Source
-from ti_pipeline.validation import quarantine
+from ti_pipeline.validation import keys, quarantine
 from ti_pipeline.validation.coercion import coerce
 from ti_pipeline.validation.drift import HINT_CUTOFF, RENAME_CUTOFF, SchemaDriftError, closest
 from ti_pipeline.validation.schemas import NOT_NULL, TYPE, column_rules, match_columns, pandera_column, row_rules
@@ -45,6 +47,7 @@ EXAMPLES_IN_MESSAGES = 3
 # column's checks in declaration order; rules across columns come after every column.
 _ORDER_TYPE, _ORDER_NOT_NULL, _ORDER_CHECKS = 0, 1, 2
 _ORDER_ROW_RULES = 1_000_000
+_ORDER_KEY = 2_000_000  # a duplicated key (``keys``) last: a row's own faults say more
 
 
 @dataclass
@@ -68,6 +71,12 @@ class ValidationResult:
     @property
     def reject_rate(self) -> float:
         return self.rows_rejected / self.rows_in if self.rows_in else 0.0
+
+
+def rejects_block(source: Source, result: ValidationResult) -> bool:
+    """Whether the rejected rows of a vintage block it (the ``lignes_valides`` check fails with
+    ERROR and the vintage's partition is not replaced): more than the source's ``max_reject_rate``."""
+    return result.reject_rate > source.max_reject_rate
 
 
 def _family_label(name: str, is_regex: bool) -> str:
@@ -193,6 +202,15 @@ def validate(
                 ok = ok | type_bad[c]
         if not ok.all():
             found.append(quarantine.failures(np.flatnonzero(~ok), rule.name, rule.column, _ORDER_ROW_RULES + k))
+
+    key = keys.key_columns(source, match.fields)
+    # a key that fails its own rules (a SIRET that is no SIRET) identifies nothing: not compared
+    invalid_key = np.zeros(len(frame), dtype=bool)
+    for part in found:
+        invalid_key[part["_row"].to_numpy()[part["_column"].isin(key).to_numpy()]] = True
+    duplicated = keys.duplicate_rows(typed_frame, key, skip=invalid_key)
+    if len(duplicated):
+        found.append(quarantine.failures(duplicated, keys.KEY_RULE, keys.label(key), _ORDER_KEY))
 
     all_found = pd.concat(found, ignore_index=True) if found else quarantine.empty_failures()
     all_found = quarantine.with_values(frame, all_found)

@@ -65,6 +65,8 @@ RP_POPULATION = Source(
         # The population aged 15-64 is taken from the emploi base (rp_emploi), where the evidence
         # shows it; this base's own column, if any, is one of the ignored census columns.
     ),
+    key=("CODGEO",),
+    max_volume_change=0.05,
     approx_size="~20 MB zip, ~34,900 rows x 321 columns",
     evidence=(
         Evidence(
@@ -119,6 +121,8 @@ RP_EMPLOI = Source(
         Field("C{yy}_ACTOCC1564_CS6", description="Employed 15-64, blue-collar (PCS 2003, to RP 2021)", required=False, **_RP_FLOAT),
         Field("C{yy}_ACTOCC1564_STAT_GSEC16", description="Employed 15-64, blue-collar (PCS 2020, from RP 2022)", required=False, **_RP_FLOAT),
     ),
+    key=("CODGEO",),
+    max_volume_change=0.05,
     approx_size="~25 MB zip, ~34,900 rows x ~300 columns",
     evidence=(
         Evidence(

@@ -84,6 +84,9 @@ FLORES_A38 = Source(
     ),
     row_checks=("obs_value_iff_not_disseminated", "geo_commune_code"),
     counted_by="GEO_OBJECT",
+    # an SDMX observation: every dimension and the period (OBS_STATUS and OBS_VALUE are its attributes)
+    key=("GEO", "GEO_OBJECT", "ACTIVITY", "NUMBER_EMPL", "LEGAL_FORM_WITH_PUBLIC", "FLORES_MEASURE", "TIME_PERIOD"),
+    max_volume_change=0.2,
     approx_size="21 MB zip, ~219 MB CSV, several million rows",
     evidence=(
         Evidence(
@@ -147,6 +150,9 @@ URSSAF_APE = Source(
         "region", "ancienne_region", "departement", "zone_d_emploi", "epci", "commune", "secteur_na17",
         "secteur_na38", "ape", "code_region", "code_ancienne_region", "code_zone_d_emploi", "code_epci",
     ),
+    # one row per commune (arrondissement for Paris, Lyon, Marseille) x APE; the years are columns
+    key=("code_commune", "code_ape"),
+    max_volume_change=0.1,
     approx_size="~300 MB CSV, ~1.23 M rows",
     evidence=(
         Evidence(
@@ -241,6 +247,10 @@ SIRENE_ETABLISSEMENTS = Source(
     # The pipeline uses Sirene to place lauréats (their SIRET, or their SIREN's head office): the
     # establishments of their companies are read, not the 40 M rows (DESIGN.md, Scale).
     siren_filter=SirenFilter("siren", identifiers=(("relance_laureats", "siren"), ("laureats_ti", "siret"))),
+    key=("siret",),
+    # counted over the whole stock (rows_in_file), not the lauréats' companies kept: those follow
+    # the lauréat lists; the monthly stock moves by a few percent
+    max_volume_change=0.2,
     approx_size="~2.1 GB Parquet, ~40 M establishments",
     evidence=(
         Evidence(

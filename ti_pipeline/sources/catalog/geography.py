@@ -51,6 +51,9 @@ COG_COMMUNES = Source(
         Field("COMPARENT", description="Parent commune of an ARM/COMA/COMD", pattern=COMMUNE_CODE, code=True),
     ),
     max_reject_rate=0.0,
+    # a commune déléguée (COMD) may carry the code of its commune nouvelle (COM): the type is part of the key
+    key=("TYPECOM", "COM"),
+    max_volume_change=0.05,
     approx_size="~0.5 MB zip, ~37,500 rows",
     evidence=(
         Evidence(
@@ -93,6 +96,8 @@ COG_REGIONS = Source(
         Field("LIBELLE", description="Name with article", nullable=False),
     ),
     max_reject_rate=0.0,
+    key=("REG",),
+    max_volume_change=0.1,
     approx_size="same zip as cog_communes, 18 rows",
     evidence=(
         Evidence(
@@ -131,6 +136,8 @@ EPCI = Source(
         Field("NB_COM", dtype="int", description="Number of member communes", ge=0),
     ),
     max_reject_rate=0.0,
+    key=("EPCI",),
+    max_volume_change=0.1,
     approx_size="~1.5 MB zip, ~1,250 EPCI",
     evidence=(
         Evidence(
@@ -175,6 +182,8 @@ EPCI_COMMUNES = Source(
         Field("REG", description="Region code", code=True),
     ),
     max_reject_rate=0.0,
+    key=("CODGEO",),
+    max_volume_change=0.05,
     approx_size="same zip as epci, ~34,900 rows",
     evidence=(
         Evidence(
@@ -211,6 +220,10 @@ COG_PASSAGE = Source(
         Field(r"LIBGEO_\d{4}", description="Commune name in the COG of that year", name_is_regex=True),
     ),
     max_reject_rate=0.0,
+    # A row is a commune's path of codes from 2003 to the latest year: a merger repeats the latest
+    # code, a split the oldest one, so only the whole path (every CODGEO_YYYY) identifies a row.
+    key=("NIVGEO", r"CODGEO_\d{4}"),
+    max_volume_change=0.05,
     approx_size="~1 MB zip, ~36,760 rows x 47 columns",
     evidence=(
         Evidence(
@@ -256,6 +269,10 @@ COMMUNES_SIREN = Source(
         Field("population", dtype="float", description="Municipal population", ge=0),
     ),
     ignored_columns=("typeLiaison", "zone", "arrondissement", "rangChefLieu", "anciensCodes", "chefLieu", "commune"),
+    # 599 codes are listed twice, as commune and as commune déléguée: unique with the type (checked
+    # on the 37,642 entries of @etalab/decoupage-administratif 5.2.0)
+    key=("code", "type"),
+    max_volume_change=0.05,
     approx_size="~12 MB, ~37,000 rows",
     evidence=(
         Evidence(

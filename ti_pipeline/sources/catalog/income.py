@@ -65,6 +65,8 @@ FILOSOFI = Source(
         Field("MED{yy}", description="Median disposable income per consumption unit (EUR per year)", **_FILO_FLOAT),
         Field("TP60{yy}", description="Poverty rate at 60 % of the national median (%)", le=100, **_FILO_FLOAT),
     ),
+    key=("CODGEO",),  # one row per commune
+    max_volume_change=0.05,  # the communes of France: a few mergers a year
     approx_size="~3 MB zip, ~34,800 rows (communes) x ~30 columns",
     evidence=(
         Evidence(

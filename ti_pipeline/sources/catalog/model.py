@@ -170,6 +170,17 @@ class Source:
     # rejected rows only raise a warning. 0 means one rejected row blocks (the TI perimeters and
     # the geography references: a rejected row there silently drops communes from territories).
     max_reject_rate: float = 0.01
+    # The columns that identify a row: a key found on more than one row rejects every one of those
+    # rows (rule ``cle_unique``, ``validation.keys``). A regex family name stands for all its columns
+    # (the passage table's ``CODGEO_\d{4}``). A source without a natural key leaves ``key`` empty and
+    # says why in ``no_key_reason`` (tests/test_lake_trust.py requires one or the other).
+    key: tuple[str, ...] = ()
+    no_key_reason: str = ""
+    # Largest relative change of the rows read for a vintage, against the previous ingestion of the
+    # same vintage (or, for a vintage's first ingestion, the nearest other vintage in the lake),
+    # beyond which the blocking check ``volume_attendu`` keeps the previous partition
+    # (``ingest.volume``). 0.2: a drop or jump of more than 20 %.
+    max_volume_change: float = 0.2
     siren_filter: SirenFilter | None = None
     # Rolling file: the millésime comes from the file's columns, not from the release (see class).
     vintage_from_columns: VintageFromColumns | None = None

@@ -46,6 +46,9 @@ TI_COMMUNES = Source(
         Field("lib_ti", description="Territory name(s), ' ; '-separated like id_ti"),
     ),
     max_reject_rate=0.0,
+    # one row per member commune; a commune in several territories lists them in id_ti (' ; ')
+    key=("insee_com",),
+    max_volume_change=0.1,
     approx_size="~1 MB, ~17,000 rows",
     evidence=(
         Evidence(
@@ -102,6 +105,9 @@ TI_GROUPEMENTS = Source(
         ),
     ),
     max_reject_rate=0.0,
+    # one row per groupement member of a territory; a groupement in two territories has two rows
+    key=("id_ti", "siren_groupement"),
+    max_volume_change=0.1,
     approx_size="~50 kB, ~630 rows",
     evidence=(
         Evidence(
@@ -140,6 +146,8 @@ TI_TERRITOIRES = Source(
     ),
     # [V] the real file may carry more attributes (region, date of labelling): none seen yet.
     max_reject_rate=0.0,
+    key=("id_ti",),
+    max_volume_change=0.1,
     approx_size="~10 kB, 183 rows",
     evidence=(
         Evidence(
@@ -200,6 +208,11 @@ RELANCE_LAUREATS = Source(
         Field("code_departement", description="Département code (may be float-formatted: 971.0)", code=True),
         Field("nom_region", description="Region name (upper case)"),
     ),
+    no_key_reason=(
+        "no project identifier: a company may have several projects under one measure, its siren is "
+        "sometimes empty or invalid, and two projects can share every other column"
+    ),
+    max_volume_change=0.1,
     approx_size="~2 MB, ~3,080 rows",
     evidence=(
         Evidence(
@@ -247,6 +260,9 @@ LAUREATS_TI = Source(
         Field("montant_investissement", dtype="float", description="Total investment of the project, EUR", ge=0),
         Field("emplois", dtype="float", description="Jobs created or maintained announced by the project", ge=0),
     ),
+    key=("id_projet",),
+    # the programme's extract grows with each selection round
+    max_volume_change=0.5,
     approx_size="~300 kB, ~2,400 rows",
     unverified=(
         "the whole format: no public file carries aid, investment and jobs per lauréat (SOURCES.md 2.1); this is the extract's expected layout",
