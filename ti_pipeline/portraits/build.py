@@ -48,7 +48,7 @@ class PortraitsBuild:
 def render_pages(marts: Marts, genere_le: str) -> dict[str, str]:
     """File name -> HTML for the index and every territory of the composition mart."""
     ctx = render.contexte(marts, genere_le)
-    pages = {"index.html": render.page_index(marts, ctx)}
+    pages = {"index.html": render.page_index(marts, ctx), render.FICHIER_GLOSSAIRE: render.page_glossaire(marts, ctx)}
     # each mart is split by territory once, on first use, and kept in ``marts`` (content.rows)
     for id_ti, _ in content.territoires(marts):
         pages[render.nom_fichier(id_ti)] = render.page_portrait(marts, id_ti, ctx)

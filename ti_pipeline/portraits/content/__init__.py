@@ -17,7 +17,7 @@ all), ``identity``, ``indicators``, ``industry`` (sectors, establishment sizes, 
 
 from ti_pipeline.portraits.content.identity import Commune, Groupement, Identite, identite, territoires
 from ti_pipeline.portraits.content.index import EntreeIndex, entrees_index
-from ti_pipeline.portraits.content.indicators import THEMES, LigneIndicateur, indicateurs, par_code, par_theme
+from ti_pipeline.portraits.content.indicators import THEMES, LigneIndicateur, definitions, indicateurs, par_code, par_theme
 from ti_pipeline.portraits.content.industry import (
     EvolutionsEmploi,
     SerieEmploi,
@@ -48,6 +48,6 @@ __all__ = [
     "BlocLaureats", "Commune", "EntreeIndex", "EvolutionsEmploi", "Groupement", "Identite", "Laureats",
     "LigneIndicateur", "LigneLaureat", "Montant", "NonDisponible", "Repartition", "Secteur", "Secteurs",
     "SerieEmploi", "Tailles", "TaillesZone",
-    "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme",
+    "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme",
     "secteurs", "seuil_taille", "tailles", "territoires",
 ]

@@ -79,7 +79,7 @@ def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur]) ->
     dl = [("Région de référence", e(region) + ' <span class="note">(celle qui porte la plus grande part de la population)</span>')]
     autres = [r for r in ident.codes_regions if r != ident.code_region]
     if autres:
-        dl.append(("Autres régions touchées", e(", ".join(autres))))
+        dl.append(("Autres régions touchées", e(", ".join(ident.nom_region(r) for r in autres))))
     dl.append(("Départements", e(", ".join(f"{d} ({pluriel(n, 'commune')})" for d, n in ident.departements)) or NA))
     pop = lignes.get("population")
     if pop is not None and pop.disponible:

@@ -85,7 +85,8 @@ thead th{background:var(--fond);border-bottom:2px solid #8a8aa0;vertical-align:b
 .nombre{text-align:right;white-space:nowrap}
 td.territoire{font-weight:700;color:var(--bleu)}
 #tableau-sources th[scope=row]{width:60%}
-#tableau-indicateurs th[scope=row]{min-width:15rem;width:32%}
+#tableau-indicateurs th[scope=row]{min-width:12rem;width:30%}
+thead th.nombre{white-space:normal;overflow-wrap:anywhere;hyphens:auto}
 thead th .note{display:block;font-weight:400;font-size:.8rem}
 tbody th[scope=rowgroup]{background:#fff;color:var(--gris);font-size:.85rem;font-weight:700;padding-top:1rem;text-transform:uppercase;letter-spacing:.03em}
 .definition,.qualite{display:block;font-weight:400;font-size:.82rem;color:var(--gris)}
@@ -213,8 +214,11 @@ def source_texte(source: str | None, millesime: int | None, annee: int | None = 
     return s
 
 
-def figure(svg_markup: str, source: str) -> str:
-    return f"<figure>{svg_markup}<figcaption>Source : {e(source)}.</figcaption></figure>"
+def figure(svg_markup: str, source: str, definitions: str = "") -> str:
+    """A chart with its source; ``definitions``: links (already markup) to the glossary entries of
+    what it shows."""
+    suite = f" Définitions : {definitions}." if definitions else ""
+    return f"<figure>{svg_markup}<figcaption>Source : {e(source)}.{suite}</figcaption></figure>"
 
 
 def tableau_donnees(caption: str, entetes: list[tuple[str, bool]], lignes: list[list[str]], ouvert: bool = False) -> str:
