@@ -8,7 +8,7 @@ release). The package is split by what changes together:
   ``VintageFromColumns``, ``DataGouvResource``, ``SirenFilter``) and the value rules and licences
   several sources share;
 - ``perimeters``: the Territoires d'industrie perimeters and the France Relance lauréats;
-- ``geography``: COG, EPCI composition, passage table, commune SIREN;
+- ``geography``: COG, EPCI composition, passage table, commune SIREN, commune boundaries;
 - ``census``: the census bases communales;
 - ``employment``: Flores, Urssaf by APE, the Sirene stock.
 
@@ -35,6 +35,7 @@ from ti_pipeline.sources.catalog.geography import (
     COG_COMMUNES,
     COG_PASSAGE,
     COG_REGIONS,
+    COMMUNES_CONTOURS,
     COMMUNES_SIREN,
     EPCI,
     EPCI_COMMUNES,
@@ -75,6 +76,7 @@ SOURCES: tuple[Source, ...] = (
     EPCI_COMMUNES,
     COG_PASSAGE,
     COMMUNES_SIREN,
+    COMMUNES_CONTOURS,
     RP_POPULATION,
     RP_EMPLOI,
     FLORES_A38,
@@ -113,6 +115,7 @@ __all__ = [
     "COG_COMMUNES",
     "COG_PASSAGE",
     "COG_REGIONS",
+    "COMMUNES_CONTOURS",
     "COMMUNES_SIREN",
     "COMMUNE_CODE",
     "DataGouvResource",
