@@ -2,7 +2,7 @@
 
 Cross-cutting choices are made here, once: which assets exist (raw sources from the catalog,
 ``defs.raw``; SQL models from ``dbt_like_sql/`` and the read-only DuckDB catalog, ``defs.sql``; the
-portraits, ``defs.portraits``), the policy mapped over all of them (automation, freshness, tags),
+geometry marts, ``defs.geo``; the portraits, ``defs.portraits``), the policy mapped over all of them (automation, freshness, tags),
 the job, schedule and sensors and the executor (``defs.automation``).
 
 ``raw_run_job`` and ``rebuild_from_lake_job`` give the jobs of ``ti-pipeline run`` to Dagster's
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ti_pipeline.defs.automation import CATALOG_POOL, EXECUTOR, JOBS, SCHEDULES, SENSORS, apply_policies
+from ti_pipeline.defs.geo import contours_marts
 from ti_pipeline.defs.portraits import portraits
 from ti_pipeline.defs.raw import RAW_ASSETS
 from ti_pipeline.defs.sql import build_catalog_asset, build_sql_assets
@@ -27,6 +28,7 @@ defs = dg.Definitions(
             *RAW_ASSETS,
             *build_sql_assets(SQL_PROJECT),
             build_catalog_asset(SQL_PROJECT, pool=CATALOG_POOL),
+            contours_marts,
             portraits,
         ]
     ),

@@ -31,7 +31,8 @@ def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
     name="portraits",
     group_name="portraits",
     kinds={"html"},
-    deps=[dg.AssetKey(m) for m in upstream_marts()],
+    # the geometry marts are Python assets (defs.geo), not SQL models: named here
+    deps=[dg.AssetKey(m) for m in upstream_marts()] + [dg.AssetKey("mart_ti_contours"), dg.AssetKey("mart_communes_contours")],
     description="One self-contained HTML page per territory and an index with search (data/portraits/), "
     "built only from the published Parquet marts; a banner marks pages built from the synthetic sample.",
 )
