@@ -104,6 +104,12 @@ summary{cursor:pointer;color:var(--bleu)}
 .recherche input{width:100%;max-width:34rem;font:inherit;padding:.5rem .7rem;border:2px solid #5c5c70;border-radius:4px}
 .pied{margin-top:3rem;padding:1.2rem 0 2rem;background:var(--fond);font-size:.9rem;color:#333}
 code{font-size:.88em;overflow-wrap:anywhere}
+.carte{display:block;max-width:46rem;height:auto}
+.carte-index a path.territoire{fill:#000091;stroke:#fff;stroke-width:.6}
+.carte-index a:hover path.territoire,.carte-index a:focus path.territoire{fill:#a94400}
+.carte-index a:focus{outline:none}
+.carte-index a:focus path.territoire{stroke:#161616;stroke-width:2}
+.legende{list-style:none;margin:.2rem 0 .4rem;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
 @media print{.evitement,.sommaire,.recherche{display:none}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """.strip()
 
