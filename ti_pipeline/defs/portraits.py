@@ -16,6 +16,7 @@ import dagster as dg
 from ti_pipeline.config import PROJECT_ROOT, forced, get_paths
 from ti_pipeline.portraits.build import build_portraits
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
+from ti_pipeline.portraits.pdf import pdf_demande
 from ti_pipeline.portraits.state import build_inputs, default_out_dir, portraits_up_to_date, record_state, recorded_state
 
 MARTS_SQL_DIR = PROJECT_ROOT / "dbt_like_sql" / "marts"
@@ -39,7 +40,8 @@ def upstream_marts(models_dir=MARTS_SQL_DIR) -> list[str]:
 def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     paths = get_paths()
     out = default_out_dir(paths.data_dir)
-    inputs = build_inputs(paths.marts)
+    pdf = pdf_demande()  # TI_PORTRAITS_PDF=1: print each portrait to PDF too (~1 s a portrait)
+    inputs = build_inputs(paths.marts, pdf=pdf)
     state = recorded_state(paths)
     if not forced(context.run.tags) and portraits_up_to_date(paths, inputs):  # ti/force: rebuilt anyway
         return dg.MaterializeResult(
@@ -50,7 +52,9 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                 "skipped_reason": "mart versions and portraits code unchanged since the last build",
             }
         )
-    built = build_portraits(paths.marts, out)
+    built = build_portraits(paths.marts, out, pdf=pdf)
+    if built.pdf_message:
+        context.log.warning(built.pdf_message)
     record_state(paths, inputs, built.version_dir)
     if built.marts_absents:
         context.log.info("Marts not published yet, their sections say so: " + ", ".join(sorted(built.marts_absents)))
@@ -62,6 +66,8 @@ def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "synthetic": dg.MetadataValue.bool(built.synthetic),
             "marts": dg.MetadataValue.json(built.marts),
             "marts_absents": dg.MetadataValue.json(built.marts_absents),
+            "pdf": dg.MetadataValue.int(len(built.pdf.durees) if built.pdf else 0),
+            "pdf_seconds_per_portrait": dg.MetadataValue.float(round(built.pdf.par_portrait, 2) if built.pdf else 0.0),
         }
     )
 

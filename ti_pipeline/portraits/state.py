@@ -51,15 +51,15 @@ def portraits_up_to_date(paths, inputs: dict | None = None) -> bool:
     )
 
 
-def build_inputs(marts_dir: Path) -> dict:
-    """What the pages are a function of: the published version of each mart, and the code (every
-    module of this package and its sub-packages)."""
+def build_inputs(marts_dir: Path, pdf: bool = False) -> dict:
+    """What the pages are a function of: the published version of each mart, the code (every
+    module of this package and its sub-packages) and whether PDFs are printed."""
     code = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for f in sorted(package.rglob("*.py")):  # sub-packages too (content/, render/)
         code.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
     versions = {m: str((marts_dir / m).resolve()) for m in PORTRAIT_MARTS if (marts_dir / m).exists()}
-    return {"marts": versions, "code": code.hexdigest()}
+    return {"marts": versions, "code": code.hexdigest(), "pdf": pdf}
 
 
 __all__ = ["STATE_FILE", "build_inputs", "default_out_dir", "portraits_up_to_date", "record_state", "recorded_state"]

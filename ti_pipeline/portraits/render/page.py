@@ -110,7 +110,9 @@ code{font-size:.88em;overflow-wrap:anywhere}
 .carte-index a:focus{outline:none}
 .carte-index a:focus path.territoire{stroke:#161616;stroke-width:2}
 .legende{list-style:none;margin:.2rem 0 .4rem;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
-@media print{.evitement,.sommaire,.recherche{display:none}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
+@page{size:A4;margin:12mm 11mm}
+.lien-pdf{margin:.6rem 0 0;font-size:.95rem}
+@media print{.evitement,.sommaire,.recherche,.lien-pdf{display:none}.page{max-width:none;padding:0}.carte{max-width:34rem}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """.strip()
 
 # What is real in the embedded sample and what is invented (data/sample/README.md).
@@ -158,9 +160,10 @@ class Contexte:
     genere_le: str | None
     code_version: str | None
     marts_generes_le: str | None
+    pdf: bool = False  # each portrait is also printed to <id>.pdf: its page links to it
 
 
-def contexte(marts: Marts, genere_le: str | None) -> Contexte:
+def contexte(marts: Marts, genere_le: str | None, pdf: bool = False) -> Contexte:
     meta = marts.get("mart_ti_indicateurs").metadata
     cv = meta.get("code_version")
     if isinstance(cv, dict):
@@ -171,6 +174,7 @@ def contexte(marts: Marts, genere_le: str | None) -> Contexte:
         genere_le=genere_le,
         code_version=str(cv) if cv else None,
         marts_generes_le=meta.get("generated_at"),
+        pdf=pdf,
     )
 
 

@@ -63,6 +63,12 @@ def nom_fichier(id_ti: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", id_ti) + ".html"
 
 
+def lien_pdf(id_ti: str) -> str:
+    """The link from a portrait to its printed version (``portraits.pdf``), hidden in print."""
+    pdf = nom_fichier(id_ti).removesuffix(".html") + ".pdf"
+    return f'<p class="lien-pdf"><a href="{ea(pdf)}">Version imprimable : PDF au format A4</a></p>'
+
+
 def normaliser_recherche(texte: str) -> str:
     """Lower case without accents, as the index's script compares (so 'epinal' finds 'Épinal')."""
     decompose = unicodedata.normalize("NFD", texte)
@@ -76,7 +82,7 @@ def page_portrait(marts: Marts, id_ti: str, ctx: Contexte) -> str:
     idx = c.par_code(lignes)
     secteurs = c.secteurs(marts, id_ti)
     libelles_a38 = {s.code: s.libelle for s in secteurs.secteurs} if isinstance(secteurs, c.Secteurs) else {}
-    entete = entete_portrait(ident, idx) + sommaire()
+    entete = entete_portrait(ident, idx) + (lien_pdf(id_ti) if ctx.pdf else "") + sommaire()
     contenu = "".join(
         [
             chiffres_cles(idx),
