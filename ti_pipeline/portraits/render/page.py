@@ -120,7 +120,7 @@ BANDEAU_SYNTHETIQUE = (
     '<div class="bandeau-synthetique" role="note"><strong>Données synthétiques.</strong> '
     "Ces pages sont construites à partir de l'échantillon de démonstration du projet. "
     "<strong>Réels :</strong> les communes, leurs codes, noms, populations légales et EPCI (Code officiel "
-    "géographique 2025, découpage administratif d'Etalab). <strong>Inventés :</strong> le périmètre des "
+    "géographique 2025, découpage administratif d'Etalab) et leurs contours. <strong>Inventés :</strong> le périmètre des "
     "territoires, les lauréats et tous les chiffres statistiques (recensement, Flores, Urssaf, Sirene), "
     "qui ne décrivent aucun territoire réel.</div>\n"
 )
