@@ -8,6 +8,7 @@ Parquet) with one column more or less; ingestion and the refresh are the real on
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import shutil
@@ -108,6 +109,12 @@ def rewrite_sample(sample: Path, source: Source, change) -> None:
                 values = change(list(item.values()), False)
                 items[k] = dict(zip(keys, values))
             path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        elif source.fmt == "geojson":  # a gzipped FeatureCollection: each feature's properties
+            doc = json.loads(gzip.decompress(path.read_bytes()))
+            for feature in doc["features"]:
+                props = feature["properties"]
+                feature["properties"] = dict(zip(change(list(props), True), change(list(props.values()), False)))
+            path.write_bytes(gzip.compress(json.dumps(doc, ensure_ascii=False).encode("utf-8")))
         elif source.fmt == "parquet":
             table = pq.read_table(path)
             names = change(list(table.column_names), True)

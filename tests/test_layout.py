@@ -4,7 +4,7 @@ above, no module over 500 lines.
 The layers of ``ti_pipeline`` (shared/DESIGN.md, "Layers and names"), lowest first; a module may
 import from its own layer and the layers below it, never from a layer above:
 
-    foundation (config, lake, publication) -> sources -> validation -> ingest -> sql_runner
+    foundation (config, lake, publication) -> sources -> validation -> ingest -> sql_runner -> geo
     -> portraits -> releases -> defs -> definitions -> tools (launch, cli, docs, sample)
 
 ``ingest`` sits above ``validation`` because ingesting a vintage validates it (``ingest.vintages``
@@ -30,6 +30,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("validation", ("ti_pipeline.validation",)),
     ("ingest", ("ti_pipeline.ingest",)),
     ("sql_runner", ("ti_pipeline.sql_runner",)),
+    # commune shapes and territory outlines: read the lake, publish marts like sql_runner, read by portraits
+    ("geo", ("ti_pipeline.geo",)),
     ("portraits", ("ti_pipeline.portraits",)),
     ("releases", ("ti_pipeline.releases",)),
     ("defs", ("ti_pipeline.defs",)),

@@ -157,7 +157,7 @@ def test_identity_sources_and_synthetic_banner(sample_run, portraits):
     provenance = json.loads(pq.read_schema(first).metadata[b"ti_pipeline.provenance"])
     sources = re.findall(r"\(<code>([a-z_0-9]+)</code>\)", html)
     assert set(provenance) <= set(sources), "every source upstream of the indicators is listed"
-    assert "contours des communes ne font pas partie des marts" in html
+    assert '<h3 id="carte">Carte</h3><figure class="figure-carte">' in html
 
 
 def test_sections_follow_the_optional_marts(sample_run, portraits):

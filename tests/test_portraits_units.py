@@ -251,7 +251,9 @@ def test_lecture_des_marts(marts_dir):
     assert list(ind.columns)[:4] == ["id_ti", "lib_ti", "code_indicateur", "annee"]  # column order restored
     assert m.synthetic
     assert m.get("mart_ti_indicateurs").version == "v1"
-    assert set(m.missing) == {"mart_ti_groupements", "mart_ti_secteurs", "mart_ti_laureats", "mart_laureats"}
+    assert set(m.missing) == {
+        "mart_ti_groupements", "mart_ti_secteurs", "mart_ti_laureats", "mart_laureats", "mart_ti_contours", "mart_communes_contours"
+    }
     assert [p["source"] for p in m.provenance()] == ["rp_population"]
 
 
@@ -399,7 +401,7 @@ def test_portrait_degrade_sans_les_marts_optionnels(marts_dir):
     assert "Données synthétiques" in html and "[Données synthétiques]" in html
     assert "Bourg &lt;&amp;&gt; Bresse" in html and "<&>" not in html  # escaped
     assert "aussi dans ti-0002 Territoire ti-0002" in html  # a commune shared by two territories
-    assert "contours des communes ne font pas partie des marts" in html
+    assert "le mart mart_communes_contours n'est pas publié" in html  # no map, and the page says why
     assert 'href="https://www.insee.fr/base.zip"' in html
 
 
@@ -498,7 +500,7 @@ def test_dependances_de_l_asset():
     assert set(upstream_marts()) >= {"dim_indicateur", "mart_ti_composition", "mart_ti_indicateurs"}
     spec = next(iter(portraits.specs))
     assert spec.group_name == "portraits" and "html" in spec.kinds
-    assert {d.asset_key.path[-1] for d in spec.deps} == set(upstream_marts())
+    assert {d.asset_key.path[-1] for d in spec.deps} == set(upstream_marts()) | {"mart_ti_contours", "mart_communes_contours"}
 
 
 def test_notes_de_qualite_selon_la_source():

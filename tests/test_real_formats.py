@@ -93,6 +93,7 @@ COVERED = {
     ("relance_laureats", 2022), ("laureats_ti", 2022),
     ("cog_communes", 2025), ("cog_regions", 2025),
     ("epci", 2025), ("epci_communes", 2025), ("cog_passage", 2025), ("communes_siren", 2025),
+    ("communes_contours", 2025),
     ("rp_population", 2021), ("rp_population", 2022), ("rp_emploi", 2021), ("rp_emploi", 2022),
     ("flores_a38", 2024), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
     ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
@@ -459,6 +460,37 @@ def test_communes_json_old_keys_are_drift(tmp_path):
         read_and_validate(source, release, path)
     assert "departement" in err.value.missing and "region" in err.value.missing
     assert "'departement'" in str(err.value)
+
+
+def test_communes_contours_geojson_gz():
+    """Etalab's communes-100m.geojson.gz layout: gzipped FeatureCollection, four properties, the
+    geometry kept as GeoJSON text for ti_pipeline.geo."""
+    source, release = catalog.COMMUNES_CONTOURS, only_release(catalog.COMMUNES_CONTOURS)
+    path = FIXTURES / "contours" / release.file_name
+    assert path.read_bytes()[:2] == b"\x1f\x8b"  # a gzip, whatever its name says
+
+    read, result = read_and_validate(source, release, path)
+
+    assert read.info["gzip"] is True and read.info["features"] == 3
+    assert_all_valid(result, 3)
+    valid = result.valid.set_index("code")
+    assert valid.loc["2A004", "nom"] == "Ajaccio" and valid.loc["97120", "region"] == "01"
+    assert all(json.loads(g)["type"] in ("Polygon", "MultiPolygon") for g in valid["geometry"])
+
+
+def test_communes_contours_without_code_is_drift(tmp_path):
+    """Negative: a file whose features lost their ``code`` property stops the source, naming it."""
+    import gzip
+
+    source, release = catalog.COMMUNES_CONTOURS, only_release(catalog.COMMUNES_CONTOURS)
+    doc = json.loads(gzip.decompress((FIXTURES / "contours" / release.file_name).read_bytes()))
+    for f in doc["features"]:
+        f["properties"]["insee"] = f["properties"].pop("code")
+    path = tmp_path / release.file_name
+    path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    with pytest.raises(SchemaDriftError) as err:
+        read_and_validate(source, release, path)
+    assert "code" in err.value.missing
 
 
 # ------------------------------------------------------------------------------------------------

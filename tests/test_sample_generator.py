@@ -12,6 +12,7 @@ so that a reader bug and a generator bug cannot hide each other. No network.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -62,6 +63,9 @@ def read(root: Path, name: str, millesime: int | None = None, sheet: str | None 
         return pq.read_table(cat.sample_path(root, source, release)).to_pandas()
     if source.fmt == "json":
         return pd.DataFrame(json.loads(cat.sample_path(root, source, release).read_text(encoding="utf-8")))
+    if source.fmt == "geojson":  # a gzipped FeatureCollection: properties, and the geometry as text
+        doc = json.loads(gzip.decompress(cat.sample_path(root, source, release).read_bytes()))
+        return pd.DataFrame([{**f["properties"], "geometry": json.dumps(f["geometry"])} for f in doc["features"]])
     data = _raw(root, source, release)
     if source.fmt == "xlsx":
         return pd.read_excel(io.BytesIO(data), sheet_name=sheet or release.sheet, skiprows=source.skiprows,

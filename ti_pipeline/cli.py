@@ -4,7 +4,7 @@
     ti-pipeline backfill SOURCE VINTAGES [--raw-only] [--force]  some vintages of a source, then downstream
     ti-pipeline catalog [--mode sample|live]                     what each mode reads or downloads
     ti-pipeline generate-sample [--scale sample|national|0.1] [--out DIR] [--seed N]
-    ti-pipeline portraits --out DIR                              the HTML portraits, from the published marts
+    ti-pipeline portraits --out DIR [--pdf]                      the HTML portraits (and PDFs), from the published marts
     ti-pipeline releases [list|show|diff|rollback|pin|unpin]     the published releases (``cli_releases``)
     ti-pipeline docs [--check]                                   regenerate docs/marts.md and docs/sources.md
 
@@ -253,12 +253,16 @@ def cmd_portraits(args: argparse.Namespace) -> int:
     paths = get_paths()
     out = Path(args.out)
     try:
-        built = build_portraits(paths.marts, out)
+        built = build_portraits(paths.marts, out, pdf=args.pdf)
     except (MartsUnavailable, PortraitsOutputError) as exc:
         print(f"ti-pipeline portraits: {exc}", file=sys.stderr)
         return 1
     synthetic = " (synthetic sample data, marked on every page)" if built.synthetic else ""
     print(f"{len(built.territoires)} portraits and the index in {built.out_dir}{synthetic}: open {built.index}")
+    if built.pdf:
+        print(f"{len(built.pdf.durees)} PDF (A4) in {built.pdf.secondes:.1f} s, {built.pdf.par_portrait:.2f} s a portrait")
+    if built.pdf_message:
+        print(f"ti-pipeline portraits: {built.pdf_message}", file=sys.stderr)
     if built.marts_absents:
         print("Not published yet, the pages say so: " + ", ".join(sorted(built.marts_absents)))
     return 0
@@ -353,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "the current release's marts into a folder of yours; `run` already publishes them "
                                "with every release (data/portraits).")
     portraits.add_argument("--out", required=True, help="output folder, replaced atomically")
+    portraits.add_argument("--pdf", action="store_true",
+                           help="also print each portrait to an A4 PDF with the system Chromium (about 1 s a portrait; "
+                           "skipped with a message when Chromium is absent; TI_PORTRAITS_PDF=1 does it in `run`)")
     portraits.set_defaults(func=cmd_portraits)
     from ti_pipeline import cli_releases
 

@@ -2,7 +2,7 @@
 
 Cross-cutting choices are made here, once: which assets exist (raw sources from the catalog,
 ``defs.raw``; SQL models from ``dbt_like_sql/`` and the read-only DuckDB catalog, ``defs.sql``; the
-portraits, ``defs.portraits``), the policy mapped over all of them (automation, freshness, tags),
+geometry marts, ``defs.geo``; the portraits, ``defs.portraits``), the policy mapped over all of them (automation, freshness, tags),
 the job, schedule and sensors and the executor (``defs.automation``).
 
 ``raw_run_job`` and ``rebuild_from_lake_job`` give the jobs of ``ti-pipeline run`` to Dagster's
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ti_pipeline.defs.automation import EXECUTOR, JOBS, RELEASE_POOL, SCHEDULES, SENSORS, apply_policies
+from ti_pipeline.defs.geo import contours_marts
 from ti_pipeline.defs.portraits import build_portraits_asset
 from ti_pipeline.defs.raw import RAW_ASSETS
 from ti_pipeline.defs.release import build_release_asset
@@ -27,6 +28,7 @@ defs = dg.Definitions(
         [
             *RAW_ASSETS,
             *build_sql_assets(SQL_PROJECT),
+            contours_marts,
             build_portraits_asset(SQL_PROJECT, pool=RELEASE_POOL),
             build_release_asset(SQL_PROJECT, pool=RELEASE_POOL),
         ]

@@ -14,7 +14,9 @@ are not rebuilt: the materialization says so (``skipped``). A run tagged ``ti/fo
 import dagster as dg
 
 from ti_pipeline.config import PROJECT_ROOT, forced, get_paths
+from ti_pipeline.geo.marts import GEO_MARTS
 from ti_pipeline.portraits.marts import PORTRAIT_MARTS
+from ti_pipeline.portraits.pdf import pdf_demande
 from ti_pipeline.releases.assemble import ReleaseRefused, build_release_portraits
 from ti_pipeline.sql_runner.project import SqlProject
 
@@ -32,7 +34,8 @@ def build_portraits_asset(project: SqlProject, *, pool: str | None = None) -> dg
         name="portraits",
         group_name="portraits",
         kinds={"html"},
-        deps=[dg.AssetKey(m) for m in upstream_marts()],
+        # the geometry marts are Python assets (defs.geo), not SQL models: named here
+        deps=[dg.AssetKey(m) for m in upstream_marts()] + [dg.AssetKey(m) for m in GEO_MARTS],
         pool=pool,
         description="One self-contained HTML page per territory and an index with search, built only from "
         "the Parquet marts of the next release (published with them in data/portraits); a banner marks pages "
@@ -40,7 +43,8 @@ def build_portraits_asset(project: SqlProject, *, pool: str | None = None) -> dg
     )
     def portraits(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         try:
-            outcome = build_release_portraits(project, get_paths(), force=forced(context.run.tags))  # ti/force: rebuilt
+            # TI_PORTRAITS_PDF=1: print each portrait to PDF too (~1.7 s a portrait); ti/force: rebuilt
+            outcome = build_release_portraits(project, get_paths(), force=forced(context.run.tags), pdf=pdf_demande())
         except ReleaseRefused as exc:
             raise dg.Failure(description=f"The portraits are built only from marts all up to date with the lake. {exc}",
                              allow_retries=False) from None
@@ -53,6 +57,8 @@ def build_portraits_asset(project: SqlProject, *, pool: str | None = None) -> dg
                 }
             )
         built = outcome.details
+        if built.pdf_message:
+            context.log.warning(built.pdf_message)
         if built.marts_absents:
             context.log.info("Marts not built, their sections say so: " + ", ".join(sorted(built.marts_absents)))
         return dg.MaterializeResult(
@@ -62,6 +68,8 @@ def build_portraits_asset(project: SqlProject, *, pool: str | None = None) -> dg
                 "synthetic": dg.MetadataValue.bool(built.synthetic),
                 "marts": dg.MetadataValue.json(built.marts),
                 "marts_absents": dg.MetadataValue.json(built.marts_absents),
+                "pdf": dg.MetadataValue.int(len(built.pdf.durees) if built.pdf else 0),
+                "pdf_seconds_per_portrait": dg.MetadataValue.float(round(built.pdf.par_portrait, 2) if built.pdf else 0.0),
             }
         )
 

@@ -12,6 +12,7 @@ It runs in the ``release`` pool (one slot): two runs never publish at once.
 import dagster as dg
 
 from ti_pipeline.config import forced, get_paths
+from ti_pipeline.geo.marts import GEO_MARTS
 from ti_pipeline.releases.assemble import ReleaseRefused, make_release
 from ti_pipeline.releases.store import MANIFEST
 from ti_pipeline.sql_runner.project import SqlProject
@@ -20,13 +21,14 @@ RELEASE_ASSET = "release"
 
 
 def build_release_asset(project: SqlProject, *, pool: str | None = None, with_portraits: bool = True) -> dg.AssetsDefinition:
-    """``with_portraits``: the release holds the portraits (the pipeline's); False for a SQL project
-    without them (tests of the SQL edge)."""
+    """``with_portraits``: the release holds the geometry marts and the portraits (the pipeline's);
+    False for a SQL project alone (tests of the SQL edge)."""
 
     @dg.asset(
         name=RELEASE_ASSET,
         group_name="release",
-        deps=[*(dg.AssetKey(m.name) for m in project.marts), *([dg.AssetKey("portraits")] if with_portraits else [])],
+        deps=[*(dg.AssetKey(m.name) for m in project.marts),
+              *([dg.AssetKey(m) for m in (*GEO_MARTS, "portraits")] if with_portraits else [])],
         kinds={"parquet", "duckdb"},
         pool=pool,
         description="One consistent release (data/releases/<id>/): every mart, the read-only DuckDB catalog "

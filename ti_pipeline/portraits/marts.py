@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 # required for a portrait to make sense; the others enrich sections when they are published.
 # mart_ti_portrait (wide) is not read: it repeats mart_ti_indicateurs without the comparators.
 MARTS_REQUIS = ("dim_indicateur", "mart_ti_composition", "mart_ti_indicateurs")
-MARTS_OPTIONNELS = ("mart_ti_groupements", "mart_ti_secteurs", "mart_ti_laureats", "mart_laureats")
+MARTS_OPTIONNELS = (
+    "mart_ti_groupements", "mart_ti_secteurs", "mart_ti_laureats", "mart_laureats",
+    "mart_ti_contours", "mart_communes_contours",  # the maps (GeoParquet, ti_pipeline.geo)
+)
 PORTRAIT_MARTS = MARTS_REQUIS + MARTS_OPTIONNELS
 
 META_PREFIX = "ti_pipeline."

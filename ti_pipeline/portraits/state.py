@@ -59,10 +59,11 @@ def code_hash() -> str:
     return code.hexdigest()
 
 
-def build_inputs(marts: Mapping[str, Path]) -> dict:
-    """What the pages are a function of: the folder of each portrait mart read, and the code."""
+def build_inputs(marts: Mapping[str, Path], pdf: bool = False) -> dict:
+    """What the pages are a function of: the folder of each portrait mart read, the code, and
+    whether PDFs are printed."""
     versions = {m: str(Path(marts[m]).resolve()) for m in PORTRAIT_MARTS if m in marts}
-    return {"marts": versions, "code": code_hash()}
+    return {"marts": versions, "code": code_hash(), "pdf": pdf}
 
 
 __all__ = ["STATE_FILE", "build_inputs", "builds_dir", "code_hash", "record_state", "recorded_state", "up_to_date_build"]

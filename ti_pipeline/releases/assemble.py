@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ti_pipeline.config import PROJECT_ROOT, Paths, get_mode
+from ti_pipeline.geo.marts import GEO_MARTS, up_to_date_builds
 from ti_pipeline.lake import read_provenance
 from ti_pipeline.portraits.state import build_inputs, up_to_date_build
 from ti_pipeline.releases import store
@@ -72,8 +73,11 @@ class ReleaseOutcome:
         return self.release.name
 
 
-def candidate_marts(project: SqlProject, paths: Paths, variables: Mapping[str, Any] | None = None) -> Candidate:
-    """The builds a release would hold now, or why there cannot be one."""
+def candidate_marts(
+    project: SqlProject, paths: Paths, variables: Mapping[str, Any] | None = None, *, extras: bool = True
+) -> Candidate:
+    """The builds a release would hold now, or why there cannot be one. ``extras``: the geometry
+    marts too (the pipeline's release); False for a SQL project alone."""
     variables = {**default_variables(), **(variables or {})}
     memo: dict = {}
     out = Candidate()
@@ -87,6 +91,13 @@ def candidate_marts(project: SqlProject, paths: Paths, variables: Mapping[str, A
             continue
         out.builds[model.name] = recorded.version_dir
         out.results[model.name] = recorded
+    if extras:
+        geo = up_to_date_builds(paths)
+        if geo is None:
+            out.problems.append(f"the geometry marts ({', '.join(GEO_MARTS)}) are not up to date with the commune "
+                                "shapes and mart_ti_composition: their last build failed or they were not rebuilt since")
+        else:
+            out.builds.update(geo)
     return out
 
 
@@ -97,7 +108,7 @@ class PortraitsOutcome:
     details: Any = None  # the ``PortraitsBuild`` when built
 
 
-def build_release_portraits(project: SqlProject, paths: Paths, *, force: bool = False) -> PortraitsOutcome:
+def build_release_portraits(project: SqlProject, paths: Paths, *, force: bool = False, pdf: bool = False) -> PortraitsOutcome:
     """The portraits of the next release: built from the candidate marts into ``builds/portraits``,
     or the build already made from them (unless ``force``). ``ReleaseRefused`` when a mart is not
     up to date: no page is built from a mix of states."""
@@ -107,18 +118,19 @@ def build_release_portraits(project: SqlProject, paths: Paths, *, force: bool = 
     candidate = candidate_marts(project, paths)
     if candidate.problems:
         raise ReleaseRefused(candidate.problems)
-    inputs = build_inputs(candidate.builds)
+    inputs = build_inputs(candidate.builds, pdf=pdf)
     kept = None if force else up_to_date_build(paths, inputs)
     if kept is not None:
         return PortraitsOutcome(build=kept, kept=True)
-    built = build_portraits_build(candidate.builds, builds_dir(paths))
+    built = build_portraits_build(candidate.builds, builds_dir(paths), pdf=pdf)
     record_state(paths, inputs, built.version_dir)
     return PortraitsOutcome(build=built.version_dir, kept=False, details=built)
 
 
 def portraits_build_for(paths: Paths, builds: Mapping[str, Path]) -> Path | None:
-    """The portraits build made from exactly ``builds`` and the current code, if there is one."""
-    return up_to_date_build(paths, build_inputs(builds))
+    """The portraits build made from exactly ``builds`` and the current code (with or without
+    PDFs: whichever the last build did), if there is one."""
+    return up_to_date_build(paths, build_inputs(builds, pdf=True)) or up_to_date_build(paths, build_inputs(builds, pdf=False))
 
 
 def code_version() -> dict:
@@ -157,6 +169,25 @@ def _mart_entry(project: SqlProject, name: str, folder: Path, result: ModelRunRe
     )
 
 
+def _file_mart_entry(name: str, folder: Path, build: Path) -> MartEntry:
+    """A mart that is not a SQL model (the geometry marts): rows, columns and descriptions read
+    from its file."""
+    import duckdb
+
+    from ti_pipeline.lake import COLUMN_DESCRIPTIONS_KEY, read_file_metadata
+    from ti_pipeline.sql_runner.relations import mart_read_sql
+
+    with duckdb.connect() as con:
+        rel = con.sql(mart_read_sql(folder))
+        columns = list(zip(rel.columns, (str(t) for t in rel.types)))
+        rows = con.sql(f"select count(*) from ({mart_read_sql(folder)})").fetchall()[0][0]
+    files = sorted(folder.rglob("*.parquet"))
+    meta = read_file_metadata(files[0]) if files else {}
+    return MartEntry(name=name, folder=folder, row_count=rows, columns=columns, build=build.name,
+                     column_descriptions=dict(meta.get(COLUMN_DESCRIPTIONS_KEY.decode()) or {}),
+                     fingerprint=meta.get("ti_pipeline.fingerprint"))
+
+
 def _same_as_current(paths: Paths, candidate: Candidate, portraits: Path | None) -> Path | None:
     current = store.current_release(paths)
     if current is None:
@@ -170,9 +201,9 @@ def _same_as_current(paths: Paths, candidate: Candidate, portraits: Path | None)
 
 def make_release(project: SqlProject, paths: Paths, *, with_portraits: bool = True, force: bool = False) -> ReleaseOutcome:
     """Publish the current builds as a new release (see the module docstring); ``ReleaseRefused``
-    when they are not all up to date. ``with_portraits``: the portraits build made from these marts
-    is required and linked (the pipeline's release); False for a project without portraits."""
-    candidate = candidate_marts(project, paths)
+    when they are not all up to date. ``with_portraits``: the pipeline's release, with the geometry
+    marts and the portraits built from these marts, both required; False for a SQL project alone."""
+    candidate = candidate_marts(project, paths, extras=with_portraits)
     portraits = None
     if with_portraits and not candidate.problems:
         portraits = portraits_build_for(paths, candidate.builds)
@@ -181,10 +212,9 @@ def make_release(project: SqlProject, paths: Paths, *, with_portraits: bool = Tr
                                       "or failed since they were built)")
     if candidate.problems:
         raise ReleaseRefused(candidate.problems)
-    rows = {n: r.row_count for n, r in candidate.results.items()}
     same = None if force else _same_as_current(paths, candidate, portraits)
     if same is not None:
-        return ReleaseOutcome(release=same, kept=True, marts=rows)
+        return ReleaseOutcome(release=same, kept=True, marts=_rows(same))
 
     store.remove_unfinished(paths)
     release_id = store.new_release_id()
@@ -204,7 +234,11 @@ def make_release(project: SqlProject, paths: Paths, *, with_portraits: bool = Tr
         release,
         release_id,
         datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        [_mart_entry(project, n, mart_dirs[n], candidate.results[n]) for n in candidate.builds],
+        [
+            _mart_entry(project, n, mart_dirs[n], candidate.results[n]) if n in candidate.results
+            else _file_mart_entry(n, mart_dirs[n], candidate.builds[n])
+            for n in candidate.builds
+        ],
         sources,
         code=code_version(),
         portraits=None if portraits is None else {
@@ -217,7 +251,12 @@ def make_release(project: SqlProject, paths: Paths, *, with_portraits: bool = Tr
     store.write_manifest(release, manifest)
     store.make_current(paths, release)
     removed = store.prune(paths)
-    return ReleaseOutcome(release=release, kept=False, marts=rows, removed=removed)
+    return ReleaseOutcome(release=release, kept=False, marts=_rows(release), removed=removed)
+
+
+def _rows(release: Path) -> dict[str, int]:
+    """Mart -> rows, as the release's manifest says."""
+    return {r["name"]: r.get("ti:row_count") for r in store.read_manifest(release).get("resources", [])}
 
 
 __all__ = ["Candidate", "PortraitsOutcome", "ReleaseOutcome", "ReleaseRefused", "build_release_portraits", "candidate_marts", "code_version", "make_release", "portraits_build_for"]

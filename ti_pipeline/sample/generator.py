@@ -13,6 +13,7 @@ from pathlib import Path
 from .emploi import write_flores, write_urssaf
 from .entreprises import write_laureats, write_sirene
 from .geographie import build
+from .contours import write_contours
 from .perimetres import write_cog, write_communes_json, write_epci, write_passage, write_ti
 from .readme import write_readme
 from .recensement import write_rp
@@ -46,6 +47,7 @@ def generate(out_dir: Path, scale: str | float | Scale = "sample", seed: int = D
     rows.update(step("epci", write_epci, out_dir, geo))
     rows.update(step("cog_passage", write_passage, out_dir, geo))
     rows.update(step("communes_siren", write_communes_json, out_dir, geo))
+    rows.update(step("communes_contours", write_contours, out_dir, geo))
     rows.update(step("rp", write_rp, out_dir, geo, seed, sc.rp_full_width))
     rows.update(step("filosofi", write_filosofi, out_dir, geo, seed))
     rows.update(step("flores", write_flores, out_dir, geo, seed))

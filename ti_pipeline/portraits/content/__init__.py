@@ -12,12 +12,13 @@ next to the code that reads them.
 
 Modules, one per part of a page: ``rows`` (a mart's rows for one territory, cell readers, shared by
 all), ``identity``, ``indicators``, ``industry`` (sectors, establishment sizes, employment series),
-``laureates``, and ``index`` (the index page's rows). This package re-exports what ``render`` uses.
+``laureates``, ``carte`` (the maps' shapes), and ``index`` (the index page's rows). This package re-exports what ``render`` uses.
 """
 
+from ti_pipeline.portraits.content.carte import CarteTerritoire, CommuneCarte, ContourTerritoire, carte_territoire, contours_index
 from ti_pipeline.portraits.content.identity import Commune, Groupement, Identite, identite, territoires
 from ti_pipeline.portraits.content.index import EntreeIndex, entrees_index
-from ti_pipeline.portraits.content.indicators import THEMES, LigneIndicateur, indicateurs, par_code, par_theme
+from ti_pipeline.portraits.content.indicators import THEMES, LigneIndicateur, definitions, indicateurs, par_code, par_theme
 from ti_pipeline.portraits.content.industry import (
     EvolutionsEmploi,
     SerieEmploi,
@@ -45,9 +46,9 @@ from ti_pipeline.portraits.content.rows import LIBELLES_ZONES, ZONES, NonDisponi
 
 __all__ = [
     "LIBELLES_ZONES", "PROJETS_FUSIONNES", "SOURCES_COURTES", "SOURCES_LAUREATS", "THEMES", "ZONES",
-    "BlocLaureats", "Commune", "EntreeIndex", "EvolutionsEmploi", "Groupement", "Identite", "Laureats",
+    "BlocLaureats", "CarteTerritoire", "Commune", "CommuneCarte", "ContourTerritoire", "EntreeIndex", "EvolutionsEmploi", "Groupement", "Identite", "Laureats",
     "LigneIndicateur", "LigneLaureat", "Montant", "NonDisponible", "Repartition", "Secteur", "Secteurs",
     "SerieEmploi", "Tailles", "TaillesZone",
-    "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme",
+    "carte_territoire", "contours_index", "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme",
     "secteurs", "seuil_taille", "tailles", "territoires",
 ]

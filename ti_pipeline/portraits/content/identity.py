@@ -69,6 +69,12 @@ class Identite:
     groupements: list[Groupement]
     communes: list[Commune]
     annee_cog: int | None
+    # code -> name of every region the territory touches (mart_ti_composition's libelles_regions,
+    # in the order of codes_regions); a code without a name stays absent and is shown as is
+    libelles_regions: dict[str, str] = field(default_factory=dict)
+
+    def nom_region(self, code: str) -> str:
+        return self.libelles_regions.get(code) or code
 
 
 def territoires(marts: Marts) -> list[tuple[str, str]]:
@@ -134,6 +140,11 @@ def identite(marts: Marts, id_ti: str) -> Identite:
     first = records[0]
     regions = text(first.get("codes_regions")) or text(first.get("code_region_reference")) or ""
     codes_regions = [r for r in re.split(r"[;,\s]+", regions) if r]
+    # names in the same order as the codes, ' ; ' between them (names hold spaces and commas)
+    noms = [n.strip() for n in (text(first.get("libelles_regions")) or "").split(";")]
+    libelles_regions = dict(zip(codes_regions, noms)) if len(noms) == len(codes_regions) else {}
+    if first.get("code_region_reference") and text(first.get("libelle_region_reference")):
+        libelles_regions.setdefault(str(first["code_region_reference"]), str(first["libelle_region_reference"]))
 
     # mart_ti_groupements, when published, is the programme's own list with each one's population;
     # otherwise the groupements named by the composition rows
@@ -183,4 +194,5 @@ def identite(marts: Marts, id_ti: str) -> Identite:
         groupements=groupements,
         communes=communes,
         annee_cog=as_int(first.get("annee_cog")),
+        libelles_regions=libelles_regions,
     )

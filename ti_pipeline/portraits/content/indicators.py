@@ -109,6 +109,12 @@ def indicateurs(marts: Marts, id_ti: str) -> list[LigneIndicateur]:
     return lignes
 
 
+def definitions(marts: Marts) -> list[LigneIndicateur]:
+    """Every indicator of ``dim_indicateur`` with its definition, without any territory's values:
+    the glossary page (one for all portraits)."""
+    return indicateurs(marts, "\0aucun territoire")
+
+
 def par_code(lignes: list[LigneIndicateur]) -> dict[str, LigneIndicateur]:
     return {l.code: l for l in lignes}
 

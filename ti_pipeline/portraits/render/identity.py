@@ -20,11 +20,6 @@ from ti_pipeline.portraits.render.page import (
     valeur_ligne,
 )
 
-NOTE_CARTE = (
-    "Pas de carte : les contours des communes ne font pas partie des marts publiés, et ces pages ne "
-    "lisent que les marts. La liste des communes ci-dessus en tient lieu."
-)
-
 # The cards at the top of a portrait: what a reader looks for first, when the marts have it.
 CHIFFRES_CLES = (
     "population",
@@ -71,7 +66,8 @@ def sommaire() -> str:
     return f'<nav class="sommaire" aria-label="Sommaire"><ul>{items}</ul></nav>'
 
 
-def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur]) -> str:
+def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur], carte: str = "") -> str:
+    """``carte``: the map's markup (``render.map``), shown after the groupements."""
     out = [f'<section id="identite" aria-labelledby="identite-titre"><h2 id="identite-titre">{e(SECTIONS[0][1])}</h2>']
     region = ident.libelle_region or NA
     if ident.code_region:
@@ -79,7 +75,7 @@ def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur]) ->
     dl = [("Région de référence", e(region) + ' <span class="note">(celle qui porte la plus grande part de la population)</span>')]
     autres = [r for r in ident.codes_regions if r != ident.code_region]
     if autres:
-        dl.append(("Autres régions touchées", e(", ".join(autres))))
+        dl.append(("Autres régions touchées", e(", ".join(ident.nom_region(r) for r in autres))))
     dl.append(("Départements", e(", ".join(f"{d} ({pluriel(n, 'commune')})" for d, n in ident.departements)) or NA))
     pop = lignes.get("population")
     if pop is not None and pop.disponible:
@@ -109,6 +105,7 @@ def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur]) ->
     else:
         out.append(non_disponible("mart_ti_composition ne nomme pas les groupements de ce territoire"))
 
+    out.append(f'<h3 id="carte">Carte</h3>{carte}')
     out.append("<h3>Communes</h3>")
     rows = []
     for com in ident.communes:
@@ -128,6 +125,5 @@ def section_identite(ident: c.Identite, lignes: dict[str, c.LigneIndicateur]) ->
         '<thead><tr><th scope="col">Code</th><th scope="col">Commune</th><th scope="col">Département</th>'
         f'<th scope="col">Groupement</th><th scope="col">Remarque</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></details>'
     )
-    out.append(f'<h3>Carte</h3><p class="note">{e(NOTE_CARTE)}</p>')
     out.append("</section>")
     return "".join(out)

@@ -13,6 +13,7 @@ from ti_pipeline.portraits.formats import (
     NA,
     format_part,
 )
+from ti_pipeline.portraits.render.glossary import FICHIER_GLOSSAIRE, lien_definition
 from ti_pipeline.portraits.render.page import (
     QUALITES,
     SECTIONS,
@@ -67,7 +68,7 @@ def section_indicateurs(lignes: list[c.LigneIndicateur], libelle_region: str | N
                 source += f", millésime {l.millesime}"
             rows.append(
                 f'<tr data-code="{ea(l.code)}"><th scope="row">{e(l.libelle)}'
-                f'<span class="definition">{e(source)}</span>{notes_ligne(l, libelles_a38 or {})}</th>'
+                f'<span class="definition">{e(source)} · {lien_definition(l.code)}</span>{notes_ligne(l, libelles_a38 or {})}</th>'
                 f'<td class="nombre">{e(l.periode or NA)}</td>{cellules}</tr>'
             )
         corps.append("<tbody>" + "".join(rows) + "</tbody>")
@@ -77,7 +78,7 @@ def section_indicateurs(lignes: list[c.LigneIndicateur], libelle_region: str | N
         '<p class="note">Le territoire et ses quatre comparateurs, à la dernière année disponible de chaque indicateur '
         "(pour une évolution, la période). Un taux est le rapport des sommes sur les communes de la zone, jamais une moyenne "
         "de taux communaux. « n.d. » : non disponible. Définitions et précautions de chaque indicateur : "
-        '<a href="#definitions">en bas de page</a>.</p>'
+        f'<a href="{FICHIER_GLOSSAIRE}">glossaire des indicateurs</a>.</p>'
         '<div class="defilement" tabindex="0" role="region" aria-label="Tableau des indicateurs">'
         '<table id="tableau-indicateurs"><caption>Indicateurs du territoire et de ses comparateurs</caption>'
         f'<thead><tr><th scope="col">Indicateur</th><th scope="col" class="nombre">Année</th>{"".join(entetes)}</tr></thead>'

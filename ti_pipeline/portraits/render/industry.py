@@ -14,6 +14,7 @@ from ti_pipeline.portraits.formats import (
     format_nombre,
     format_part,
 )
+from ti_pipeline.portraits.render.glossary import lien_definition
 from ti_pipeline.portraits.render.page import (
     QUALITES,
     SECTIONS,
@@ -38,9 +39,10 @@ def section_secteurs(sect: c.Secteurs | c.NonDisponible) -> str:
     top = [s for s in sect.secteurs if s.postes is not None][:10]
     barres = []
     for s in top:
-        texte = format_nombre(s.postes)
+        # the unit of each figure, in words: "95 · indice 3,83" said neither
+        texte = f"{format_nombre(s.postes)} postes"
         if s.quotient is not None:
-            texte += f" · indice {format_indice(s.quotient)}"
+            texte += f" · spécificité {format_indice(s.quotient)}"
         barres.append(svg.Barre(libelle=f"{s.code} · {s.libelle}", valeur=s.postes, texte=texte))
     annee = f" en {sect.annee}" if sect.annee else ""
     if barres:
@@ -52,6 +54,7 @@ def section_secteurs(sect: c.Secteurs | c.NonDisponible) -> str:
             figure(
                 svg.barres_horizontales("g-secteurs", f"Postes salariés par secteur industriel{annee}", description, [svg.GroupeBarres(None, barres)]),
                 source_texte(sect.source, sect.millesime, sect.annee),
+                lien_definition("indice-specificite", "indice de spécificité"),
             )
         )
     out.append(
@@ -107,6 +110,7 @@ def section_tailles(tailles: c.Tailles | c.NonDisponible, ident: c.Identite) -> 
         figure(
             svg.barres_empilees("g-tailles", "Postes industriels par taille d'établissement" + annee, description + ".", lignes_svg),
             source_texte(tailles.source, tailles.millesime, tailles.annee),
+            lien_definition("secret", "secret statistique"),
         )
     )
     if tailles.qualite in QUALITES:
@@ -154,22 +158,32 @@ def section_emploi(emploi, ident: c.Identite) -> str:
         source = source_texte(emploi.source, emploi.millesime)
         if emploi.methode == "evolutions_chainees":
             source += " ; indice obtenu en enchaînant les évolutions annuelles de mart_ti_indicateurs (evol_emploi_ind_prive_1a)"
-        out.append(figure(svg.courbes("g-emploi", titre, description, series, lambda v: format_nombre(v, 0), reference=100), source))
+        out.append(
+            figure(
+                svg.courbes("g-emploi", titre, description, series, lambda v: format_nombre(v, 0), reference=100),
+                source,
+                lien_definition("indice-base-100", "indice base 100") + ", " + lien_definition("comparateurs", "comparateurs"),
+            )
+        )
         if emploi.niveaux:
             (a0, n0), (a1, n1) = emploi.niveaux[0], emploi.niveaux[-1]
             out.append(
                 f'<p class="note">Dans le territoire : {e(format_nombre(n0))} salariés de l\'industrie privée au 31/12/{a0}, '
                 f"{e(format_nombre(n1))} au 31/12/{a1}. Secteur privé seulement (Urssaf), établissements classés par leur code APE.</p>"
             )
+        # one row per year, one column per zone: twenty years side by side overflowed the page
+        zones = [(z, noms.get(z, label)) for z, _, label in c.ZONES if z in emploi.indices]
+        par_zone = {z: dict(emploi.indices[z]) for z, _ in zones}
+        niveaux = dict(emploi.niveaux) if emploi.niveaux else None
         lignes_tab = [
-            [e(noms.get(z, label))] + [e(format_nombre(dict(emploi.indices[z]).get(a), 1)) for a in annees]
-            for z, _, label in c.ZONES
-            if z in emploi.indices
+            [e(a)] + [e(format_nombre(par_zone[z].get(a), 1)) for z, _ in zones]
+            + ([e(format_nombre(niveaux.get(a)))] if niveaux is not None else [])
+            for a in annees
         ]
-        if emploi.niveaux:
-            niveaux = dict(emploi.niveaux)
-            lignes_tab.append([e(f"{noms['territoire']} : salariés")] + [e(format_nombre(niveaux.get(a))) for a in annees])
-        out.append(tableau_donnees(titre, [("Zone", False)] + [(str(a), True) for a in annees], lignes_tab))
+        entetes = [("Année", False)] + [(f"{nom} (indice)", True) for _, nom in zones]
+        if niveaux is not None:
+            entetes.append((f"{noms['territoire']} : salariés", True))
+        out.append(tableau_donnees(titre, entetes, lignes_tab))
         return "".join(out) + "</section>"
     # only the latest changes over 1, 5 and 10 years: grouped bars, one group per horizon
     groupes, lignes_tab = [], []
@@ -188,6 +202,7 @@ def section_emploi(emploi, ident: c.Identite) -> str:
         figure(
             svg.barres_horizontales("g-emploi", "Évolution de l'emploi salarié industriel privé", description + ".", groupes),
             source_texte(premiere.source, premiere.millesime),
+            ", ".join(lien_definition(l.code, l.libelle) for l in emploi.lignes),
         )
     )
     out.append(tableau_donnees("Évolution de l'emploi salarié industriel privé", [("Indicateur", False)] + [(label, True) for _, _, label in c.ZONES], lignes_tab))

@@ -14,6 +14,7 @@ from ti_pipeline.portraits.formats import (
     format_part,
     pluriel,
 )
+from ti_pipeline.portraits.render.glossary import lien_definition
 from ti_pipeline.portraits.render.page import (
     SECTIONS,
     e,
@@ -41,7 +42,7 @@ def bloc_laureats(i: int, bloc: c.BlocLaureats, entete: bool = True) -> str:
             if rep.modalites:
                 out.append(f'<p class="note">{e(TITRES_UNIQUE.get(rep.axe, "Une seule modalité"))} : {e(rep.modalites[0][0])}.</p>')
             continue
-        barres = [svg.Barre(libelle=m, valeur=v, texte=format_nombre(v)) for m, v in rep.modalites[:12]]
+        barres = [svg.Barre(libelle=m, valeur=v, texte=pluriel(int(v), "lauréat")) for m, v in rep.modalites[:12]]
         titre = f"Lauréats {rep.titre}"
         description = f"{titre} : " + "; ".join(f"{m} {format_nombre(v)}" for m, v in rep.modalites) + "."
         out.append(f"<h4>{e(titre)}</h4>")
@@ -49,6 +50,7 @@ def bloc_laureats(i: int, bloc: c.BlocLaureats, entete: bool = True) -> str:
             figure(
                 svg.barres_horizontales(f"g-laureats-{i}-{rep.axe}", titre, description, [svg.GroupeBarres(None, barres)]),
                 f"{bloc.source}{annee} ; mart_ti_laureats",
+                lien_definition("nb_laureats_relance", "lauréats"),
             )
         )
         out.append(tableau_donnees(titre, [(rep.titre.removeprefix("par ").capitalize(), False), ("Lauréats", True)], [[e(m), e(format_nombre(v))] for m, v in rep.modalites]))

@@ -85,7 +85,8 @@ thead th{background:var(--fond);border-bottom:2px solid #8a8aa0;vertical-align:b
 .nombre{text-align:right;white-space:nowrap}
 td.territoire{font-weight:700;color:var(--bleu)}
 #tableau-sources th[scope=row]{width:60%}
-#tableau-indicateurs th[scope=row]{min-width:15rem;width:32%}
+#tableau-indicateurs th[scope=row]{min-width:12rem;width:30%}
+thead th.nombre{white-space:normal;overflow-wrap:anywhere;hyphens:auto}
 thead th .note{display:block;font-weight:400;font-size:.8rem}
 tbody th[scope=rowgroup]{background:#fff;color:var(--gris);font-size:.85rem;font-weight:700;padding-top:1rem;text-transform:uppercase;letter-spacing:.03em}
 .definition,.qualite{display:block;font-weight:400;font-size:.82rem;color:var(--gris)}
@@ -103,7 +104,15 @@ summary{cursor:pointer;color:var(--bleu)}
 .recherche input{width:100%;max-width:34rem;font:inherit;padding:.5rem .7rem;border:2px solid #5c5c70;border-radius:4px}
 .pied{margin-top:3rem;padding:1.2rem 0 2rem;background:var(--fond);font-size:.9rem;color:#333}
 code{font-size:.88em;overflow-wrap:anywhere}
-@media print{.evitement,.sommaire,.recherche{display:none}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
+.carte{display:block;max-width:46rem;height:auto}
+.carte-index a path.territoire{fill:#000091;stroke:#fff;stroke-width:.6}
+.carte-index a:hover path.territoire,.carte-index a:focus path.territoire{fill:#a94400}
+.carte-index a:focus{outline:none}
+.carte-index a:focus path.territoire{stroke:#161616;stroke-width:2}
+.legende{list-style:none;margin:.2rem 0 .4rem;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
+@page{size:A4;margin:12mm 11mm}
+.lien-pdf{margin:.6rem 0 0;font-size:.95rem}
+@media print{.evitement,.sommaire,.recherche,.lien-pdf{display:none}.page{max-width:none;padding:0}.carte{max-width:34rem}.entete{background:#fff;color:var(--texte)}.entete a{color:var(--texte)}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """.strip()
 
 # What is real in the embedded sample and what is invented (data/sample/README.md).
@@ -111,7 +120,7 @@ BANDEAU_SYNTHETIQUE = (
     '<div class="bandeau-synthetique" role="note"><strong>Données synthétiques.</strong> '
     "Ces pages sont construites à partir de l'échantillon de démonstration du projet. "
     "<strong>Réels :</strong> les communes, leurs codes, noms, populations légales et EPCI (Code officiel "
-    "géographique 2025, découpage administratif d'Etalab). <strong>Inventés :</strong> le périmètre des "
+    "géographique 2025, découpage administratif d'Etalab) et leurs contours. <strong>Inventés :</strong> le périmètre des "
     "territoires, les lauréats et tous les chiffres statistiques (recensement, Flores, Urssaf, Sirene), "
     "qui ne décrivent aucun territoire réel.</div>\n"
 )
@@ -151,9 +160,10 @@ class Contexte:
     genere_le: str | None
     code_version: str | None
     marts_generes_le: str | None
+    pdf: bool = False  # each portrait is also printed to <id>.pdf: its page links to it
 
 
-def contexte(marts: Marts, genere_le: str | None) -> Contexte:
+def contexte(marts: Marts, genere_le: str | None, pdf: bool = False) -> Contexte:
     meta = marts.get("mart_ti_indicateurs").metadata
     cv = meta.get("code_version")
     if isinstance(cv, dict):
@@ -164,6 +174,7 @@ def contexte(marts: Marts, genere_le: str | None) -> Contexte:
         genere_le=genere_le,
         code_version=str(cv) if cv else None,
         marts_generes_le=meta.get("generated_at"),
+        pdf=pdf,
     )
 
 
@@ -213,8 +224,11 @@ def source_texte(source: str | None, millesime: int | None, annee: int | None = 
     return s
 
 
-def figure(svg_markup: str, source: str) -> str:
-    return f"<figure>{svg_markup}<figcaption>Source : {e(source)}.</figcaption></figure>"
+def figure(svg_markup: str, source: str, definitions: str = "") -> str:
+    """A chart with its source; ``definitions``: links (already markup) to the glossary entries of
+    what it shows."""
+    suite = f" Définitions : {definitions}." if definitions else ""
+    return f"<figure>{svg_markup}<figcaption>Source : {e(source)}.{suite}</figcaption></figure>"
 
 
 def tableau_donnees(caption: str, entetes: list[tuple[str, bool]], lignes: list[list[str]], ouvert: bool = False) -> str:

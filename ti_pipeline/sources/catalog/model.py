@@ -150,7 +150,7 @@ class Source:
     licence: str
     page: str  # human-readable dataset page
     folder: str  # files of one publisher dataset share a folder in data/sample and data/cache
-    fmt: str  # csv | xlsx | parquet | json
+    fmt: str  # csv | xlsx | parquet | json | geojson
     releases: tuple[Release, ...]  # newest first
     fields: tuple[Field, ...]
     cadence: str = "annual"  # annual | monthly | irregular | rolling (one file, a year more each time)

@@ -4,7 +4,7 @@ What belongs here: opening a release's file as its publisher ships it — a zip 
 by the catalog's regex and extracted safely (no path traversal, no zip bomb), a CSV whose separator
 (``;``, ``,`` or tab) and encoding (UTF-8 with or without BOM, recorded latin-1 fallback) are
 detected, an xlsx sheet below its title rows, a Parquet file read with column projection, a JSON
-array of objects — and telling clearly when the file is not data at all (an HTML error page, an
+array of objects, a GeoJSON FeatureCollection (gzipped or not) — and telling clearly when the file is not data at all (an HTML error page, an
 empty body, a JSON error message).
 
 Text formats (CSV, xlsx) come back with every column as text, so that identifiers such as ``01001``
@@ -17,7 +17,7 @@ Not here: where the file comes from (``download``, ``locate``, ``obtain``), sche
 (``ti_pipeline.validation``).
 
 Modules: ``common`` (errors, ``ReadResult``, "this is not data"), ``archives`` (zip members, safety
-checks), ``csv_files``, ``xlsx``, ``parquet`` (incl. batches and the SIREN filter), ``json_files``,
+checks), ``csv_files``, ``xlsx``, ``parquet`` (incl. batches and the SIREN filter), ``json_files``, ``geojson``,
 ``codes`` (identifier columns). This module holds the entry point, ``read_release``, which picks
 the reader by the catalog's format.
 """
@@ -31,6 +31,7 @@ from ti_pipeline.sources.readers.archives import extract_member, opened_member
 from ti_pipeline.sources.readers.codes import code_columns, normalise_codes
 from ti_pipeline.sources.readers.common import ReadResult, SourceFormatError, UnsafeArchiveError
 from ti_pipeline.sources.readers.csv_files import read_csv
+from ti_pipeline.sources.readers.geojson import read_geojson
 from ti_pipeline.sources.readers.json_files import read_json
 from ti_pipeline.sources.readers.parquet import iter_parquet_batches, parquet_row_count, read_parquet
 from ti_pipeline.sources.readers.xlsx import cell_text, read_xlsx
@@ -52,6 +53,8 @@ def read_release(source: Source, release: Release, path: Path) -> ReadResult:
             frame = read_parquet(source, release, data_path, label, info)
         elif source.fmt == "json":
             frame = read_json(source, data_path, label, info)
+        elif source.fmt == "geojson":
+            frame = read_geojson(source, data_path, label, info)
         else:
             raise SourceFormatError(source.name, label, f"unknown format {source.fmt!r} in the catalog")
     if source.fmt in ("csv", "xlsx"):
