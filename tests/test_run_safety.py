@@ -188,7 +188,9 @@ def test_a_bad_commune_code_names_column_value_and_rejects_file_and_a_warning_is
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     problems = done.stderr[done.stderr.index("Problems (1):"):]
-    rejects = tmp_path / "data" / "lake" / "rejects" / "ti_communes" / "millesime=2024" / "rejects.parquet"
+    # the vintage is blocked: its partition and rejects stay those of the last good file, the blocked
+    # attempt's rejects are in lake/blocked/ (stage, then promote)
+    rejects = tmp_path / "data" / "lake" / "blocked" / "ti_communes" / "millesime=2024" / "rejects.parquet"
     for said in ("raw_ti_communes: lignes_valides", "source ti_communes", f"file {path.name!r}", "millésime 2024",
                  "1 of 325 rows rejected", "column insee_com, rule pattern: 1 row(s), e.g. 'ABCDE'", str(rejects)):
         assert said in problems, f"{said!r} not in {problems}"
