@@ -11,7 +11,7 @@ parallelism and nothing else:
    vintages obtained, read, validated and written to the lake (``ingest.vintages.ingest_vintages``);
 2. the SQL models, several at a time (``sql_runner.scheduler.run_models``), into the same lake and
    marts;
-3. the portraits and the release with its catalog (``releases.assemble``).
+3. the geometry marts, the portraits and the release with its catalog (``geo.marts``, ``releases.assemble``).
 
 What it leaves out is exactly what orchestration adds: Dagster is never imported (the report
 says so, ``dagster_imported``), no instance, runs, events, asset checks or metadata (the data
@@ -93,13 +93,15 @@ def run_models() -> int:
 
 
 def publish() -> int:
-    """The portraits and the release (catalog, manifest), as the pipeline's last two steps; the
-    number of pages."""
+    """The geometry marts, the portraits and the release (catalog, manifest), as the pipeline's
+    last steps; the number of pages."""
     from ti_pipeline.config import get_paths
+    from ti_pipeline.geo.marts import build_geo_marts
     from ti_pipeline.releases.assemble import build_release_portraits, make_release
     from ti_pipeline.sql_runner.project import pipeline_project
 
     paths, project = get_paths(), pipeline_project()
+    build_geo_marts(paths)
     portraits = build_release_portraits(project, paths)
     make_release(project, paths)
     return len(portraits.details.territoires)

@@ -103,7 +103,7 @@ COVERED = {
 def test_every_source_is_covered():
     in_catalog = {(s.name, r.millesime) for s in catalog.SOURCES for r in s.releases}
     assert in_catalog == COVERED
-    assert len(catalog.SOURCES) == 17
+    assert len(catalog.SOURCES) == 18
 
 
 # ------------------------------------------------------------------------------------------------

@@ -62,8 +62,9 @@ class GeoBuild:
 
 def fingerprint(paths: Paths) -> str | None:
     """What the geometry marts are a function of: the lake file of the shapes (its provenance, which
-    names the source file's sha256), the latest composition build, and this package's code; None
-    while either input is missing."""
+    names the source file's sha256), the latest composition build (its name: builds are immutable
+    and uniquely named, wherever the data folder is), and this package's code; None while either
+    input is missing."""
     composition = builds.latest_build(paths, COMPOSITION)
     try:
         raw_file = contours.fichier_lake(paths.raw)
@@ -73,7 +74,7 @@ def fingerprint(paths: Paths) -> str | None:
         return None
     h = hashlib.sha256()
     h.update(json.dumps(read_file_metadata(raw_file).get(PROVENANCE_KEY.decode()), sort_keys=True, default=str).encode())
-    h.update(str(Path(composition).resolve()).encode())
+    h.update(Path(composition).name.encode())
     for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()

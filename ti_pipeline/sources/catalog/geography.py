@@ -313,6 +313,8 @@ COMMUNES_CONTOURS = Source(
         Field("geometry", description="Commune boundary, GeoJSON geometry (WGS84)", nullable=False),
     ),
     ignored_columns=("epci", "plm"),
+    key=("code",),  # one shape per commune
+    max_volume_change=0.05,  # the communes of France: a few mergers a year
     approx_size="~8 MB gzip (~40 MB inflated), ~34,900 features",
     evidence=(
         Evidence(
