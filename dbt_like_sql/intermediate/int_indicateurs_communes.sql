@@ -263,6 +263,21 @@ postes_retenus as (
     from flores_communes f
     qualify f.millesime = max(f.millesime) over (partition by f.annee)
 ),
+flores_premiere_annee as (
+    select min(annee) as annee from postes_retenus
+),
+flores_depuis_debut as (
+    -- the change of industrial posts from the first year of the Flores vintages present to each
+    -- later year, every year from its newest vintage (a commune missing either year is left out)
+    select
+        'evol_postes_industrie_flores' as code_indicateur,
+        n.millesime, n.annee, d.annee as annee_base, n.code_commune,
+        n.postes_industrie as numerateur, d.postes_industrie as denominateur,
+        n.postes_industrie_secret or d.postes_industrie_secret as secret
+    from postes_retenus n
+    join flores_premiere_annee f on n.annee > f.annee
+    join postes_retenus d on d.annee = f.annee and d.code_commune = n.code_commune
+),
 laureats_postes as (
     select
         'laureats_pour_10k_postes_ind' as code_indicateur,
@@ -299,6 +314,11 @@ select
     numerateur is not null and (denominateur is not null or code_indicateur in ('postes_salaries_industrie', 'etab_employeurs_industrie')),
     null, null
 from flores
+union all
+select
+    code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret, true, null, null
+from flores_depuis_debut
 union all
 select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
