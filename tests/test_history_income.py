@@ -151,3 +151,29 @@ def test_urssaf_long_series_by_hand_in_three_years(indicateurs):  # noqa: F811
     assert ten.valeur == pytest.approx(level[2025] / float(u["effectifs_salaries_2015"].sum()) - 1)
     years = indicateurs[(indicateurs.id_ti == "ti-8402") & (indicateurs.code_indicateur == "effectifs_ind_prive")].annee
     assert (years.min(), years.max(), len(years)) == (2006, 2025, 20)
+
+
+# --- Flores: three vintages by hand --------------------------------------------------------------
+
+
+def test_flores_three_vintages_by_hand(indicateurs):  # noqa: F811
+    """Industrial posts of ti-8402 read by hand from three Flores zips (each vintage holds its year
+    and the one before; a year given by two vintages is taken from the newer), and their change
+    from the first year of the series (2021, only in the 2022 vintage) to 2024."""
+    level = {
+        2021: files.flores_industrie("ti-8402", 2021, millesime=2022),
+        2022: files.flores_industrie("ti-8402", 2022, millesime=2023),
+        2024: files.flores_industrie("ti-8402", 2024, millesime=2024),
+    }
+    for year, value in level.items():
+        r = row(indicateurs, "ti-8402", "postes_salaries_industrie", year)
+        assert value > 0 and r.valeur == pytest.approx(value), year
+    assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2022).millesime == 2023
+    assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2021).millesime == 2022
+    since = row(indicateurs, "ti-8402", "evol_postes_industrie_flores", 2024)
+    assert since.annee_base == 2021
+    assert since.valeur == pytest.approx(level[2024] / level[2021] - 1)
+    # the story of the sample: a few percent a year, not a jump between vintages
+    assert abs(since.valeur) < 0.15
+    # comparators are there (region, France, all territories)
+    assert since.valeur_france is not None and since.valeur_region is not None

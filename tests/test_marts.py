@@ -169,12 +169,12 @@ def test_ti_0101_by_hand(indicateurs):
     assert (r.valeur, r.couverture, r.qualite) == (1_200_000, 1.0, "ok")
     assert row(ind, "ti-0101", "aide_laureats", 2022).valeur == 250_000
     assert row(ind, "ti-0101", "emplois_laureats", 2022).valeur == 15
-    # 1 DGE lauréat per 10,000 industrial posts of Flores 2023 (the Flores year closest to 2022):
-    # 2023 industrial posts 289 + 254 + 1337 + 166 + 719 + 507 + 588 = 3860
+    # 1 DGE lauréat per 10,000 industrial posts of Flores 2022 (the lauréats' own year, from the
+    # newest vintage holding it, 2023): A38 margins 97101 CG 1974 + 97103 CK 1412 + 97120 CA 604 = 3990
     r = row(ind, "ti-0101", "laureats_pour_10k_postes_ind", 2022)
-    assert (r.numerateur, r.denominateur) == (1, 3860)
-    assert r.valeur == pytest.approx(10_000 / 3860)
-    assert "Flores 2023" in r.source
+    assert (r.numerateur, r.denominateur) == (1, 3990)
+    assert r.valeur == pytest.approx(10_000 / 3990)
+    assert "Flores 2022" in r.source
 
 
 # --- the other territories, recomputed from the raw files (tests/sample_files.py) ------------------
