@@ -176,6 +176,22 @@ urssaf_depuis_debut as (
     join urssaf_premiere_annee f on f.millesime = n.millesime and n.annee > f.annee
     join urssaf_industrie d on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = f.annee
 ),
+population_historique as (
+    -- the census historical series: the population of every census year since 1968 (today's
+    -- geography), and its change from 2006, the first census year of the annual census cycle
+    select
+        'population_historique' as code_indicateur, millesime, annee, null::integer as annee_base, code_commune,
+        population as numerateur, null::double as denominateur
+    from int_population_historique
+    union all
+    select
+        'evol_population_depuis_2006', n.millesime, n.annee, d.annee, n.code_commune,
+        n.population, d.population
+    from int_population_historique n
+    join int_population_historique d
+      on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = 2006
+    where n.annee = n.millesime
+),
 filosofi as (
     -- poor persons are counted, never rates averaged: rate x persons where Insee publishes the
     -- rate, over the persons of those communes; the coverage (nb_unites_renseignees / nb_unites)
@@ -307,6 +323,11 @@ select
     code_indicateur, 'Insee, recensement de la population', millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret, numerateur is not null and denominateur is not null, null, null
 from evolutions_rp
+union all
+select
+    code_indicateur, 'Insee, recensement de la population, séries historiques', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, false, true, null, null
+from population_historique
 union all
 select
     code_indicateur, 'Insee, Flores', millesime, annee, null, code_commune,
