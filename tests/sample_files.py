@@ -84,24 +84,30 @@ def rp_sum(id_ti: str, kind: str, millesime: int, column: str) -> float:
 
 
 @functools.cache
-def flores() -> pd.DataFrame:
-    """Flores commune rows (``GEO_OBJECT`` COM), ``v`` the value (NaN when secret)."""
-    df = zip_csv(SAMPLE / "flores/2024/DS_FLORES_A38_2024_CSV_FR.zip", "_data.csv", sep=";")
+def flores(millesime: int = 2024) -> pd.DataFrame:
+    """Flores commune rows (``GEO_OBJECT`` COM) of a vintage, ``v`` the value (NaN when secret),
+    ``commune`` the commune of COG 2025 (the vintage's codes are those of its COG year)."""
+    df = zip_csv(SAMPLE / f"flores/{millesime}/DS_FLORES_A38_{millesime}_CSV_FR.zip", "_data.csv", sep=";")
     df = df[df["GEO_OBJECT"] == "COM"].copy()
     df["v"] = pd.to_numeric(df["OBS_VALUE"].replace("", None))
     df["secret"] = df["OBS_VALUE"] == ""
+    df["commune"] = to_2025(df["GEO"], FLORES_COG[millesime])
     return df
 
 
-def flores_cells(id_ti: str | None, year: int, measure: str = "EMPL3112") -> pd.DataFrame:
-    df = flores()
+# COG year of each Flores vintage's codes (the catalog's, repeated here: these helpers read files only)
+FLORES_COG = {2024: 2025, 2023: 2024, 2022: 2023}
+
+
+def flores_cells(id_ti: str | None, year: int, measure: str = "EMPL3112", millesime: int = 2024) -> pd.DataFrame:
+    df = flores(millesime)
     df = df[(df["TIME_PERIOD"] == str(year)) & (df["FLORES_MEASURE"] == measure)]
-    return df if id_ti is None else df[df["GEO"].isin(members_2025(id_ti))]
+    return df if id_ti is None else df[df["commune"].isin(members_2025(id_ti))]
 
 
-def flores_industrie(id_ti: str | None, year: int, measure: str = "EMPL3112") -> float:
+def flores_industrie(id_ti: str | None, year: int, measure: str = "EMPL3112", millesime: int = 2024) -> float:
     """Industrial posts (or establishments): the published margins NUMBER_EMPL _T of A38 BZ..EZ."""
-    df = flores_cells(id_ti, year, measure)
+    df = flores_cells(id_ti, year, measure, millesime)
     return float(df.loc[(df["NUMBER_EMPL"] == "_T") & df["ACTIVITY"].isin(INDUSTRIE_A38), "v"].sum())
 
 

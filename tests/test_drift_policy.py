@@ -178,7 +178,8 @@ def test_an_added_column_warns_by_name_and_the_refresh_completes(pipeline):  # n
     check = columns_evaluation(result, "raw_flores_a38")
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert f"'{ADDED}'" in check.description and "DS_FLORES_A38_2024_CSV_FR.zip" in check.description
-    assert check.metadata["added_columns"].value == {"2024": [ADDED]}
+    # every Flores vintage's file got the column: each is reported under its vintage
+    assert check.metadata["added_columns"].value == {"2024": [ADDED], "2023": [ADDED], "2022": [ADDED]}
     # the other sources' files are as declared
     assert columns_evaluation(result, "raw_urssaf_ape").passed
     assert {"mart_ti_indicateurs", "mart_ti_secteurs"} <= materialized(result)

@@ -151,3 +151,61 @@ def test_urssaf_long_series_by_hand_in_three_years(indicateurs):  # noqa: F811
     assert ten.valeur == pytest.approx(level[2025] / float(u["effectifs_salaries_2015"].sum()) - 1)
     years = indicateurs[(indicateurs.id_ti == "ti-8402") & (indicateurs.code_indicateur == "effectifs_ind_prive")].annee
     assert (years.min(), years.max(), len(years)) == (2006, 2025, 20)
+
+
+# --- Flores: three vintages by hand --------------------------------------------------------------
+
+
+def test_flores_three_vintages_by_hand(indicateurs):  # noqa: F811
+    """Industrial posts of ti-8402 read by hand from three Flores zips (each vintage holds its year
+    and the one before; a year given by two vintages is taken from the newer), and their change
+    from the first year of the series (2021, only in the 2022 vintage) to 2024."""
+    level = {
+        2021: files.flores_industrie("ti-8402", 2021, millesime=2022),
+        2022: files.flores_industrie("ti-8402", 2022, millesime=2023),
+        2024: files.flores_industrie("ti-8402", 2024, millesime=2024),
+    }
+    for year, value in level.items():
+        r = row(indicateurs, "ti-8402", "postes_salaries_industrie", year)
+        assert value > 0 and r.valeur == pytest.approx(value), year
+    assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2022).millesime == 2023
+    assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2021).millesime == 2022
+    since = row(indicateurs, "ti-8402", "evol_postes_industrie_flores", 2024)
+    assert since.annee_base == 2021
+    assert since.valeur == pytest.approx(level[2024] / level[2021] - 1)
+    # the story of the sample: a few percent a year, not a jump between vintages
+    assert abs(since.valeur) < 0.15
+    # comparators are there (region, France, all territories)
+    assert since.valeur_france is not None and since.valeur_region is not None
+
+
+# --- the census historical series by hand --------------------------------------------------------
+
+
+def _serie_historique() -> pd.DataFrame:
+    df = files.zip_csv(files.SAMPLE / "rp_serie_historique/2022/base-cc-serie-historique-2022_csv.zip",
+                       "serie-historique-2022.csv", sep=";")
+    pops = [c for c in df.columns if c.endswith("_POP")]
+    df[pops] = df[pops].apply(pd.to_numeric)
+    df["commune"] = files.to_2025(df["CODGEO"], 2025)
+    return df
+
+
+def test_population_history_by_hand(indicateurs):  # noqa: F811
+    """Every census year since 1968 for ti-8402, summed by hand from the series' zip (arrondissements
+    and merged communes onto COG 2025), its change since 2006, and the latest year equal to RP 2022's
+    own population (the évolution-structure base)."""
+    df = _serie_historique()
+    mine = df[df["commune"].isin(files.members_2025("ti-8402"))]
+    years = {1968: "D68_POP", 1975: "D75_POP", 1982: "D82_POP", 1990: "D90_POP", 1999: "D99_POP",
+             2006: "P06_POP", 2011: "P11_POP", 2016: "P16_POP", 2022: "P22_POP"}
+    level = {y: float(mine[c].sum()) for y, c in years.items()}
+    for year, value in level.items():
+        r = row(indicateurs, "ti-8402", "population_historique", year)
+        assert value > 0 and r.valeur == pytest.approx(value), year
+    assert level[2022] == pytest.approx(files.rp_sum("ti-8402", "rp_population", 2022, "P22_POP"))
+    assert row(indicateurs, "ti-8402", "population", 2022).valeur == pytest.approx(level[2022])
+    since = row(indicateurs, "ti-8402", "evol_population_depuis_2006", 2022)
+    assert since.annee_base == 2006
+    assert since.valeur == pytest.approx(level[2022] / level[2006] - 1)
+    assert since.valeur_france is not None and since.valeur_region is not None

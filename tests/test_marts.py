@@ -77,7 +77,8 @@ def test_indicator_codes_are_those_of_indicators_md():
 
 # Added by issue 24 (history, poverty and income), documented in docs/indicateurs_historique_revenus.md
 # until shared/INDICATORS.md lists them.
-ISSUE_24_CODES = ("taux_pauvrete", "niveau_vie_median_approche", "effectifs_ind_prive", "evol_emploi_ind_prive_depuis_2006")
+ISSUE_24_CODES = ("taux_pauvrete", "niveau_vie_median_approche", "effectifs_ind_prive", "evol_emploi_ind_prive_depuis_2006",
+                  "evol_postes_industrie_flores", "population_historique", "evol_population_depuis_2006")
 
 
 def test_every_indicator_for_every_territory(sample_run, indicateurs):
@@ -89,11 +90,13 @@ def test_every_indicator_for_every_territory(sample_run, indicateurs):
     present = set(zip(indicateurs.id_ti, indicateurs.code_indicateur))
     missing = [(t, c) for t in SAMPLE_TERRITORIES for c in codes if (t, c) not in present]
     assert missing == []
-    # every year each source gives: census 2021 and 2022, Flores 2023 and 2024, Urssaf 2007-2025 (the
+    # every year each source gives: census 2021 and 2022, Flores 2021 to 2024 (three vintages of two
+    # years each), Urssaf 2007-2025 (the
     # rolling file's years: its latest, 2025, read from the file)
     years = indicateurs[indicateurs.id_ti == "ti-8402"].groupby("code_indicateur").annee.agg(["min", "max", "count"])
     assert tuple(years.loc["population"]) == (2021, 2022, 2)
-    assert tuple(years.loc["postes_salaries_industrie"]) == (2023, 2024, 2)
+    assert tuple(years.loc["postes_salaries_industrie"]) == (2021, 2024, 4)
+    assert tuple(years.loc["evol_postes_industrie_flores"]) == (2022, 2024, 3)
     assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2025, 19)
     assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2025, 15)
     assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2025, 10)
@@ -166,12 +169,12 @@ def test_ti_0101_by_hand(indicateurs):
     assert (r.valeur, r.couverture, r.qualite) == (1_200_000, 1.0, "ok")
     assert row(ind, "ti-0101", "aide_laureats", 2022).valeur == 250_000
     assert row(ind, "ti-0101", "emplois_laureats", 2022).valeur == 15
-    # 1 DGE lauréat per 10,000 industrial posts of Flores 2023 (the Flores year closest to 2022):
-    # 2023 industrial posts 289 + 254 + 1337 + 166 + 719 + 507 + 588 = 3860
+    # 1 DGE lauréat per 10,000 industrial posts of Flores 2022 (the lauréats' own year, from the
+    # newest vintage holding it, 2023): A38 margins 97101 CG 1974 + 97103 CK 1412 + 97120 CA 604 = 3990
     r = row(ind, "ti-0101", "laureats_pour_10k_postes_ind", 2022)
-    assert (r.numerateur, r.denominateur) == (1, 3860)
-    assert r.valeur == pytest.approx(10_000 / 3860)
-    assert "Flores 2023" in r.source
+    assert (r.numerateur, r.denominateur) == (1, 3990)
+    assert r.valeur == pytest.approx(10_000 / 3990)
+    assert "Flores 2022" in r.source
 
 
 # --- the other territories, recomputed from the raw files (tests/sample_files.py) ------------------

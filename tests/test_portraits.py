@@ -215,3 +215,19 @@ def test_pages_open_in_headless_chromium_without_console_errors(portraits, tmp_p
     assert index.probes["rows"] == 10
     assert index.probes["visible"] == [f"{TERRITOIRE}.html"]
     assert index.probes["count"] == "1 territoire affiché sur 10"
+
+
+def test_population_long_series_chart(sample_run, portraits):
+    """The population theme's long series: one chart from the first census of the historical series
+    (1968) to the latest, base 100 in 1968, its text alternative and data table giving the
+    territory's inhabitants as the mart (population_historique)."""
+    html = (portraits / f"{TERRITOIRE}.html").read_text(encoding="utf-8")
+    ind = read_mart(sample_run, "mart_ti_indicateurs")
+    rows = ind[(ind.id_ti == TERRITOIRE) & (ind.code_indicateur == "population_historique")].sort_values("annee")
+    assert rows.annee.astype(int).tolist() == [1968, 1975, 1982, 1990, 1999, 2006, 2011, 2016, 2022]
+    section = html[html.index('id="indicateurs"'):html.index('id="secteurs"')]
+    assert 'id="g-population-titre">Population aux recensements de 1968 à 2022, indice base 100 en 1968<' in section
+    first, last = (f"{round(v):,}".replace(",", "\u202f") for v in (rows.valeur.iloc[0], rows.valeur.iloc[-1]))
+    desc = re.search(r'id="g-population-desc">([^<]*)<', section).group(1)
+    assert f"{first} habitants en 1968" in desc and f"{last} en 2022" in desc
+    assert section.count("<polyline") == 5  # the territory and its four comparators

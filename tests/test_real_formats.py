@@ -95,7 +95,8 @@ COVERED = {
     ("epci", 2025), ("epci_communes", 2025), ("cog_passage", 2025), ("communes_siren", 2025),
     ("communes_contours", 2025),
     ("rp_population", 2021), ("rp_population", 2022), ("rp_emploi", 2021), ("rp_emploi", 2022),
-    ("flores_a38", 2024), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
+    ("rp_serie_historique", 2022),
+    ("flores_a38", 2024), ("flores_a38", 2023), ("flores_a38", 2022), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
     ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
 }
 
@@ -103,7 +104,7 @@ COVERED = {
 def test_every_source_is_covered():
     in_catalog = {(s.name, r.millesime) for s in catalog.SOURCES for r in s.releases}
     assert in_catalog == COVERED
-    assert len(catalog.SOURCES) == 18
+    assert len(catalog.SOURCES) == 19  # + the communes' contours and the census historical series (issue 24)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -633,7 +634,7 @@ def flores_zip(tmp_path: Path, data: bytes | None = None) -> Path:
 
 
 def test_flores_a38(tmp_path):
-    source, release = catalog.FLORES_A38, only_release(catalog.FLORES_A38)
+    source, release = catalog.FLORES_A38, catalog.FLORES_A38.release(2024)
 
     read, result = read_and_validate(source, release, flores_zip(tmp_path))
 
@@ -659,10 +660,75 @@ def test_flores_status_c_is_a_reject(tmp_path):
     assert old in text
     data = text.replace(old, old.replace('"K"', '"C"')).encode("utf-8")
 
-    _, result = read_and_validate(catalog.FLORES_A38, only_release(catalog.FLORES_A38), flores_zip(tmp_path, data))
+    _, result = read_and_validate(catalog.FLORES_A38, catalog.FLORES_A38.release(2024), flores_zip(tmp_path, data))
 
     assert result.rows_rejected == 1
     assert result.rejects["_rule"].tolist() == ["isin"] and result.rejects["_column"].tolist() == ["OBS_STATUS"]
+
+
+@pytest.mark.parametrize("millesime, member", [(2022, "DS_FLORES_A38_data.csv"), (2023, "DS_FLORES_A38_2023_data.csv")])
+def test_flores_a38_older_vintages(tmp_path, millesime, member):
+    """The older vintages: the same layout, two years each (the vintage's and the one before); the
+    2022 zip names its members without the year, 2023's with it (catalog evidence, unverified for A38).
+    Commune codes are those of the vintage's COG (69152 Pierre-Bénite, merged into 69149 in 2024)."""
+    source, release = catalog.FLORES_A38, catalog.FLORES_A38.release(millesime)
+    folder = FIXTURES / "flores" / "2022"
+    data = (folder / "DS_FLORES_A38_data.csv").read_text(encoding="utf-8")
+    if millesime == 2023:
+        data = data.replace('"2022";', '"2023";').replace('"2021";', '"2022";')
+    path = write_zip(tmp_path / release.file_name, {
+        member: data.encode("utf-8"),
+        member.replace("_data.csv", "_metadata.csv"): (folder / "DS_FLORES_A38_metadata.csv").read_bytes(),
+    })
+
+    read, result = read_and_validate(source, release, path)
+
+    assert read.info["member"] == member
+    assert_all_valid(result, 8)
+    assert sorted(result.valid["TIME_PERIOD"].unique()) == [millesime - 1, millesime]
+    assert result.valid.loc[result.valid["GEO"] == "69152", "OBS_VALUE"].dropna().tolist() == [1204]
+
+
+def test_flores_a38_2022_member_is_not_the_metadata(tmp_path):
+    """Negative: a 2022 zip without its data member is refused, the metadata member is never read as data."""
+    release = catalog.FLORES_A38.release(2022)
+    folder = FIXTURES / "flores" / "2022"
+    path = write_zip(tmp_path / release.file_name, {
+        "DS_FLORES_A38_metadata.csv": (folder / "DS_FLORES_A38_metadata.csv").read_bytes(),
+    })
+    with pytest.raises(Exception, match=r"no member match"):
+        read_and_validate(catalog.FLORES_A38, release, path)
+
+
+# ------------------------------------------------------------------------------------------------
+# Census historical series 2022: base-cc-serie-historique-2022_csv.zip, ';', population of every
+# census year (P22 ... P06, D99 ... D68), with births, deaths and dwellings read past
+# ------------------------------------------------------------------------------------------------
+def test_rp_serie_historique(tmp_path):
+    source, release = catalog.RP_SERIE_HISTORIQUE, only_release(catalog.RP_SERIE_HISTORIQUE)
+    data = (FIXTURES / "rp_serie_historique" / "base-cc-serie-historique-2022.CSV").read_bytes()
+    path = write_zip(tmp_path / release.file_name, {
+        "meta_base-cc-serie-historique-2022.CSV": b"COD_VAR;LIB_VAR\nP22_POP;Population en 2022\n",
+        "base-cc-serie-historique-2022.CSV": data,
+    })
+
+    read, result = read_and_validate(source, release, path)
+
+    assert read.info["member"] == "base-cc-serie-historique-2022.CSV" and read.info["separator"] == ";"
+    assert_all_valid(result, 4)
+    v = result.valid.set_index("CODGEO")
+    assert v.loc["01053", "D68_POP"] == 40407 and v.loc["01015", "P22_POP"] == pytest.approx(688.57891)
+    assert "NAIS1622" not in result.valid.columns and "P22_LOG" not in result.valid.columns
+
+
+def test_rp_serie_historique_without_2006_is_refused(tmp_path):
+    """Negative: a series without the 2006 census (P06_POP) misses a declared column: the file is refused."""
+    source, release = catalog.RP_SERIE_HISTORIQUE, only_release(catalog.RP_SERIE_HISTORIQUE)
+    text = (FIXTURES / "rp_serie_historique" / "base-cc-serie-historique-2022.CSV").read_text(encoding="utf-8")
+    text = text.replace(";P06_POP;", ";P07_POP;")
+    path = write_zip(tmp_path / release.file_name, {"base-cc-serie-historique-2022.CSV": text.encode("utf-8")})
+    with pytest.raises(Exception, match=r"P06_POP"):
+        read_and_validate(source, release, path)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -33,13 +33,16 @@ def _connection(sample_run, project, raw_filter: str = "true") -> duckdb.DuckDBP
 
 def test_the_sample_file_has_every_level_and_only_commune_rows_are_read(sample_run, project):
     flores = get_source("flores_a38")
-    (record,) = lake.read_provenance(sample_run, "flores_a38")
-    counts = record["counts"]
-    # the raw asset counts every level of the file; the model reads COM (and ARM where needed)
-    assert set(counts) == {"COM", "ARM", "DEP", "REG", "ZE2020", "FRANCE"} and set(counts) <= set(flores.fields[1].isin)
+    records = lake.read_provenance(sample_run, "flores_a38")
+    assert len(records) == len(flores.releases) == 3  # one per vintage (2024, 2023, 2022)
+    # the raw asset counts every level of each file; the model reads COM (and ARM where needed)
+    for record in records:
+        assert set(record["counts"]) == {"COM", "ARM", "DEP", "REG", "ZE2020", "FRANCE"} and set(record["counts"]) <= set(flores.fields[1].isin)
     con = _connection(sample_run, project)
     rows = con.sql(project.models["stg_flores_a38"].sql).df()
-    assert len(rows) == counts["COM"], "every COM row, no ARM row: Paris, Lyon, Marseille are given whole too"
+    n_com = sum(record["counts"]["COM"] for record in records)
+    assert len(rows) == n_com, "every COM row, no ARM row: Paris, Lyon, Marseille are given whole too"
+    assert sorted(rows.millesime.unique()) == [2022, 2023, 2024]
     assert not rows.code_geo.str.match(r"^(751|6938|132)").any()
     assert set(rows.statut) == {"A", "K"} and rows.loc[rows.statut == "K", "valeur"].isna().all()
     assert rows.secret.eq(rows.statut == "K").all()

@@ -176,6 +176,22 @@ urssaf_depuis_debut as (
     join urssaf_premiere_annee f on f.millesime = n.millesime and n.annee > f.annee
     join urssaf_industrie d on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = f.annee
 ),
+population_historique as (
+    -- the census historical series: the population of every census year since 1968 (today's
+    -- geography), and its change from 2006, the first census year of the annual census cycle
+    select
+        'population_historique' as code_indicateur, millesime, annee, null::integer as annee_base, code_commune,
+        population as numerateur, null::double as denominateur
+    from int_population_historique
+    union all
+    select
+        'evol_population_depuis_2006', n.millesime, n.annee, d.annee, n.code_commune,
+        n.population, d.population
+    from int_population_historique n
+    join int_population_historique d
+      on d.millesime = n.millesime and d.code_commune = n.code_commune and d.annee = 2006
+    where n.annee = n.millesime
+),
 filosofi as (
     -- poor persons are counted, never rates averaged: rate x persons where Insee publishes the
     -- rate, over the persons of those communes; the coverage (nb_unites_renseignees / nb_unites)
@@ -263,6 +279,21 @@ postes_retenus as (
     from flores_communes f
     qualify f.millesime = max(f.millesime) over (partition by f.annee)
 ),
+flores_premiere_annee as (
+    select min(annee) as annee from postes_retenus
+),
+flores_depuis_debut as (
+    -- the change of industrial posts from the first year of the Flores vintages present to each
+    -- later year, every year from its newest vintage (a commune missing either year is left out)
+    select
+        'evol_postes_industrie_flores' as code_indicateur,
+        n.millesime, n.annee, d.annee as annee_base, n.code_commune,
+        n.postes_industrie as numerateur, d.postes_industrie as denominateur,
+        n.postes_industrie_secret or d.postes_industrie_secret as secret
+    from postes_retenus n
+    join flores_premiere_annee f on n.annee > f.annee
+    join postes_retenus d on d.annee = f.annee and d.code_commune = n.code_commune
+),
 laureats_postes as (
     select
         'laureats_pour_10k_postes_ind' as code_indicateur,
@@ -294,11 +325,21 @@ select
 from evolutions_rp
 union all
 select
+    code_indicateur, 'Insee, recensement de la population, séries historiques', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, false, true, null, null
+from population_historique
+union all
+select
     code_indicateur, 'Insee, Flores', millesime, annee, null, code_commune,
     numerateur, denominateur, secret,
     numerateur is not null and (denominateur is not null or code_indicateur in ('postes_salaries_industrie', 'etab_employeurs_industrie')),
     null, null
 from flores
+union all
+select
+    code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret, true, null, null
+from flores_depuis_debut
 union all
 select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,

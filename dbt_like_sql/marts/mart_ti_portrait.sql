@@ -76,6 +76,12 @@ columns:
   effectifs_ind_prive__annee: Year of effectifs_ind_prive
   evol_emploi_ind_prive_depuis_2006: Évolution de l'emploi salarié privé industriel depuis 2006 (taux), latest value up to annee
   evol_emploi_ind_prive_depuis_2006__annee: Year of evol_emploi_ind_prive_depuis_2006
+  evol_postes_industrie_flores: Évolution des postes salariés de l'industrie (Flores) (taux), latest value up to annee
+  evol_postes_industrie_flores__annee: Year of evol_postes_industrie_flores
+  population_historique: Population aux recensements depuis 1968 (nombre), latest value up to annee
+  population_historique__annee: Year of population_historique
+  evol_population_depuis_2006: Évolution de la population depuis 2006 (taux), latest value up to annee
+  evol_population_depuis_2006__annee: Year of evol_population_depuis_2006
 tests:
   - unique: [id_ti, annee]
   - not_null: [id_ti, lib_ti, annee]
@@ -182,7 +188,13 @@ select
     max(v.valeur) filter (where v.code_indicateur = 'effectifs_ind_prive') as effectifs_ind_prive,
     max(v.annee_valeur) filter (where v.code_indicateur = 'effectifs_ind_prive') as effectifs_ind_prive__annee,
     max(v.valeur) filter (where v.code_indicateur = 'evol_emploi_ind_prive_depuis_2006') as evol_emploi_ind_prive_depuis_2006,
-    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emploi_ind_prive_depuis_2006') as evol_emploi_ind_prive_depuis_2006__annee
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emploi_ind_prive_depuis_2006') as evol_emploi_ind_prive_depuis_2006__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_postes_industrie_flores') as evol_postes_industrie_flores,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_postes_industrie_flores') as evol_postes_industrie_flores__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'population_historique') as population_historique,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'population_historique') as population_historique__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_population_depuis_2006') as evol_population_depuis_2006,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_population_depuis_2006') as evol_population_depuis_2006__annee
 from territoires t
 cross join annees a
 left join a_date v on v.id_ti = t.id_ti and v.annee = a.annee

@@ -59,7 +59,7 @@ class Economie:
     """``units``: geo.units(2025). ``cells``: Urssaf commune x APE cells (u, c = index in
     ``URSSAF_CODES``), with ``eff`` / ``etab`` (cells x YEARS, NaN = empty) and ``ratio`` (cells x
     YEARS, the cell's activity relative to REF_YEAR, 0 before it starts). ``est``: establishments
-    (u, code_2023, cell or -1, a38, naf, public, posts = float posts of REF_YEAR, p23 / p24 = Flores
+    (u, code_2023, cell or -1, a38, naf, public, posts = float posts of REF_YEAR, p21 ... p24 = Flores
     posts at 31/12, -1 when absent that year)."""
 
     units: pd.DataFrame
@@ -236,6 +236,17 @@ def _build(geo: Geographie, seed: int) -> Economie:
     p23 = np.round(posts * r23 * rng.uniform(0.97, 1.03, len(est))).astype(np.int64)
     p23 = np.where((r23 == 0) | (rng.random(len(est)) < 0.03), -1, p23)
     est["p23"], est["p24"] = p23, p24
+    # The older Flores vintages' years (2022, 2021), from their own random stream so that everything
+    # drawn above and below stays as it was. An establishment absent one year is absent the years
+    # before (it opened later), and a few more are absent (closed since, or not yet employing).
+    h_rng = rng_for(seed, "flores-history")
+    later = p23
+    for year in (2022, 2021):
+        j = int(np.searchsorted(YEARS, year))
+        r = np.where(cell_of >= 0, ratio[np.maximum(cell_of, 0), j], 1.0 + 0.004 * (year - REF_YEAR))
+        p = np.round(posts * r * h_rng.uniform(0.97, 1.03, len(est))).astype(np.int64)
+        p = np.where((later < 0) | (r == 0) | (h_rng.random(len(est)) < 0.03), -1, p)
+        est[f"p{year % 100}"] = later = p
 
     # Urssaf: the cells' private headcount, a bit below their Flores posts; establishments per year.
     cells = pd.DataFrame({"u": u, "c": c})

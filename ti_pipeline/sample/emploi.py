@@ -28,7 +28,7 @@ from ti_pipeline.sources import catalog as cat
 from .codes import rng_for
 from .ecriture import ZipSink, csv_text
 from .economie import URSSAF_CODES, YEARS, economie
-from .geographie import PLM, Geographie
+from .geographie import MERGER_YEAR, PLM, Geographie
 from .referentiels import (
     A38_CODES,
     A38_LABELS,
@@ -40,7 +40,10 @@ from .referentiels import (
     grand_secteur,
 )
 
-YEARS_FLORES = (2023, 2024)
+# Each Flores millésime holds two years: the vintage's and the year before (Insee's documentation).
+# The establishments' posts of those years (``economie``: p21 ... p24), so a vintage moves by the
+# few percent a year of its cells' series; a year present in two vintages has the same values.
+YEARS_FLORES = {2024: (2023, 2024), 2023: (2022, 2023), 2022: (2021, 2022)}
 BANDS = tuple(b for b, _lo, _hi in FLORES_BANDS_BOUNDS)
 T = "_T"
 LEGAL_FORM = "1T9X7"  # "ensemble hors particuliers employeurs", the one value of the real files
@@ -51,17 +54,26 @@ def _band_of(posts: np.ndarray) -> np.ndarray:
     return np.searchsorted(_LOW, posts, side="right") - 1
 
 
-def flores_cells(geo: Geographie, seed: int) -> pd.DataFrame:
+def _stream(name: str, millesime: int) -> str:
+    """The random stream of a vintage: 2024's keeps its historical name (its file unchanged)."""
+    return name if millesime == 2024 else f"{name}-{millesime}"
+
+
+def flores_cells(geo: Geographie, seed: int, millesime: int = 2024) -> pd.DataFrame:
     """Detail cells per (unit code, year, activity, band): n establishments, posts, secret flag, from
-    the establishments of ``economie`` (posts at 31/12 of 2023 and 2024)."""
-    rng = rng_for(seed, "flores")
+    the establishments of ``economie`` (posts at 31/12 of the vintage's two years), in the units of
+    the vintage's COG (before MERGER_YEAR, the merged commune's two former communes)."""
+    rng = rng_for(seed, _stream("flores", millesime))
     eco = economie(geo, seed)
-    units = eco.units
+    cog_year = cat.FLORES_A38.release(millesime).cog_year
+    units = geo.units(cog_year)
     est = eco.est
+    code_of = (est["code_2023"] if cog_year < MERGER_YEAR else eco.units["code"].iloc[est["u"].to_numpy(int)]).to_numpy(object)
     frames = []
-    for year, col in ((2023, "p23"), (2024, "p24")):
+    for year in YEARS_FLORES[millesime]:
+        col = f"p{year % 100}"
         e = est[est[col] >= 0]
-        d = pd.DataFrame({"code": units["code"].to_numpy()[e["u"].to_numpy(int)], "year": year,
+        d = pd.DataFrame({"code": code_of[e.index.to_numpy()], "year": year,
                           "a": e["a38"].to_numpy(), "b": np.array(BANDS)[_band_of(e[col].to_numpy())],
                           "n": 1, "posts": e[col].to_numpy()})
         frames.append(d.groupby(["code", "year", "a", "b"], sort=False, as_index=False)[["n", "posts"]].sum())
@@ -94,8 +106,22 @@ def _with_margins(cells: pd.DataFrame, geo_col: str, geo_object: str, keep_secre
     return out
 
 
+def _data_member(millesime: int) -> str:
+    # the 2022 files name their members without the year (catalog: FLORES_A38 evidence)
+    return "DS_FLORES_A38_data.csv" if millesime == 2022 else f"DS_FLORES_A38_{millesime}_data.csv"
+
+
 def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
-    cells = flores_cells(geo, seed)
+    """Every declared Flores vintage, each in its zip; returns the rows of all vintages."""
+    n_rows = 0
+    for release in cat.FLORES_A38.releases:
+        n_rows += _write_flores_vintage(out, geo, seed, release)
+    return {"flores_a38": n_rows}
+
+
+def _write_flores_vintage(out: Path, geo: Geographie, seed: int, release) -> int:
+    m = release.millesime
+    cells = flores_cells(geo, seed, m)
     arm = cells["code"] != cells["commune"]
     parts = [
         _with_margins(cells, "commune", "COM", keep_secret=True).pipe(
@@ -108,7 +134,7 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
     ]
     df = pd.concat(parts, ignore_index=True)
     # W: a few published detail cells of the upper levels "include another category's data".
-    w_rng = rng_for(seed, "flores-w")
+    w_rng = rng_for(seed, _stream("flores-w", m))
     upper = df["geo_object"].isin(["DEP", "REG", "ZE2020"]).to_numpy() & (df["a"] != T).to_numpy() & (df["b"] != T).to_numpy()
     df["w"] = upper & (w_rng.random(len(df)) < 0.02)
     order = {"COM": 0, "ARM": 1, "DEP": 2, "REG": 3, "ZE2020": 4, "FRANCE": 5}
@@ -119,11 +145,10 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
     df["_b"] = df["b"].map(band_order)
     df = df.sort_values(["_o", "geo", "_a", "_b", "year"], kind="stable").reset_index(drop=True)
 
-    header = [f.name for f in cat.FLORES_A38.fields_for(2024)]
-    release = cat.FLORES_A38.release(2024)
+    header = [f.name for f in cat.FLORES_A38.fields_for(m)]
     n_rows = 0
     with ZipSink(cat.sample_path(out, cat.FLORES_A38, release)) as z:
-        with z.open("DS_FLORES_A38_2024_data.csv") as stream:
+        with z.open(_data_member(m)) as stream:
             # One cell gives two rows (UNIT_LOC, EMPL3112); built and written by chunks of cells so that
             # the national file (millions of rows) never exists whole as Python strings.
             chunk = 250_000
@@ -133,8 +158,8 @@ def write_flores(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
                 stream.write(long.to_csv(sep=";", index=False, header=start == 0, quoting=csv.QUOTE_ALL,
                                          lineterminator="\n").encode("utf-8"))
                 n_rows += len(long)
-        z.write_bytes("DS_FLORES_A38_2024_metadata.csv", _flores_metadata().encode("utf-8"))
-    return {"flores_a38": n_rows}
+        z.write_bytes(_data_member(m).replace("_data.csv", "_metadata.csv"), _flores_metadata().encode("utf-8"))
+    return n_rows
 
 
 def _long_rows(df: pd.DataFrame) -> pd.DataFrame:

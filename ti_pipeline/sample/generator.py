@@ -16,7 +16,7 @@ from .geographie import build
 from .contours import write_contours
 from .perimetres import write_cog, write_communes_json, write_epci, write_passage, write_ti
 from .readme import write_readme
-from .recensement import write_rp
+from .recensement import write_rp, write_rp_serie_historique
 from .revenus import write_filosofi
 from .scales import Scale, resolve_scale
 
@@ -49,6 +49,7 @@ def generate(out_dir: Path, scale: str | float | Scale = "sample", seed: int = D
     rows.update(step("communes_siren", write_communes_json, out_dir, geo))
     rows.update(step("communes_contours", write_contours, out_dir, geo))
     rows.update(step("rp", write_rp, out_dir, geo, seed, sc.rp_full_width))
+    rows.update(step("rp_serie_historique", write_rp_serie_historique, out_dir, geo, seed))
     rows.update(step("filosofi", write_filosofi, out_dir, geo, seed))
     rows.update(step("flores", write_flores, out_dir, geo, seed))
     rows.update(step("urssaf", write_urssaf, out_dir, geo, seed))

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ti_pipeline.sources import catalog as cat
+from ti_pipeline.sources.catalog.census import SERIE_HISTORIQUE_POP
 
 from .codes import rng_for
 from .ecriture import ZipSink
@@ -245,3 +246,41 @@ def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) ->
                 z.write_bytes("meta_" + member, _metadata(list(df.columns), m).encode(encoding))
             counts[f"{source.name}_{m}"] = len(df)
     return counts
+
+
+# Mean yearly growth of a commune's population before 2016, and how much it varies between communes:
+# the series goes back from RP 2022's own two years (P22, P16) with a steady trend per commune.
+_HIST_GROWTH = (0.004, 0.008)
+
+
+def write_rp_serie_historique(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
+    """The census historical series: P22_POP and P16_POP are RP 2022's population and its history
+    column (the évolution-structure base, same units), the earlier census years extrapolated back
+    from 2016 at a steady rate per commune with a little noise; the dénombrements are integers."""
+    source = cat.RP_SERIE_HISTORIQUE
+    (release,) = source.releases
+    m = release.millesime
+    units = geo.units(release.cog_year)
+    values = vintage_values(geo, release.cog_year, m, seed)
+    rng = rng_for(seed, "rp-serie-historique")
+    n = len(units)
+    growth = rng.normal(*_HIST_GROWTH, n)
+    p16 = np.asarray(values["HIST_POP"], dtype=float)
+    table = {"CODGEO": units["code"].to_numpy(), "LIBGEO": units["nom"].to_numpy()}
+    for col in SERIE_HISTORIQUE_POP:
+        year = (2000 if col[0] == "P" else 1900) + int(col[1:3])
+        if col == f"P{m % 100:02d}_POP":
+            x = np.asarray(values["POP"], dtype=float)
+        elif year == m - 6:
+            x = p16
+        else:
+            x = np.round(p16 * np.power(1 + growth, year - (m - 6)) * rng.uniform(0.98, 1.02, n))
+        table[col] = format_numbers(x)
+    table["SUPERF"] = format_numbers(np.round(rng.uniform(3, 60, n), 2))
+    df = pd.DataFrame(table)
+    member = release.file_name.replace("_csv.zip", ".CSV")
+    with ZipSink(cat.sample_path(out, source, release)) as z:
+        with z.open(member) as stream:
+            stream.write(df.to_csv(sep=";", index=False, lineterminator="\n").encode("utf-8"))
+        z.write_bytes("meta_" + member, _metadata(list(df.columns), m).encode("utf-8"))
+    return {f"{source.name}_{m}": len(df)}

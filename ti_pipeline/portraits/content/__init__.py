@@ -12,7 +12,7 @@ next to the code that reads them.
 
 Modules, one per part of a page: ``rows`` (a mart's rows for one territory, cell readers, shared by
 all), ``identity``, ``indicators``, ``industry`` (sectors, establishment sizes, employment series),
-``laureates``, ``carte`` (the maps' shapes), and ``index`` (the index page's rows). This package re-exports what ``render`` uses.
+``population`` (the census series since 1968), ``laureates``, ``carte`` (the maps' shapes), and ``index`` (the index page's rows). This package re-exports what ``render`` uses.
 """
 
 from ti_pipeline.portraits.content.carte import CarteTerritoire, CommuneCarte, ContourTerritoire, carte_territoire, contours_index
@@ -42,6 +42,7 @@ from ti_pipeline.portraits.content.laureates import (
     Repartition,
     laureats,
 )
+from ti_pipeline.portraits.content.population import population_longue
 from ti_pipeline.portraits.content.rows import LIBELLES_ZONES, ZONES, NonDisponible
 
 __all__ = [
@@ -49,6 +50,6 @@ __all__ = [
     "BlocLaureats", "CarteTerritoire", "Commune", "CommuneCarte", "ContourTerritoire", "EntreeIndex", "EvolutionsEmploi", "Groupement", "Identite", "Laureats",
     "LigneIndicateur", "LigneLaureat", "Montant", "NonDisponible", "Repartition", "Secteur", "Secteurs",
     "SerieEmploi", "Tailles", "TaillesZone",
-    "carte_territoire", "contours_index", "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme",
+    "carte_territoire", "contours_index", "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme", "population_longue",
     "secteurs", "seuil_taille", "tailles", "territoires",
 ]

@@ -182,7 +182,9 @@ class EvolutionsEmploi:
     lignes: list[LigneIndicateur]
 
 
-def _serie_niveaux(rows: list[tuple[dict, float]], libelle: str) -> SerieEmploi | None:
+def serie_niveaux(rows: list[tuple[dict, float]], libelle: str) -> SerieEmploi | None:
+    """A level series of every zone as an index base 100 in the first year all zones have (the
+    territory's levels kept beside); also the population's long series (``content.population``)."""
     points = {
         zone: {int(a): float(r[col]) for r, a in rows if not is_missing(r[col]) and not is_missing(a)}
         for zone, col, _ in ZONES
@@ -260,7 +262,7 @@ def emploi_industriel(marts: Marts, id_ti: str, lignes: list[LigneIndicateur]) -
             continue
         rows = rows_by_year(marts, rows)
         if len({a for _, a in rows if not is_na(a)}) >= 3:
-            serie = _serie_niveaux(rows, idx[code].libelle if code in idx else code)
+            serie = serie_niveaux(rows, idx[code].libelle if code in idx else code)
             if serie:
                 return serie
     rows = _employment_rows(marts, id_ti, CODE_EVOL_1A)

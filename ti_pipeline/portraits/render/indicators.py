@@ -1,5 +1,7 @@
 """The indicators section: every indicator of the dictionary with the territory's value and its four
-comparators, grouped by theme, with quality and coverage notes. Content from ``content.indicators``.
+comparators, grouped by theme, with quality and coverage notes, and under the table the long series
+of the population theme (every census since 1968). Content from ``content.indicators`` and
+``content.population``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from ti_pipeline.portraits import content as c
 from ti_pipeline.portraits import svg
 from ti_pipeline.portraits.formats import (
     NA,
+    format_nombre,
     format_part,
 )
 from ti_pipeline.portraits.render.glossary import FICHIER_GLOSSAIRE, lien_definition
@@ -19,6 +22,9 @@ from ti_pipeline.portraits.render.page import (
     SECTIONS,
     e,
     ea,
+    figure,
+    source_texte,
+    tableau_donnees,
     valeur_ligne,
 )
 
@@ -46,7 +52,10 @@ def notes_ligne(l: c.LigneIndicateur, libelles_a38: dict[str, str]) -> str:
     return "".join(notes)
 
 
-def section_indicateurs(lignes: list[c.LigneIndicateur], libelle_region: str | None, libelles_a38: dict[str, str] | None = None) -> str:
+def section_indicateurs(
+    lignes: list[c.LigneIndicateur], libelle_region: str | None, libelles_a38: dict[str, str] | None = None, apres: str = ""
+) -> str:
+    """The indicators table; ``apres``: markup shown under it (the population's long series)."""
     zones = [(k, label) for k, _, label in c.ZONES]
     entetes = []
     for k, label in zones:
@@ -82,5 +91,45 @@ def section_indicateurs(lignes: list[c.LigneIndicateur], libelle_region: str | N
         '<div class="defilement" tabindex="0" role="region" aria-label="Tableau des indicateurs">'
         '<table id="tableau-indicateurs"><caption>Indicateurs du territoire et de ses comparateurs</caption>'
         f'<thead><tr><th scope="col">Indicateur</th><th scope="col" class="nombre">Année</th>{"".join(entetes)}</tr></thead>'
-        f'{"".join(corps)}</table></div></section>'
+        f'{"".join(corps)}</table></div>{apres}</section>'
+    )
+
+
+def figure_population(serie: c.SerieEmploi | c.NonDisponible, noms: dict[str, str]) -> str:
+    """The population at every census since 1968: one line per zone, index base 100 in the first
+    year, with the territory's inhabitants in the data table."""
+    if isinstance(serie, c.NonDisponible):
+        return ""
+    lignes_svg = [
+        svg.Serie(nom=noms.get(z, label), points=serie.indices[z], couleur=svg.COULEURS_ZONES[z], tirets=svg.TIRETS_ZONES[z],
+                  epaisseur=3.0 if z == "territoire" else 1.8)
+        for z, _, label in c.ZONES
+        if z in serie.indices
+    ]
+    annees = [a for a, _ in serie.indices["territoire"]]
+    titre = f"Population aux recensements de {annees[0]} à {annees[-1]}, indice base 100 en {serie.base_annee}"
+    (a0, n0), (a1, n1) = serie.niveaux[0], serie.niveaux[-1]
+    description = (
+        f"{titre}. {noms['territoire']} : {format_nombre(n0)} habitants en {a0}, {format_nombre(n1)} en {a1}"
+        + "".join(f" ; {noms.get(z, c.LIBELLES_ZONES[z])} : indice {format_nombre(p[-1][1], 1)} en {p[-1][0]}"
+                  for z, p in serie.indices.items() if z != "territoire")
+        + "."
+    )
+    zones = [(z, noms.get(z, label)) for z, _, label in c.ZONES if z in serie.indices]
+    par_zone = {z: dict(serie.indices[z]) for z, _ in zones}
+    niveaux = dict(serie.niveaux)
+    lignes_tab = [
+        [e(a)] + [e(format_nombre(par_zone[z].get(a), 1)) for z, _ in zones] + [e(format_nombre(niveaux.get(a)))]
+        for a in annees
+    ]
+    entetes = [("Recensement", False)] + [(f"{nom} (indice)", True) for _, nom in zones] + [(f"{noms['territoire']} : habitants", True)]
+    return (
+        f"<h3>{e(titre)}</h3>"
+        + figure(
+            svg.courbes("g-population", titre, description, lignes_svg, lambda v: format_nombre(v, 0), reference=100),
+            source_texte(serie.source, serie.millesime)
+            + " ; dénombrements de 1968 à 1999, recensements annuels depuis 2006, géographie d'aujourd'hui",
+            lien_definition("indice-base-100", "indice base 100") + ", " + lien_definition("comparateurs", "comparateurs"),
+        )
+        + tableau_donnees(titre, entetes, lignes_tab)
     )

@@ -16,8 +16,8 @@ from ti_pipeline.portraits.formats import (
 )
 from ti_pipeline.portraits.marts import Marts
 from ti_pipeline.portraits.render.identity import chiffres_cles, entete_portrait, section_identite, sommaire
-from ti_pipeline.portraits.render.indicators import section_indicateurs
-from ti_pipeline.portraits.render.industry import section_emploi, section_secteurs, section_tailles
+from ti_pipeline.portraits.render.indicators import figure_population, section_indicateurs
+from ti_pipeline.portraits.render.industry import noms_zones, section_emploi, section_secteurs, section_tailles
 from ti_pipeline.portraits.render.laureates import section_laureats
 from ti_pipeline.portraits.render.map import carte_index, carte_territoire
 from ti_pipeline.portraits.render.page import (
@@ -87,7 +87,10 @@ def page_portrait(marts: Marts, id_ti: str, ctx: Contexte) -> str:
         [
             chiffres_cles(idx),
             section_identite(ident, idx, carte_territoire(c.carte_territoire(marts, ident), ident)),
-            section_indicateurs(lignes, ident.libelle_region, libelles_a38),
+            section_indicateurs(
+                lignes, ident.libelle_region, libelles_a38,
+                figure_population(c.population_longue(marts, id_ti, lignes), noms_zones(ident)),
+            ),
             section_secteurs(secteurs),
             section_tailles(c.tailles(lignes), ident),
             section_emploi(c.emploi_industriel(marts, id_ti, lignes), ident),

@@ -21,7 +21,7 @@ Not here: HTTP (``download``), parsing (``readers``), validation logic (``ti_pip
 
 from __future__ import annotations
 
-from ti_pipeline.sources.catalog.census import RP_EMPLOI, RP_POPULATION
+from ti_pipeline.sources.catalog.census import RP_EMPLOI, RP_POPULATION, RP_SERIE_HISTORIQUE
 from ti_pipeline.sources.catalog.employment import (
     FLORES_A38,
     FLORES_BANDS,
@@ -81,6 +81,7 @@ SOURCES: tuple[Source, ...] = (
     COMMUNES_CONTOURS,
     RP_POPULATION,
     RP_EMPLOI,
+    RP_SERIE_HISTORIQUE,
     FILOSOFI,
     FLORES_A38,
     URSSAF_APE,
@@ -140,6 +141,7 @@ __all__ = [
     "NAF_URSSAF",
     "RELANCE_LAUREATS",
     "RP_EMPLOI",
+    "RP_SERIE_HISTORIQUE",
     "RP_POPULATION",
     "Release",
     "SIREN",

@@ -143,3 +143,55 @@ RP_EMPLOI = Source(
         'whether C22_INDUSLT_F / C22_INDUSLT_SAL still exist in RP 2022',
     ),
 )
+
+# The census years of the historical series of RP 2022: the vintage, 6 and 11 years before (the
+# census), 2006, then the dénombrements (D) of 1999, 1990, 1982, 1975 and 1968.
+SERIE_HISTORIQUE_POP = ("P22_POP", "P16_POP", "P11_POP", "P06_POP", "D99_POP", "D90_POP", "D82_POP", "D75_POP", "D68_POP")
+
+RP_SERIE_HISTORIQUE = Source(
+    name="rp_serie_historique",
+    title="Recensement: séries historiques, base communale (population 1968 -> latest census)",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/statistiques/8582555",
+    folder="rp_serie_historique",
+    fmt="csv",
+    # the file also carries births and deaths between censuses, dwellings by census year and the
+    # area (SUPERF); we keep the population of each census year
+    ignored_columns=(r"LIBGEO", r"SUPERF", r"(NAIS|DECE)\d{4}", r"[PDC]\d{2}_\w+"),
+    releases=(
+        Release(
+            2022,
+            "base-cc-serie-historique-2022_csv.zip",
+            # "géographie au 1er janvier 2025" (the page, quoted by a public project)
+            cog_year=2025,
+            url=_insee(8582555, "base-cc-serie-historique-2022_csv.zip"),
+            member=r"(?i)^(.*/)?base-cc-serie-historique-2022\.csv$",
+        ),
+    ),
+    fields=tuple(
+        Field(name, description=f"Population of {'the census' if name[0] == 'P' else 'the dénombrement'} "
+              f"{(2000 if name[0] == 'P' else 1900) + int(name[1:3])}", **_RP_FLOAT)
+        for name in SERIE_HISTORIQUE_POP
+    ) + (Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),),
+    key=("CODGEO",),
+    max_volume_change=0.05,
+    approx_size="~5 MB zip, ~34,900 rows",
+    evidence=(
+        Evidence(
+            "page 8582555 'Séries historiques en 2022', geography of 1 January 2025; member base-cc-serie-historique-2022.CSV "
+            "beside meta_base-cc-serie-historique-2022.CSV; columns CODGEO, P22_POP, P06_POP, D99_POP, SUPERF",
+            'a public research project citing the page and reading those columns',
+        ),
+        Evidence(
+            "older vintages: 7632565/base-cc-serie-historique-2020_csv.zip (P20_POP, P14_POP, P09_POP, D99_POP ... D68_POP, "
+            "NAIS/DECE columns), 6683035/base-cc-serie-historique-2021.zip, 2019 with columns P19_POP ... D68_POP in that order; ';'",
+            'several public readers',
+        ),
+    ),
+    unverified=(
+        "the zip's name on page 8582555 (the RP 2022 bases' '_csv.zip' pattern; the 2021 file had none)",
+        'P16_POP and P11_POP (the 6 and 11 years before, as in the older series), D90_POP ... D68_POP in the 2022 file',
+        'whether Paris, Lyon and Marseille come by arrondissement in the CSV (the xlsx has an ARM sheet)',
+    ),
+)

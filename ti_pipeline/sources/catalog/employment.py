@@ -20,6 +20,7 @@ from ti_pipeline.sources.catalog.model import (
     A38_CODE,
     NAF_URSSAF,
     _insee,
+    _melodi,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -46,6 +47,10 @@ FLORES_A38 = Source(
     page="https://www.insee.fr/fr/statistiques/8266010",
     folder="flores",
     fmt="csv",
+    # Every vintage in this SDMX-like layout (Flores succeeded Clap with millésime 2017; 2017-2021 are
+    # only published as wide "tableaux détaillés" in A17 / A88, TD_FLORES<YYYY>_NA17_TREF_NBETAB /
+    # _NBSAL, not declared here: another layout and another classification). A millésime holds two
+    # years (TIME_PERIOD): the vintage's and the year before.
     releases=(
         Release(
             2024,
@@ -53,6 +58,24 @@ FLORES_A38 = Source(
             cog_year=2025,
             url=_insee(8266010, "DS_FLORES_A38_2024_CSV_FR.zip"),
             member=r"(?i)^(.*/)?DS_FLORES_A38_2024_data\.csv$",
+        ),
+        # 2023 and 2022: Insee's page for them was not found; the zips are those of Insee's Melodi
+        # file service (the URL pattern seen for the 2024 A17 / A5 files), named as inside the
+        # DS_FLORES_<YYYY>_CSV_FR.zip packages (unverified).
+        Release(
+            2023,
+            "DS_FLORES_A38_2023_CSV_FR.zip",
+            cog_year=2024,
+            url=_melodi("DS_FLORES_A38", "DS_FLORES_A38_2023_CSV_FR"),
+            member=r"(?i)^(.*/)?DS_FLORES_A38_2023_data\.csv$",
+        ),
+        Release(
+            2022,
+            "DS_FLORES_A38_2022_CSV_FR.zip",
+            cog_year=2023,
+            url=_melodi("DS_FLORES_A38", "DS_FLORES_A38_2022_CSV_FR"),
+            # the 2022 files name their member without the year (seen for A17 2022)
+            member=r"(?i)^(.*/)?DS_FLORES_A38_(2022_)?data\.csv$",
         ),
     ),
     fields=(
@@ -102,11 +125,23 @@ FLORES_A38 = Source(
             'public readers of the 2024 files, one with a dictionary of the statuses',
         ),
         Evidence(
+            'vintages 2022 and 2023 in the same layout: packages DS_FLORES_2022_CSV_FR.zip and DS_FLORES_2023_CSV_FR.zip '
+            'holding DS_FLORES_A38_2023_CSV_FR.zip (and A17, A5, A88...); 2022 member DS_FLORES_A17_data.csv, 2023+ '
+            'DS_FLORES_A17_2023_data.csv; 2017-2021 as TD_FLORES<YYYY>_NA17_TREF_NBETAB/_NBSAL wide CSV by CODGEO',
+            'two public projects reading every Flores vintage (one listing the 2023 package contents)',
+        ),
+        Evidence(
+            'Flores succeeds Clap from millésime 2017; each millésime holds two successive years',
+            "Insee's Flores documentation page (information/4996967)",
+        ),
+        Evidence(
             'GEO_OBJECT COM and ZE2020; NUMBER_EMPL bands and _T',
             'public readers filtering on them',
         ),
     ),
     unverified=(
+        'vintages 2023 and 2022: their Insee page and URL (the Melodi file service pattern is seen for 2024 only), '
+        'the 2023 member name (year-specific, as 2023 A17), the 2022 one (generic, as 2022 A17), their COG years',
         "Insee's own wording of the statuses",
         'ARM rows (read only where the commune is not given whole)',
         'the levels DEP, REG, FRANCE, BV2022, AAV2020, UU2020 (single sources)',

@@ -212,3 +212,8 @@ class Source:
 
 def _insee(page: int, file_name: str) -> str:
     return f"https://www.insee.fr/fr/statistiques/fichier/{page}/{file_name}"
+
+
+def _melodi(dataset: str, file_id: str) -> str:
+    """A file of Insee's Melodi service (a zip, as on insee.fr)."""
+    return f"https://api.insee.fr/melodi/file/{dataset}/{file_id}"
