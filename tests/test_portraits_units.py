@@ -509,7 +509,7 @@ def test_notes_de_qualite_selon_la_source():
                                        theme=theme, couverture=couverture, qualite=qualite, nb_communes=3, nb_communes_renseignees=2)
 
     laureats = render_indicators.notes_ligne(ligne("aide_laureats", "laureats", 0.75), {})
-    assert "montant connu pour 75" in laureats and "(2 sur 3)" in laureats
+    assert "montant connu pour 75" in laureats and "(données pour 2 communes sur 3)" in laureats
     urssaf = render_indicators.notes_ligne(ligne("evol_emploi_ind_prive_5a", "industrie", 0.9, "secret"), {})
     assert "effectif publié pour 90" in urssaf and "lauréats" not in urssaf
     assert render_indicators.notes_ligne(ligne("population", "population", None, "ok"), {}) == ""

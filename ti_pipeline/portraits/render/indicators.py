@@ -33,7 +33,7 @@ def notes_ligne(l: c.LigneIndicateur, libelles_a38: dict[str, str]) -> str:
     if l.qualite in QUALITES:
         q = QUALITES[l.qualite]
         if l.qualite == "partiel" and l.nb_communes and l.nb_communes_renseignees is not None and l.nb_communes_renseignees < l.nb_communes:
-            q += f" ({l.nb_communes_renseignees} sur {l.nb_communes})"
+            q += f" (données pour {l.nb_communes_renseignees} communes sur {l.nb_communes})"
         notes.append(f'<span class="qualite">{e(q)}</span>')
     if l.couverture is not None and l.couverture < 1:
         # what the coverage counts depends on the source: lauréats with an amount, or Urssaf
