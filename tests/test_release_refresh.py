@@ -15,21 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from test_release_kill import published
 from test_validation_dagster import defs, pipeline, pristine_sample  # noqa: F401 - fixtures
 from ti_pipeline.config import get_paths
 from ti_pipeline.releases import store
 from ti_pipeline.sources.catalog import get_source, sample_path
-
-
-def published(paths) -> dict[str, str]:
-    """sha256 of every file readers open: marts, catalog, portraits (through the links)."""
-    out = {}
-    for name in ("marts", "portraits"):
-        root = (paths.data_dir / name).resolve()
-        for f in sorted(p for p in root.rglob("*") if p.is_file()):
-            out[f"{name}/{f.relative_to(root)}"] = hashlib.sha256(f.read_bytes()).hexdigest()
-    out["catalog.duckdb"] = hashlib.sha256(paths.catalog_db.read_bytes()).hexdigest()
-    return out
 
 
 def duplicate_a_row(sample: Path, source_name: str) -> tuple[Path, bytes]:
@@ -47,19 +37,19 @@ def test_a_duplicated_row_publishes_nothing_and_a_fixed_file_publishes_one_relea
     assert pipeline().success
     paths = get_paths()
     first = store.current_release(paths)
-    before = published(paths)
+    before = published(paths.data_dir)
 
     path, good = duplicate_a_row(pipeline.sample, source_name)
     result = pipeline()
     assert not result.success
     assert store.current_release(paths) == first
-    assert published(paths) == before, "a failed refresh changed what readers see"
+    assert published(paths.data_dir) == before, "a failed refresh changed what readers see"
     assert [r.name for r in store.release_dirs(paths)] == [first.name]
 
     path.write_bytes(good)  # the publisher fixes the file
     assert pipeline().success
     second = store.current_release(paths)
-    assert second != first or published(paths) == before  # a new release, or the same builds kept
+    assert second != first or published(paths.data_dir) == before  # a new release, or the same builds kept
     manifest = json.loads((second / "datapackage.json").read_text())
     sha = hashlib.sha256(good).hexdigest()
     assert sha in {s["ti:sha256"] for s in manifest["sources"] if s["ti:source"] == source_name}

@@ -117,75 +117,85 @@ def _pdf_available(pdf: bool) -> tuple[bool, str | None]:
     return True, None
 
 
+@dataclass
+class _Rendu:
+    """The pages of one build and what its marker file says."""
+
+    marts: Marts
+    pages: dict[str, str]
+    marqueur: dict
+    pdf: bool  # PDFs asked for and a Chromium found
+    pdf_message: str | None
+
+    @property
+    def portraits(self) -> list[str]:
+        return [render.nom_fichier(i) for i, _ in content.territoires(self.marts)]
+
+    def build(self, out_dir: Path, version_dir: Path, imprime: list) -> PortraitsBuild:
+        return PortraitsBuild(
+            out_dir=out_dir, version_dir=version_dir, territoires=[i for i, _ in content.territoires(self.marts)],
+            synthetic=self.marts.synthetic, marts=dict(self.marqueur["marts"]), marts_absents=dict(self.marts.missing),
+            pdf=imprime[0] if imprime else None, pdf_message=self.pdf_message,
+        )
+
+
+def _render(marts: Marts, genere_le: datetime | None, pdf: bool) -> _Rendu:
+    genere = (genere_le or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    pdf, pdf_message = _pdf_available(pdf)
+    pages = render_pages(marts, genere, pdf=pdf)
+    marqueur = {
+        "generated_at": genere,
+        "synthetic": marts.synthetic,
+        "marts": {n: str(m.version_dir) for n, m in marts.marts.items()},
+        "marts_absents": marts.missing,
+        "pages": sorted(pages),
+        "pdf": bool(pdf),
+    }
+    return _Rendu(marts, pages, marqueur, pdf, pdf_message)
+
+
 def build_portraits_build(
     marts_source: Mapping[str, Path], builds: Path, genere_le: datetime | None = None, pdf: bool = False
 ) -> PortraitsBuild:
     """Render every portrait from ``marts_source`` (mart -> folder) into a new folder of ``builds``;
     ``pdf``: each portrait printed to ``<id>.pdf`` too (skipped, with ``pdf_message``, without Chromium)."""
-    marts = load_marts(marts_source)
-    genere = (genere_le or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    pdf, pdf_message = _pdf_available(pdf)
-    pages = render_pages(marts, genere, pdf=pdf)
-    portraits = [render.nom_fichier(i) for i, _ in content.territoires(marts)]
-    versions_lues = {n: str(m.version_dir) for n, m in marts.marts.items()}
-    marqueur = {"generated_at": genere, "synthetic": marts.synthetic, "marts": versions_lues,
-                "marts_absents": marts.missing, "pages": sorted(pages), "pdf": bool(pdf)}
+    rendu = _render(load_marts(marts_source), genere_le, pdf)
     builds = Path(builds)
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f".tmp-{uuid.uuid4().hex}"
     imprime: list[impression.Impression] = []
     try:
         tmp.mkdir()
-        for file_name, html in pages.items():
-            (tmp / file_name).write_text(html, encoding="utf-8")
-        if pdf:
-            imprime.append(impression.imprimer_dossier(tmp, portraits))
-        (tmp / MARQUEUR).write_text(json.dumps(marqueur, ensure_ascii=False, indent=2), encoding="utf-8")
+        _write_pages(tmp, rendu, imprime)
         final = builds / publication.version_name()
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     publication.prune(builds, keep=[final], count=BUILDS_KEPT)
-    return PortraitsBuild(
-        out_dir=final, version_dir=final, territoires=[i for i, _ in content.territoires(marts)],
-        synthetic=marts.synthetic, marts=versions_lues, marts_absents=dict(marts.missing),
-        pdf=imprime[0] if imprime else None, pdf_message=pdf_message,
-    )
+    return rendu.build(final, final, imprime)
 
 
 def build_portraits(marts_dir: Path, out_dir: Path, genere_le: datetime | None = None, pdf: bool = False) -> PortraitsBuild:
     """Read the published marts in ``marts_dir`` and publish every portrait into ``out_dir``;
     ``pdf``: each portrait is also printed to ``<id>.pdf`` (skipped, with ``pdf_message``, when no
     Chromium is found)."""
-    marts = load_marts(Path(marts_dir))
-    genere = (genere_le or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    pdf, pdf_message = _pdf_available(pdf)
-    pages = render_pages(marts, genere, pdf=pdf)
-    portraits = [render.nom_fichier(i) for i, _ in content.territoires(marts)]
+    rendu = _render(load_marts(Path(marts_dir)), genere_le, pdf)
     imprime: list[impression.Impression] = []
-    versions_lues = {n: str(m.version_dir) for n, m in marts.marts.items()}
-    marqueur = {
-        "generated_at": genere,
-        "synthetic": marts.synthetic,
-        "marts": versions_lues,
-        "marts_absents": marts.missing,
-        "pages": sorted(pages),
-        "pdf": bool(pdf),
-    }
     final = publish_pages(
-        pages, Path(out_dir), marqueur, (lambda dossier: imprime.append(impression.imprimer_dossier(dossier, portraits))) if pdf else None
+        rendu.pages, Path(out_dir), rendu.marqueur,
+        (lambda dossier: imprime.append(impression.imprimer_dossier(dossier, rendu.portraits))) if rendu.pdf else None,
     )
-    return PortraitsBuild(
-        out_dir=Path(out_dir).absolute(),
-        version_dir=final,
-        territoires=[i for i, _ in content.territoires(marts)],
-        synthetic=marts.synthetic,
-        marts=versions_lues,
-        marts_absents=dict(marts.missing),
-        pdf=imprime[0] if imprime else None,
-        pdf_message=pdf_message,
-    )
+    return rendu.build(Path(out_dir).absolute(), final, imprime)
+
+
+def _write_pages(folder: Path, rendu: _Rendu, imprime: list) -> None:
+    """The pages, their PDFs when asked, then the marker file, into ``folder``."""
+    for file_name, html in rendu.pages.items():
+        (folder / file_name).write_text(html, encoding="utf-8")
+    if rendu.pdf:
+        imprime.append(impression.imprimer_dossier(folder, rendu.portraits))
+    (folder / MARQUEUR).write_text(json.dumps(rendu.marqueur, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 __all__ = ["PortraitsBuild", "PortraitsOutputError", "build_portraits", "build_portraits_build", "publish_pages", "render_pages"]

@@ -50,6 +50,14 @@ def up_to_date_build(paths, inputs: dict) -> Path | None:
     return folder if state.get("inputs") == inputs and folder.is_dir() else None
 
 
+def build_from(paths, marts: Mapping[str, Path]) -> Path | None:
+    """The kept build made from these mart folders and the current code, with or without PDFs
+    (whichever the last build was asked for): what a release links."""
+    state = recorded_state(paths)
+    inputs = build_inputs(marts, pdf=bool((state.get("inputs") or {}).get("pdf")))
+    return up_to_date_build(paths, inputs)
+
+
 def code_hash() -> str:
     """Every module of this package and its sub-packages (content/, render/)."""
     code = hashlib.sha256()
@@ -66,4 +74,4 @@ def build_inputs(marts: Mapping[str, Path], pdf: bool = False) -> dict:
     return {"marts": versions, "code": code_hash(), "pdf": pdf}
 
 
-__all__ = ["STATE_FILE", "build_inputs", "builds_dir", "code_hash", "record_state", "recorded_state", "up_to_date_build"]
+__all__ = ["STATE_FILE", "build_from", "build_inputs", "builds_dir", "code_hash", "record_state", "recorded_state", "up_to_date_build"]

@@ -30,15 +30,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+import duckdb
+
 from ti_pipeline.config import PROJECT_ROOT, Paths, get_mode
 from ti_pipeline.geo.marts import GEO_MARTS, up_to_date_builds
-from ti_pipeline.lake import read_provenance
-from ti_pipeline.portraits.state import build_inputs, up_to_date_build
+from ti_pipeline.lake import COLUMN_DESCRIPTIONS_KEY, read_file_metadata, read_provenance
+from ti_pipeline.portraits.state import build_from, build_inputs, up_to_date_build
 from ti_pipeline.releases import store
 from ti_pipeline.releases.catalog import build_catalog
 from ti_pipeline.releases.manifest import MartEntry, build_manifest
 from ti_pipeline.sql_runner.execute import default_variables
 from ti_pipeline.sql_runner.project import SqlProject
+from ti_pipeline.sql_runner.relations import mart_read_sql
 from ti_pipeline.sql_runner.state import ModelRunResult, model_fingerprint, recorded_result
 
 
@@ -128,9 +131,8 @@ def build_release_portraits(project: SqlProject, paths: Paths, *, force: bool = 
 
 
 def portraits_build_for(paths: Paths, builds: Mapping[str, Path]) -> Path | None:
-    """The portraits build made from exactly ``builds`` and the current code (with or without
-    PDFs: whichever the last build did), if there is one."""
-    return up_to_date_build(paths, build_inputs(builds, pdf=True)) or up_to_date_build(paths, build_inputs(builds, pdf=False))
+    """The portraits build made from exactly ``builds`` and the current code, if there is one."""
+    return build_from(paths, builds)
 
 
 def code_version() -> dict:
@@ -172,11 +174,6 @@ def _mart_entry(project: SqlProject, name: str, folder: Path, result: ModelRunRe
 def _file_mart_entry(name: str, folder: Path, build: Path) -> MartEntry:
     """A mart that is not a SQL model (the geometry marts): rows, columns and descriptions read
     from its file."""
-    import duckdb
-
-    from ti_pipeline.lake import COLUMN_DESCRIPTIONS_KEY, read_file_metadata
-    from ti_pipeline.sql_runner.relations import mart_read_sql
-
     with duckdb.connect() as con:
         rel = con.sql(mart_read_sql(folder))
         columns = list(zip(rel.columns, (str(t) for t in rel.types)))
