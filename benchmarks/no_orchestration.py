@@ -41,7 +41,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...]) -> dict:
+def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...], unpartitioned: tuple[str, ...] = ()) -> dict:
     """One planned raw run, each source's vintages ingested in turn (a source read for the SIRENs
     of others comes after them in its run, as the plan puts it)."""
     from ti_pipeline.ingest.vintages import ingest_vintages
@@ -53,7 +53,7 @@ def ingest_run(assets: tuple[str, ...], partitions: tuple[str, ...]) -> dict:
     rows = 0
     for asset in assets:
         source = get_source(asset)
-        releases = [source.release(int(k)) for k in partitions] if partitions else list(source.releases)
+        releases = [source.release(int(k)) for k in partitions] if partitions and asset not in unpartitioned else list(source.releases)
         ingested, _ = ingest_vintages(source, releases, paths, MODE)
         rows += sum(i.result.rows_in for i in ingested)
     return {
@@ -72,7 +72,7 @@ def run_raw() -> tuple[list[dict], float]:
     from ti_pipeline.sources.catalog import SOURCES
 
     started = time.perf_counter()
-    reports = [ingest_run(run.assets, run.partitions) for run in plan_source_runs(all_vintages(SOURCES))]
+    reports = [ingest_run(run.assets, run.partitions, run.unpartitioned) for run in plan_source_runs(all_vintages(SOURCES))]
     return reports, time.perf_counter() - started
 
 

@@ -77,14 +77,18 @@ def test_vintage_ranges_either_direction():
 
 def test_plan_groups_sources_sharing_partitions():
     runs = plan_source_runs(all_vintages(SOURCES))
-    # every source in exactly one run; one run per partitions definition, plus the unpartitioned one
+    # every source in exactly one run; one run per partitions definition, the unpartitioned sources
+    # in the first of them (a run fewer)
     assert sorted(a for r in runs for a in r.assets) == sorted(s.asset_name for s in SOURCES)
     by_assets = {r.assets: r.partitions for r in runs}
     assert by_assets[("raw_rp_population", "raw_rp_emploi")] == ("2022", "2021")
+    assert all(r.partitions for r in runs)
+    assert len(runs) == len({vintage_keys(s) for s in SOURCES if is_partitioned(s)})
     cog = next(r for r in runs if "raw_cog_communes" in r.assets)
     assert "raw_cog_regions" in cog.assets  # they share the COG zip: one run fetches it once
-    unpartitioned = next(r for r in runs if not r.partitions)
-    assert set(unpartitioned.assets) == {s.asset_name for s in SOURCES if not is_partitioned(s)}
+    unpartitioned = {s.asset_name for s in SOURCES if not is_partitioned(s)}
+    assert runs[0].partitions == ("2025",) and set(runs[0].unpartitioned) == unpartitioned <= set(runs[0].assets)
+    assert runs[0].label.endswith("[2025] + " + ", ".join(runs[0].unpartitioned))
     rp = next(r for r in runs if "raw_rp_emploi" in r.assets)
     assert rp.partition_tags() == {
         "dagster/asset_partition_range_start": "2022",
@@ -94,6 +98,7 @@ def test_plan_groups_sources_sharing_partitions():
     per_vintage = plan_source_runs(all_vintages(SOURCES), per_vintage=True)
     assert all(len(r.partitions) <= 1 for r in per_vintage)
     assert sum(1 for r in per_vintage if "raw_rp_emploi" in r.assets) == 2
+    assert {a for r in per_vintage if not r.partitions for a in r.assets} == unpartitioned  # a run of their own
 
 
 def test_only_network_failures_are_retried():

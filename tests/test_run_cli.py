@@ -20,11 +20,12 @@ import pytest
 from ti_pipeline import cli
 from ti_pipeline.config import PROJECT_ROOT
 from ti_pipeline.launch import KEPT, REBUILT, materialization_outcome
-from ti_pipeline.sources.catalog import get_source, sample_path
+from ti_pipeline.defs.plan import all_vintages, plan_source_runs
+from ti_pipeline.sources.catalog import SOURCES, get_source, sample_path
 
-# six raw runs (one per partitions definition; the census historical series, a single vintage 2022,
-# is one more since issue 24) and the downstream run
-ALL_RUNS = 7
+# the raw runs of the plan (one per partitions definition, the unpartitioned sources in the first;
+# tests/test_orchestration.py checks the plan) and the downstream run
+ALL_RUNS = len(plan_source_runs(all_vintages(SOURCES))) + 1
 
 
 def _env(mp: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> None:

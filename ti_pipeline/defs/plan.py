@@ -4,7 +4,10 @@ Dagster runs one partitions definition per run: the vintages of ``raw_rp_emploi`
 share a run with those of ``raw_flores_a38`` (2024) or with unpartitioned assets. Sources whose
 partitions are the same (the 2025 geography references: COG, EPCI, passage table...) can, and share
 one run per set of vintages, so that files they share (the COG zip, the EPCI workbook) are fetched
-once. Unpartitioned raw sources share one run.
+once. Unpartitioned raw sources share one run; in a refresh (not ``per_vintage``) they join the first
+run of vintages instead, as Dagster lets unpartitioned assets share a run with partitioned ones: every
+run costs its own bookkeeping (about half a second of events and plan on the sample), and their files
+do not depend on a vintage.
 
 ``ti-pipeline run`` executes the runs of ``plan_source_runs`` with each run's vintages as one
 partition range (the raw assets have a single-run backfill policy); the schedule and the sensor
@@ -31,17 +34,21 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 @dataclass(frozen=True)
 class PlannedRun:
     """One Dagster run: raw assets and the vintages (partition keys, in partition order) it
-    materializes; ``partitions == ()`` for unpartitioned assets."""
+    materializes; ``partitions == ()`` for unpartitioned assets. ``unpartitioned``: those of
+    ``assets`` that have no vintage, when they share a run of vintages."""
 
     assets: tuple[str, ...]
     partitions: tuple[str, ...] = ()
+    unpartitioned: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         which = f" [{self.partitions[0]}]" if len(self.partitions) == 1 else (
             f" [{self.partitions[0]}...{self.partitions[-1]}]" if self.partitions else ""
         )
-        return ", ".join(self.assets) + which
+        vintaged = [a for a in self.assets if a not in self.unpartitioned]
+        also = f" + {', '.join(self.unpartitioned)}" if self.unpartitioned and vintaged else ""
+        return ", ".join(vintaged or self.assets) + which + also
 
     def partition_tags(self) -> dict[str, str]:
         """Run tags selecting the vintages: one partition, or one contiguous range (single run)."""
@@ -75,10 +82,17 @@ def plan_source_runs(selected: Mapping[Source, Sequence[str]], *, per_vintage: b
         elif vintages:
             _check_contiguous(source, keys, vintages)
             groups.setdefault(("partitioned", keys, vintages), []).append(source.asset_name)
-    return [
+    runs = [
         PlannedRun(tuple(assets), group[2] if group[0] == "partitioned" else ())
         for group, assets in groups.items()
     ]
+    alone = next((r for r in runs if not r.partitions), None)
+    first = next((r for r in runs if r.partitions), None)
+    if per_vintage or alone is None or first is None:
+        return runs
+    # one run fewer: the unpartitioned sources join the first run of vintages (see the module's doc)
+    joined = PlannedRun(first.assets + alone.assets, first.partitions, unpartitioned=alone.assets)
+    return [joined if r is first else r for r in runs if r is not alone]
 
 
 def all_vintages(sources: Iterable[Source]) -> dict[Source, tuple[str, ...]]:
