@@ -1,6 +1,6 @@
 """``ti-pipeline run`` as a user meets it when something goes wrong, in real processes.
 
-Exit codes (README, "When a run fails"): 0 done, 1 something failed or was blocked, 2 a setting or
+Exit codes (README, "Running and backfilling"; docs/operations.md, "When a run fails"): 0 done, 1 something failed or was blocked, 2 a setting or
 a path is wrong (nothing run), 3 another command holds the data folder. A wrong setting or path is
 one line naming it, without a traceback; a full disk met inside a step (a real, tiny tmpfs: root
 only) is one line naming the data folder; a bad value in a source names its source, file, column,

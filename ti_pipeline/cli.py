@@ -62,7 +62,8 @@ def _prepare_instance_env() -> Path:
 # Said once, not six times: the ref_programme checks compare the programme's national figures
 # (183 territories, 2,400 lauréats...) with what the data give.
 REF_PROGRAMME_NOTE = {
-    "sample": "the 10-territory synthetic sample is far from the programme's national figures by design",
+    # sample mode also reads the benchmarks' national-scale synthetic data: not "10 territories"
+    "sample": "synthetic figures (sample mode) differ from the programme's national figures by design",
     "live": "a large gap means a source is incomplete or a definition differs (mart ref_programme)",
 }
 
