@@ -80,7 +80,7 @@ def write_flores_td(out: Path, geo: Geographie, seed: int) -> dict[str, int]:
         release = cat.FLORES_A17_TD.release(millesime)
         communes = sorted(set(geo.units(release.cog_year)["parent"]))
         rng = rng_for(seed, f"flores-td-secret-{millesime}")
-        secret = ((cells["n"] <= 2) & (rng.random(len(cells)) < 0.25)).to_numpy()
+        secret = ((cells["n"] <= 2) & (rng.random(len(cells)) < 0.1)).to_numpy()
         table = td_table(cells, communes, secret)
         member = cat.sample_path(out, cat.FLORES_A17_TD, release).name
         member = member.removesuffix("_CSV.zip").removesuffix("_csv.zip") + ".csv"
