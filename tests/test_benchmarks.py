@@ -64,15 +64,17 @@ def test_the_work_without_orchestration_gives_the_pipelines_aggregates_without_d
     assert proc.returncode == 0, proc.stderr
     details = json.loads(report.read_text())
     assert details["dagster_imported"] is False and not any(r["dagster_imported"] for r in details["raw_runs"])
-    # 43: stg_filosofi, int_filosofi_communes, stg_rp_serie_historique, int_population_historique (issue 24)
-    assert details["models"] == 43 and details["portraits"] == 10
+    # 45: stg_filosofi, int_filosofi_communes, stg_rp_serie_historique, int_population_historique,
+    # stg_flores_a17_td, int_flores_td_communes (issue 24)
+    assert details["models"] == 45 and details["portraits"] == 10
     assert set(details["phases"]) == {"raw", "SQL models", "publication"}
     # the same four runs as a full refresh, every raw source ingested once
     assets = [a for r in details["raw_runs"] for a in r["assets"]]
     from ti_pipeline.sources.catalog import SOURCES
 
-    # 6: raw_filosofi's vintages and the census historical series' single vintage are one more run each (issue 24)
-    assert len(details["raw_runs"]) == 6 and sorted(assets) == sorted(s.asset_name for s in SOURCES)
+    # 7: raw_filosofi's vintages, the census historical series' single vintage and the Flores tables
+    # 2017-2021 are one more run each (issue 24)
+    assert len(details["raw_runs"]) == 7 and sorted(assets) == sorted(s.asset_name for s in SOURCES)
     assert (data_dir / "catalog.duckdb").is_file() and (data_dir / "portraits").exists()
     report_ = aggregates.compare(pipeline_aggregates, aggregates.from_marts(data_dir / "marts"))
     assert report_["identical"], report_
