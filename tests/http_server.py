@@ -198,7 +198,7 @@ class LocalServer:
         Returns the environment variables that point live mode at this server.
         """
         from ti_pipeline.sources.catalog import SOURCES, sample_path
-        from ti_pipeline.sources.locate import DATAGOUV_API, configured_url_env
+        from ti_pipeline.sources.locate import DATAGOUV_API, configured_url_env, release_url_env
 
         env = {"TI_MIRROR_URL": self.base_url}
         datasets: dict[str, list[dict]] = defaultdict(list)
@@ -226,6 +226,11 @@ class LocalServer:
                     resources = datasets[source.datagouv.dataset]
                     if not any(r["title"] == release.file_name for r in resources):
                         resources.append(datagouv_resource(release.file_name, "https://static.data.gouv.fr" + path, data))
+                else:
+                    # a vintage whose page the catalog lacks: the URL a user would configure
+                    path = f"/extracts/{source.name}/{release.millesime}/{release.file_name}"
+                    self.add_file(path, data)
+                    env[release_url_env(source, release.millesime)] = self.url(path)
         for slug, resources in datasets.items():
             self.set_dataset(slug, resources)
         return env

@@ -64,8 +64,9 @@ def test_the_work_without_orchestration_gives_the_pipelines_aggregates_without_d
     assert proc.returncode == 0, proc.stderr
     details = json.loads(report.read_text())
     assert details["dagster_imported"] is False and not any(r["dagster_imported"] for r in details["raw_runs"])
-    # 43: stg_filosofi, int_filosofi_communes, stg_rp_serie_historique, int_population_historique (issue 24)
-    assert details["models"] == 43 and details["portraits"] == 10
+    # 45: stg_filosofi, int_filosofi_communes, stg_rp_serie_historique, int_population_historique,
+    # stg_flores_a17_td, int_flores_td_communes (issue 24)
+    assert details["models"] == 45 and details["portraits"] == 10
     assert set(details["phases"]) == {"raw", "SQL models", "publication"}
     # the same raw runs as a full refresh, every raw source ingested once
     assets = [a for r in details["raw_runs"] for a in r["assets"]]

@@ -159,7 +159,7 @@ def test_urssaf_long_series_by_hand_in_three_years(indicateurs):  # noqa: F811
 def test_flores_three_vintages_by_hand(indicateurs):  # noqa: F811
     """Industrial posts of ti-8402 read by hand from three Flores zips (each vintage holds its year
     and the one before; a year given by two vintages is taken from the newer), and their change
-    from the first year of the series (2021, only in the 2022 vintage) to 2024."""
+    from the first year of the series (2017, the A17 table 2017) to 2024."""
     level = {
         2021: files.flores_industrie("ti-8402", 2021, millesime=2022),
         2022: files.flores_industrie("ti-8402", 2022, millesime=2023),
@@ -170,9 +170,11 @@ def test_flores_three_vintages_by_hand(indicateurs):  # noqa: F811
         assert value > 0 and r.valeur == pytest.approx(value), year
     assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2022).millesime == 2023
     assert row(indicateurs, "ti-8402", "postes_salaries_industrie", 2021).millesime == 2022
+    # the series starts in 2017 with the A17 tables (tests/test_flores_td.py reads them by hand)
     since = row(indicateurs, "ti-8402", "evol_postes_industrie_flores", 2024)
-    assert since.annee_base == 2021
-    assert since.valeur == pytest.approx(level[2024] / level[2021] - 1)
+    assert since.annee_base == 2017
+    first = row(indicateurs, "ti-8402", "postes_salaries_industrie", 2017).valeur
+    assert since.valeur == pytest.approx(level[2024] / first - 1)
     # the story of the sample: a few percent a year, not a jump between vintages
     assert abs(since.valeur) < 0.15
     # comparators are there (region, France, all territories)

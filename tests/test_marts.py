@@ -78,7 +78,8 @@ def test_indicator_codes_are_those_of_indicators_md():
 # Added by issue 24 (history, poverty and income), documented in docs/indicateurs_historique_revenus.md
 # until shared/INDICATORS.md lists them.
 ISSUE_24_CODES = ("taux_pauvrete", "niveau_vie_median_approche", "effectifs_ind_prive", "evol_emploi_ind_prive_depuis_2006",
-                  "evol_postes_industrie_flores", "population_historique", "evol_population_depuis_2006")
+                  "evol_postes_industrie_flores", "population_historique", "evol_population_depuis_2006",
+                  "evol_postes_industrie_flores_5a")
 
 
 def test_every_indicator_for_every_territory(sample_run, indicateurs):
@@ -90,13 +91,14 @@ def test_every_indicator_for_every_territory(sample_run, indicateurs):
     present = set(zip(indicateurs.id_ti, indicateurs.code_indicateur))
     missing = [(t, c) for t in SAMPLE_TERRITORIES for c in codes if (t, c) not in present]
     assert missing == []
-    # every year each source gives: census 2021 and 2022, Flores 2021 to 2024 (three vintages of two
-    # years each), Urssaf 2007-2025 (the
+    # every year each source gives: census 2021 and 2022, Flores 2017 to 2024 (the A17 tables 2017-2020
+    # of one year each, then three A38 vintages of two years each), Urssaf 2007-2025 (the
     # rolling file's years: its latest, 2025, read from the file)
     years = indicateurs[indicateurs.id_ti == "ti-8402"].groupby("code_indicateur").annee.agg(["min", "max", "count"])
     assert tuple(years.loc["population"]) == (2021, 2022, 2)
-    assert tuple(years.loc["postes_salaries_industrie"]) == (2021, 2024, 4)
-    assert tuple(years.loc["evol_postes_industrie_flores"]) == (2022, 2024, 3)
+    assert tuple(years.loc["postes_salaries_industrie"]) == (2017, 2024, 8)
+    assert tuple(years.loc["evol_postes_industrie_flores"]) == (2018, 2024, 7)
+    assert tuple(years.loc["evol_postes_industrie_flores_5a"]) == (2022, 2024, 3)
     assert tuple(years.loc["evol_emploi_ind_prive_1a"]) == (2007, 2025, 19)
     assert tuple(years.loc["evol_emploi_ind_prive_5a"]) == (2011, 2025, 15)
     assert tuple(years.loc["evol_emploi_ind_prive_10a"]) == (2016, 2025, 10)

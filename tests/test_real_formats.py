@@ -98,13 +98,15 @@ COVERED = {
     ("rp_serie_historique", 2022),
     ("flores_a38", 2024), ("flores_a38", 2023), ("flores_a38", 2022), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
     ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
+    *(("flores_a17_td", m) for m in range(2017, 2022)),  # tests/test_flores_td.py
 }
 
 
 def test_every_source_is_covered():
     in_catalog = {(s.name, r.millesime) for s in catalog.SOURCES for r in s.releases}
     assert in_catalog == COVERED
-    assert len(catalog.SOURCES) == 19  # + the communes' contours and the census historical series (issue 24)
+    # + the communes' contours, the census historical series and the Flores tables 2017-2021 (issue 24)
+    assert len(catalog.SOURCES) == 20
 
 
 # ------------------------------------------------------------------------------------------------

@@ -131,6 +131,12 @@ flores as (
            postes_industrie_200_plus, postes_industrie,
            postes_industrie_200_plus_secret or postes_industrie_secret
     from flores_communes
+
+    union all
+    -- the millésimes 2017-2021 (A17 tables) give the industrial posts only
+    select 'postes_salaries_industrie', millesime, annee, code_commune,
+           postes_industrie, null::double, postes_industrie_secret
+    from int_flores_td_communes
 ),
 urssaf_presence as (
     -- a commune of the Urssaf file has 0 industrial employees in a year where it has no
@@ -279,8 +285,16 @@ postes_retenus as (
     from flores_communes f
     qualify f.millesime = max(f.millesime) over (partition by f.annee)
 ),
+postes_serie as (
+    -- industrial posts of every Flores year, A38 vintages (2022-2024) and A17 tables (2017-2021),
+    -- each year from its newest vintage (2021: the A38 vintage 2022 rather than the A17 table 2021)
+    select millesime, annee, code_commune, postes_industrie, postes_industrie_secret from flores_communes
+    union all
+    select millesime, annee, code_commune, postes_industrie, postes_industrie_secret from int_flores_td_communes
+    qualify millesime = max(millesime) over (partition by annee)
+),
 flores_premiere_annee as (
-    select min(annee) as annee from postes_retenus
+    select min(annee) as annee from postes_serie
 ),
 flores_depuis_debut as (
     -- the change of industrial posts from the first year of the Flores vintages present to each
@@ -290,9 +304,19 @@ flores_depuis_debut as (
         n.millesime, n.annee, d.annee as annee_base, n.code_commune,
         n.postes_industrie as numerateur, d.postes_industrie as denominateur,
         n.postes_industrie_secret or d.postes_industrie_secret as secret
-    from postes_retenus n
+    from postes_serie n
     join flores_premiere_annee f on n.annee > f.annee
-    join postes_retenus d on d.annee = f.annee and d.code_commune = n.code_commune
+    join postes_serie d on d.annee = f.annee and d.code_commune = n.code_commune
+),
+flores_5a as (
+    -- the same over 5 years: every year whose fifth year before is in the series
+    select
+        'evol_postes_industrie_flores_5a' as code_indicateur,
+        n.millesime, n.annee, d.annee as annee_base, n.code_commune,
+        n.postes_industrie as numerateur, d.postes_industrie as denominateur,
+        n.postes_industrie_secret or d.postes_industrie_secret as secret
+    from postes_serie n
+    join postes_serie d on d.annee = n.annee - 5 and d.code_commune = n.code_commune
 ),
 laureats_postes as (
     select
@@ -340,6 +364,11 @@ select
     code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret, true, null, null
 from flores_depuis_debut
+union all
+select
+    code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret, true, null, null
+from flores_5a
 union all
 select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,

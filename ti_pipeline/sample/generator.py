@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from .emploi import write_flores, write_urssaf
+from .flores_td import write_flores_td
 from .entreprises import write_laureats, write_sirene
 from .geographie import build
 from .contours import write_contours
@@ -52,6 +53,7 @@ def generate(out_dir: Path, scale: str | float | Scale = "sample", seed: int = D
     rows.update(step("rp_serie_historique", write_rp_serie_historique, out_dir, geo, seed))
     rows.update(step("filosofi", write_filosofi, out_dir, geo, seed))
     rows.update(step("flores", write_flores, out_dir, geo, seed))
+    rows.update(step("flores_td", write_flores_td, out_dir, geo, seed))
     rows.update(step("urssaf", write_urssaf, out_dir, geo, seed))
     laureat_rows, etabs = step("laureats", write_laureats, out_dir, geo, seed)
     rows.update(laureat_rows)

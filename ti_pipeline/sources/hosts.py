@@ -49,6 +49,12 @@ def configured_url_env(source: Source) -> str:
     return f"TI_{source.name.upper()}_URL"
 
 
+def release_url_env(source: Source, millesime: int) -> str:
+    """The environment variable giving the URL of a vintage the catalog has no URL for (its
+    publisher's page not found yet: Flores 2018-2021), ``TI_FLORES_A17_TD_2018_URL``."""
+    return f"TI_{source.name.upper()}_{millesime}_URL"
+
+
 def mirror_hosts() -> set[str]:
     """Hosts the configuration points at: mirrors, ``TI_<SOURCE>_URL`` hosts, ``TI_ALLOWED_HOSTS``."""
     hosts: set[str] = set()
@@ -60,9 +66,11 @@ def mirror_hosts() -> set[str]:
         elif name == "TI_ALLOWED_HOSTS":
             hosts |= {h.strip().lower() for h in value.split(",") if h.strip()}
     for s in SOURCES:
-        value = os.environ.get(configured_url_env(s))
-        if value:
-            hosts.add(urlsplit(value).hostname or "")
+        values = [os.environ.get(configured_url_env(s))]
+        values += [os.environ.get(release_url_env(s, r.millesime)) for r in s.releases if not r.url]
+        for value in values:
+            if value:
+                hosts.add(urlsplit(value).hostname or "")
     hosts.discard("")
     return {h.lower() for h in hosts}
 
@@ -81,4 +89,5 @@ __all__ = [
     "mirror_for",
     "mirror_hosts",
     "mirror_url",
+    "release_url_env",
 ]

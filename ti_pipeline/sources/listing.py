@@ -17,7 +17,7 @@ from typing import IO
 
 from ti_pipeline.config import get_paths
 from ti_pipeline.sources.catalog import SOURCES, Release, Source, sample_path
-from ti_pipeline.sources.hosts import configured_url_env, mirror_url
+from ti_pipeline.sources.hosts import configured_url_env, mirror_url, release_url_env
 from ti_pipeline.sources.locate import DATAGOUV_API
 
 # the URL last and never cut: it is what a reader copies
@@ -43,7 +43,8 @@ def live_rule(source: Source, release: Release) -> str:
     if source.datagouv is not None:
         api = mirror_url(DATAGOUV_API.format(slug=source.datagouv.dataset))
         return f"{api} -> resource matching {source.datagouv.pattern}"
-    return "no URL in the catalog"
+    env = release_url_env(source, release.millesime)
+    return os.environ.get(env) or f"no URL in the catalog: set {env}"
 
 
 def catalog_rows(mode: str = "live") -> list[dict]:

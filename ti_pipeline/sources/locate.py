@@ -9,6 +9,9 @@ What belongs here: turning a catalog release into the URL to download, without d
   file name matches the catalog pattern is chosen (the newest date group when several match: ANCT
   uploads date-stamped files), and its ``last_modified``, ``checksum`` (``{"type": "sha1", ...}``)
   and id are recorded. Date-stamped URLs change; the dataset slug and the naming rule do not.
+- A release without a URL in the catalog (its publisher's page not found yet: Flores 2018-2021):
+  the URL in ``TI_<SOURCE>_<MILLESIME>_URL`` (``TI_FLORES_A17_TD_2018_URL``), or ``SourceUnavailable``
+  (live mode then publishes the vintage as unavailable).
 - A ``synthetic_only`` source (no public file, e.g. ``laureats_ti``): the URL in the environment
   variable ``TI_<SOURCE>_URL`` (``TI_LAUREATS_TI_URL``), or ``SourceUnavailable``.
 
@@ -47,6 +50,7 @@ from ti_pipeline.sources.hosts import (  # noqa: F401 - re-exported: the mirror 
     mirror_for,
     mirror_hosts,
     mirror_url,
+    release_url_env,
 )
 from ti_pipeline.sources.transport import fetch_json
 
@@ -131,7 +135,15 @@ def locate(source: Source, release: Release, settings=None, session=None) -> Loc
     if release.url:
         return Location(source.name, release.millesime, mirror_url(release.url), release.url, "catalog")
     if source.datagouv is None:
-        raise SourceUnavailable(source.name, f"millésime {release.millesime} has no URL and no data.gouv.fr dataset in the catalog")
+        env = release_url_env(source, release.millesime)
+        url = os.environ.get(env)
+        if url:
+            return Location(source.name, release.millesime, url, url, "env")
+        raise SourceUnavailable(
+            source.name,
+            f"millésime {release.millesime} has no URL in the catalog (its publisher's page was not found) "
+            f"and no data.gouv.fr dataset; set {env} to the URL of {release.file_name} to read it in live mode",
+        )
 
     api_url = DATAGOUV_API.format(slug=source.datagouv.dataset)
     body, _ = fetch_json(mirror_url(api_url), source=source.name, settings=settings, session=session)

@@ -43,10 +43,12 @@ DTYPE_EXAMPLES: dict[str, object] = {
 
 
 def example_column(f: Field) -> str:
-    """A column name of the field: regex families get a member (``CODGEO_2024``)."""
+    """A column name of the field: regex families get a member (``CODGEO_2024``, ``EFF_AZ``)."""
     if not f.name_is_regex:
         return f.name
     name = re.sub(r"\\d\{(\d+)\}", lambda m: "2024"[: int(m.group(1))].ljust(int(m.group(1)), "0"), f.name)
+    # an alternation of literal names (Flores' EFF_(AZ|FZ|...)): its first one
+    name = re.sub(r"\(([^()|\\]+)\|[^()]*\)", r"\1", name)
     if not re.fullmatch(f.name, name):
         raise ValueError(f"no example column name for the regex family {f.name!r}")
     return name

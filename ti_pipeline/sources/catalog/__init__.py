@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from ti_pipeline.sources.catalog.census import RP_EMPLOI, RP_POPULATION, RP_SERIE_HISTORIQUE
 from ti_pipeline.sources.catalog.employment import (
+    FLORES_A17_CODES,
+    FLORES_A17_TD,
     FLORES_A38,
     FLORES_BANDS,
     FLORES_GEO_LEVELS,
@@ -84,6 +86,7 @@ SOURCES: tuple[Source, ...] = (
     RP_SERIE_HISTORIQUE,
     FILOSOFI,
     FLORES_A38,
+    FLORES_A17_TD,
     URSSAF_APE,
     RELANCE_LAUREATS,
     LAUREATS_TI,
@@ -128,6 +131,8 @@ __all__ = [
     "Evidence",
     "FILOSOFI",
     "FILOSOFI_NOT_PUBLISHED",
+    "FLORES_A17_CODES",
+    "FLORES_A17_TD",
     "FLORES_A38",
     "FLORES_BANDS",
     "FLORES_GEO_LEVELS",

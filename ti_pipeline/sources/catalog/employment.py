@@ -148,6 +148,103 @@ FLORES_A38 = Source(
     ),
 )
 
+# Flores millésimes 2017-2021: Insee's "tableaux détaillés", one wide CSV per millésime and measure,
+# one row per commune (CODGEO) and one column per A17 activity (EFF_<A17>) and their total (EFF_TOT).
+# Only the salaried posts (_NBSAL) are declared: the pipeline's long series is of posts.
+FLORES_A17_CODES = ("AZ", "C1", "C2", "C3", "C4", "C5", "DE", "FZ", "GZ", "HZ", "IZ", "JZ", "KZ", "LZ", "MN", "OQ", "RU")
+# Industry in A17: C1-C5 (NAF section C) and DE (sections B, D, E); the A38 industry BZ, CA-CM, DZ, EZ.
+FLORES_A17_INDUSTRY = ("C1", "C2", "C3", "C4", "C5", "DE")
+
+
+def _flores_td(millesime: int, cog_year: int, page: int | None, suffix: str = "CSV") -> Release:
+    stem = f"TD_FLORES{millesime}_NA17_TREF_NBSAL"
+    return Release(
+        millesime,
+        f"{stem}_{suffix}.zip",
+        cog_year=cog_year,
+        url=_insee(page, f"{stem}_{suffix}.zip") if page else None,
+        member=rf"(?i)^(.*/)?{stem}\.csv$",
+    )
+
+
+FLORES_A17_TD = Source(
+    name="flores_a17_td",
+    title="Flores 2017-2021 (tableaux détaillés): salaried posts at 31/12 by commune x A17 activity",
+    publisher="Insee",
+    licence=LICENCE_ETALAB,
+    page="https://www.insee.fr/fr/statistiques/4991205",
+    folder="flores_td",
+    fmt="csv",
+    # Newest first. Page ids: 4991205 holds the 2017 tables (TD_FLORES2017_NA88_NBSAL_CSV.zip seen
+    # there); the pages of 2018-2021 were not found, so live mode reports those vintages unavailable
+    # (an empty partition that says so) until their URL is known. The 2021 zip ends in "_csv.zip".
+    releases=(
+        _flores_td(2021, 2023, None, suffix="csv"),
+        _flores_td(2020, 2022, None),
+        _flores_td(2019, 2022, None),
+        _flores_td(2018, 2021, None),
+        _flores_td(2017, 2020, 4991205),
+    ),
+    fields=(
+        Field("CODGEO", description="Commune code (COG of the vintage)", pattern=COMMUNE_CODE, nullable=False, code=True),
+        Field("LIBGEO", description="Commune name (tolerated: not seen in the public readers)", required=False),
+        # the total and the industrial activities one by one: a missing one stops the source by name
+        # (a family would be satisfied by any of its columns)
+        *(
+            Field(f"EFF_{code}", dtype="float", description=f"Salaried posts at 31/12 of the millésime, {label}", ge=0)
+            for code, label in (("TOT", "all activities"), *((c, f"A17 activity {c} (industry)") for c in FLORES_A17_INDUSTRY))
+        ),
+        Field(
+            r"EFF_(" + "|".join(c for c in FLORES_A17_CODES if c not in FLORES_A17_INDUSTRY) + r")",
+            dtype="float",
+            description="Salaried posts at 31/12 of the millésime in one of the other A17 activities",
+            ge=0,
+            name_is_regex=True,
+        ),
+    ),
+    # the size-band columns of the "TREF" tables (per activity and band), not used
+    ignored_columns=(r"EFF_[A-Z0-9]{2,3}_.+",),
+    key=("CODGEO",),
+    # one row per commune: the count moves with communes merging, a few per cent at most
+    max_volume_change=0.1,
+    approx_size="~35,000 rows (one per commune), a few MB",
+    evidence=(
+        Evidence(
+            "files TD_FLORES<YYYY>_NA17_TREF_NBETAB and _NBSAL for 2017-2021 (2021: '_csv.zip', others '_CSV.zip'); "
+            "one member named as the zip without '_CSV' (TD_FLORES2019_NA17_TREF_NBETAB.csv)",
+            "two public Python pipelines reading every millésime 2017-2021 from local copies",
+        ),
+        Evidence(
+            "';' separator; CODGEO (commune, read as text and zero-padded); EFF_TOT and EFF_<A17> (AZ, DE, C1-C5, FZ ... RU) "
+            "for posts, ET_TOT and ET_<A17> for establishments; further per-band columns with a second underscore",
+            "the same pipelines (columns selected by name)",
+        ),
+        Evidence(
+            "https://www.insee.fr/fr/statistiques/fichier/4991205/TD_FLORES2017_NA88_NBSAL_CSV.zip (the 2017 A88 table), "
+            "read as CODGEO + EFF_<code> columns",
+            "a public R project",
+        ),
+        Evidence(
+            "A17 codes and labels (C1-C5 = NAF section C; DE = sections B, D, E); COG years 2020 for millésime 2017, "
+            "2021 for 2018",
+            "pynsee's local-data metadata (GEO2020FLORES2017, GEO2021FLORES2018)",
+        ),
+        Evidence(
+            "COG of the published figures: 2018 in geography at 01/01/2021, 2019 at 01/01/2022, 2021 at 01/01/2023",
+            "Insee's 'Caractéristiques des établissements' pages (5354444, 6436606, 7657371)",
+        ),
+    ),
+    unverified=(
+        "the URL of 2017's NA17 table (its A88 sibling is seen on page 4991205); the pages of 2018-2021",
+        "the member name of the NBSAL files (seen for NBETAB), and whether each table holds one year only (the millésime's)",
+        "the encoding (no accented column is read), quoting, and a LIBGEO column",
+        "secrecy: how a withheld cell is written (an empty cell is read as secret; a non-numeric marker is a reject)",
+        "whether Paris, Lyon and Marseille come as communes or arrondissements (both are read; an arrondissement "
+        "is dropped where its commune is given whole)",
+        "COG year of 2020 (taken as 2022, like 2019)",
+    ),
+)
+
 URSSAF_APE = Source(
     name="urssaf_ape",
     title="Urssaf: private-sector employer establishments and salaried headcount by commune x APE",
