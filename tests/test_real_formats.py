@@ -98,6 +98,7 @@ COVERED = {
     ("rp_serie_historique", 2022),
     ("flores_a38", 2024), ("flores_a38", 2023), ("flores_a38", 2022), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
     ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
+    ("rp_emploi", 2020), ("rp_emploi", 2019), ("rp_emploi", 2016), ("rp_emploi", 2011),  # tests/test_census_history.py
 }
 
 
