@@ -137,9 +137,9 @@ def test_the_sample_refresh_on_postgresql_with_a_process_per_step(postgres, tmp_
         (steps,) = cur.fetchone()
         cur.execute("select count(distinct asset_key) from asset_keys")
         (assets,) = cur.fetchone()
-    # six raw runs (one per partitions definition: the census historical series, RP 2022 alone, adds
-    # one) and the downstream run
-    assert statuses == {"SUCCESS": 7}, statuses
+    # seven raw runs (one per partitions definition: the census historical series, RP 2022 alone, adds
+    # one, and rp_emploi's vintages 2011-2022, apart from rp_population's, another) and the downstream run
+    assert statuses == {"SUCCESS": 8}, statuses
     assert steps > 5, "several steps per run, each in its own process"
     assert assets >= 50
     marts = tmp_path / "data" / "marts"

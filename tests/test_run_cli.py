@@ -22,9 +22,10 @@ from ti_pipeline.config import PROJECT_ROOT
 from ti_pipeline.launch import KEPT, REBUILT, materialization_outcome
 from ti_pipeline.sources.catalog import get_source, sample_path
 
-# six raw runs (one per partitions definition; the census historical series, a single vintage 2022,
-# is one more since issue 24) and the downstream run
-ALL_RUNS = 7
+# seven raw runs (one per partitions definition; the census historical series, a single vintage 2022,
+# is one more since issue 24, and rp_emploi's vintages 2011-2022, no longer those of rp_population,
+# another) and the downstream run
+ALL_RUNS = 8
 
 
 def _env(mp: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> None:
