@@ -90,13 +90,37 @@ def _edit_xlsx(data: bytes, sheet: str, header_row: int, change) -> bytes:
     return out.getvalue()
 
 
+def _edit_xls(data: bytes, sheet: str, header_row: int, change) -> bytes:
+    """The same for an Excel 97 workbook (the census bases of RP 2011 and 2016): read by calamine,
+    written again by xlwt, every sheet kept, the release's sheet changed below its title rows."""
+    import xlwt
+    from python_calamine import CalamineWorkbook
+
+    source = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name in source.sheet_names:
+        rows = source.get_sheet_by_name(name).to_python()
+        ws = wb.add_sheet(name)
+        for i, row in enumerate(rows):
+            cells = row if name != sheet or i < header_row else change([("" if v is None else str(v)) for v in row], i == header_row)
+            for j, v in enumerate(cells):
+                if v not in (None, ""):
+                    ws.write(i, j, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def rewrite_sample(sample: Path, source: Source, change) -> None:
     """Rewrite the sample file of every release of ``source`` in its own format, each row passed
     to ``change(cells, is_header)`` (JSON and Parquet: the column dictionary or table)."""
     for release in source.releases:
         path = sample_path(sample, source, release)
         encoding = "latin-1" if (source.name, release.millesime) == ("rp_population", 2021) else "utf-8"
-        if source.fmt == "csv" and release.member is None:
+        if source.fmt_of(release) == "xls":
+            skip = source.skiprows_of(release)
+            _rewrite_zip(path, release.member, lambda d: _edit_xls(d, release.sheet, skip, change))
+        elif source.fmt == "csv" and release.member is None:
             path.write_bytes(_edit_csv_bytes(path.read_bytes(), change, encoding))
         elif source.fmt == "csv":
             _rewrite_zip(path, release.member, lambda d: _edit_csv_bytes(d, change, encoding))

@@ -110,15 +110,15 @@ def test_previous_count_prefers_the_same_vintage_then_the_previous_one(tmp_path)
 
 
 def test_judge_volume_blocks_a_drop_or_jump_beyond_the_tolerance_with_both_counts():
-    source = get_source("rp_emploi")  # ±5 %
+    source = get_source("rp_population")  # ±5 %
     same = Previous(1000, 2022, SAME_VINTAGE)
     ok = judge_volume(source, 2022, "base.zip", 960, same)
     assert not ok.blocks and "within the tolerance of ±5%" in ok.message
     drop = judge_volume(source, 2022, "base.zip", 500, same)
     assert drop.blocks and drop.change == pytest.approx(-0.5)
-    assert re.search(r"source 'rp_emploi', file 'base.zip', millésime 2022: 500 rows read, 1000 in the previous "
+    assert re.search(r"source 'rp_population', file 'base.zip', millésime 2022: 500 rows read, 1000 in the previous "
                      r"ingestion of this millésime \(-50.0%\), beyond the tolerance of ±5%", drop.message)
-    assert f"{ACCEPT_VOLUME_TAG}=rp_emploi" in drop.message
+    assert f"{ACCEPT_VOLUME_TAG}=rp_population" in drop.message
     jump = judge_volume(source, 2023, "base.zip", 1100, Previous(1000, 2022, OTHER_VINTAGE))
     assert jump.blocks and "in millésime 2022 (first ingestion of this millésime) (+10.0%)" in jump.message
     accepted = judge_volume(source, 2022, "base.zip", 500, same, accepted=True)

@@ -79,7 +79,10 @@ def test_indicator_codes_are_those_of_indicators_md():
 # until shared/INDICATORS.md lists them.
 ISSUE_24_CODES = ("taux_pauvrete", "niveau_vie_median_approche", "effectifs_ind_prive", "evol_emploi_ind_prive_depuis_2006",
                   "evol_postes_industrie_flores", "population_historique", "evol_population_depuis_2006",
-                  "evol_postes_industrie_flores_5a")
+                  "evol_postes_industrie_flores_5a",
+                  # the census bases of several vintages (rp_emploi 2011 -> 2022)
+                  "emplois_industrie_lt", "evol_emplois_lt_depuis_2011", "evol_emplois_lt_depuis_2016",
+                  "evol_emplois_industrie_lt_depuis_2011", "evol_emplois_industrie_lt_depuis_2016")
 
 
 def test_every_indicator_for_every_territory(sample_run, indicateurs):

@@ -56,7 +56,7 @@ def test_partitions_come_from_the_catalog_newest_first(defs):
         else:
             assert node.partitions_def is None, source.name
     assert [s.name for s in PARTITIONED_SOURCES] == [s.name for s in SOURCES if is_partitioned(s)]
-    assert vintage_keys(catalog.RP_EMPLOI) == ("2022", "2021")
+    assert vintage_keys(catalog.RP_EMPLOI) == ("2022", "2021", "2020", "2019", "2016", "2011")
     assert not is_partitioned(catalog.SIRENE_ETABLISSEMENTS)  # a monthly stock replaces the previous one
     # everything downstream of the raw sources is unpartitioned and reads every vintage
     for key in graph.materializable_asset_keys:
@@ -68,9 +68,11 @@ def test_vintage_ranges_either_direction():
     rp = catalog.RP_EMPLOI
     assert parse_vintages(rp, "2021...2022") == parse_vintages(rp, "2022...2021") == ("2022", "2021")
     assert parse_vintages(rp, "2021") == ("2021",)
-    assert parse_vintages(rp, "2021,2022") == parse_vintages(rp, "all") == ("2022", "2021")
-    with pytest.raises(ValueError, match="no vintage '2019'; known: 2022, 2021"):
-        parse_vintages(rp, "2019...2021")
+    assert parse_vintages(rp, "2021,2022") == ("2022", "2021")
+    assert parse_vintages(rp, "all") == ("2022", "2021", "2020", "2019", "2016", "2011")
+    assert parse_vintages(rp, "2011...2019") == ("2019", "2016", "2011")
+    with pytest.raises(ValueError, match="no vintage '2018'; known: 2022, 2021, 2020, 2019, 2016, 2011"):
+        parse_vintages(rp, "2018...2021")
     with pytest.raises(ValueError, match="not partitioned.*--select raw_ti_communes"):
         parse_vintages(catalog.TI_COMMUNES, "2024")
 
@@ -81,7 +83,9 @@ def test_plan_groups_sources_sharing_partitions():
     # in the first of them (a run fewer)
     assert sorted(a for r in runs for a in r.assets) == sorted(s.asset_name for s in SOURCES)
     by_assets = {r.assets: r.partitions for r in runs}
-    assert by_assets[("raw_rp_population", "raw_rp_emploi")] == ("2022", "2021")
+    assert by_assets[("raw_rp_population",)] == ("2022", "2021")
+    # rp_emploi's older vintages (RP 2011 -> 2020) give it partitions of its own: a run of its own
+    assert by_assets[("raw_rp_emploi",)] == ("2022", "2021", "2020", "2019", "2016", "2011")
     assert all(r.partitions for r in runs)
     assert len(runs) == len({vintage_keys(s) for s in SOURCES if is_partitioned(s)})
     cog = next(r for r in runs if "raw_cog_communes" in r.assets)
@@ -92,12 +96,12 @@ def test_plan_groups_sources_sharing_partitions():
     rp = next(r for r in runs if "raw_rp_emploi" in r.assets)
     assert rp.partition_tags() == {
         "dagster/asset_partition_range_start": "2022",
-        "dagster/asset_partition_range_end": "2021",
+        "dagster/asset_partition_range_end": "2011",
     }
     # one vintage per run for the schedule and the sensor
     per_vintage = plan_source_runs(all_vintages(SOURCES), per_vintage=True)
     assert all(len(r.partitions) <= 1 for r in per_vintage)
-    assert sum(1 for r in per_vintage if "raw_rp_emploi" in r.assets) == 2
+    assert sum(1 for r in per_vintage if "raw_rp_emploi" in r.assets) == 6
     assert {a for r in per_vintage if not r.partitions for a in r.assets} == unpartitioned  # a run of their own
 
 
@@ -178,8 +182,8 @@ def test_backfill_two_vintages_in_one_run_then_rerun_one(tmp_path, capsys):
 
 
 def test_backfill_refuses_unknown_vintages(tmp_path, capsys):
-    assert _cli(tmp_path, "backfill", "rp_emploi", "2019") == 2
-    assert "known: 2022, 2021" in capsys.readouterr().err
+    assert _cli(tmp_path, "backfill", "rp_emploi", "2018") == 2
+    assert "known: 2022, 2021, 2020, 2019, 2016, 2011" in capsys.readouterr().err
 
 
 def test_rerun_of_a_vintage_with_downstream_keeps_the_marts(tmp_path):

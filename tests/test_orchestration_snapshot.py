@@ -49,5 +49,5 @@ def test_snapshot_lists_the_orchestration():
     assert snapshot["schedules"]["monthly_refresh"]["cron"] == "0 6 3 * *"
     assert set(snapshot["sensors"]) >= {"source_release_sensor", "downstream_automation"}
     assert "rebuild_from_lake" in snapshot["jobs"]
-    assert snapshot["assets"]["raw_rp_emploi"]["partitions"] == ["2022", "2021"]
+    assert snapshot["assets"]["raw_rp_emploi"]["partitions"] == ["2022", "2021", "2020", "2019", "2016", "2011"]
     assert snapshot["assets"]["release"]["pool"] == "release" and snapshot["assets"]["portraits"]["pool"] == "release"

@@ -135,7 +135,7 @@ def test_ui_lists_assets_checks_schedules_and_sensors(dagster_dev):
     assert {n["groupName"] for n in nodes.values()} >= {"raw", "staging", "intermediate", "marts"}
 
     rp = nodes["raw_rp_emploi"]
-    assert rp["isPartitioned"] and rp["partitionKeys"] == ["2022", "2021"]
+    assert rp["isPartitioned"] and rp["partitionKeys"] == ["2022", "2021", "2020", "2019", "2016", "2011"]
     assert {"pandera", "parquet"} <= set(rp["kinds"]) and rp["description"]
     assert {"name": "lignes_valides", "blocking": True} in rp["assetChecksOrError"]["checks"]
     assert "dagster/column_schema" in {m["label"] for m in rp["metadataEntries"]}

@@ -230,4 +230,19 @@ def test_population_long_series_chart(sample_run, portraits):
     first, last = (f"{round(v):,}".replace(",", "\u202f") for v in (rows.valeur.iloc[0], rows.valeur.iloc[-1]))
     desc = re.search(r'id="g-population-desc">([^<]*)<', section).group(1)
     assert f"{first} habitants en 1968" in desc and f"{last} en 2022" in desc
-    assert section.count("<polyline") == 5  # the territory and its four comparators
+    # two census series (population, jobs at place of work): the territory and its four comparators each
+    assert section.count("<polyline") == 10
+
+
+def test_jobs_long_series_chart(sample_run, portraits):
+    """The jobs at place of work at every census base read (RP 2011 -> 2022), base 100 in 2011,
+    its text alternative giving the territory's jobs as the mart (emplois_lt, each year its vintage)."""
+    html = (portraits / f"{TERRITOIRE}.html").read_text(encoding="utf-8")
+    ind = read_mart(sample_run, "mart_ti_indicateurs")
+    rows = ind[(ind.id_ti == TERRITOIRE) & (ind.code_indicateur == "emplois_lt")].sort_values("annee")
+    assert rows.annee.astype(int).tolist() == [2011, 2016, 2019, 2020, 2021, 2022]
+    section = html[html.index('id="indicateurs"'):html.index('id="secteurs"')]
+    assert 'id="g-emplois-lt-titre">Emplois au lieu de travail aux recensements de 2011 à 2022, indice base 100 en 2011<' in section
+    first, last = (f"{round(v):,}".replace(",", "\u202f") for v in (rows.valeur.iloc[0], rows.valeur.iloc[-1]))
+    desc = re.search(r'id="g-emplois-lt-desc">([^<]*)<', section).group(1)
+    assert f"{first} emplois en 2011" in desc and f"{last} en 2022" in desc

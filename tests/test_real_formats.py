@@ -99,6 +99,7 @@ COVERED = {
     ("flores_a38", 2024), ("flores_a38", 2023), ("flores_a38", 2022), ("urssaf_ape", 2025), ("sirene_etablissements", 2026),
     ("filosofi", 2021), ("filosofi", 2020),  # tests/test_history_income.py
     *(("flores_a17_td", m) for m in range(2017, 2022)),  # tests/test_flores_td.py
+    ("rp_emploi", 2020), ("rp_emploi", 2019), ("rp_emploi", 2016), ("rp_emploi", 2011),  # tests/test_census_history.py
 }
 
 

@@ -4,7 +4,8 @@ description: >
   target COG and year (counts, never ratios: territories and comparators add these up and divide
   last, DESIGN.md decision 5). Census ratios use the values of the census year itself (P21_* of
   RP 2021) and census changes the history column of the same file (P15_* in RP 2021, 6 years
-  earlier); Flores and Urssaf count the industry of the configured scope (variable
+  earlier), and the changes between vintages each census base against those of 2011 and 2016;
+  Flores and Urssaf count the industry of the configured scope (variable
   industry_scope); secret is true when a suppressed Flores or Urssaf cell went in. Indicators that
   cannot be summed commune by commune (nb_epci, top_secteurs_industriels) are computed per zone in
   int_indicateurs_zones.
@@ -37,6 +38,7 @@ with definitions_rp(code_indicateur, base, variable_numerateur, variable_denomin
     ('taux_chomage_15_64', 'rp_emploi', 'P_CHOM1564', 'P_ACT1564'),
     ('part_ouvriers_actifs_occ', 'rp_emploi', 'C_ACTOCC1564_OUVRIERS', 'C_ACTOCC1564'),
     ('emplois_lt', 'rp_emploi', 'P_EMPLT', null),
+    ('emplois_industrie_lt', 'rp_emploi', 'C_EMPLT_INDUS', null),
     ('concentration_emploi', 'rp_emploi', 'P_EMPLT', 'P_ACTOCC'),
     ('part_emploi_industriel', 'rp_emploi', 'C_EMPLT_INDUS', 'C_EMPLT'),
     ('part_femmes_industrie', 'rp_emploi', 'C_INDUSLT_F', 'C_EMPLT_INDUS'),
@@ -78,6 +80,28 @@ evolutions_rp as (
     join int_rp_communes d
       on d.base = n.base and d.variable = n.variable and d.millesime = n.millesime
      and d.code_commune = n.code_commune and d.annee < n.millesime
+),
+evolutions_rp_millesimes as (
+    -- vintage against vintage: each census base against the bases of 2011 and 2016 (the census's
+    -- own periods of about 10 and 5 years before RP 2021-2022), each year taken from its own file
+    -- and moved onto the target COG; a commune missing from either year is left out
+    select
+        e.prefixe || b.annee_base as code_indicateur,
+        n.millesime,
+        n.annee,
+        d.annee as annee_base,
+        n.code_commune,
+        n.valeur as numerateur,
+        d.valeur as denominateur,
+        false as secret
+    from (values ('evol_emplois_lt_depuis_', 'P_EMPLT'),
+                 ('evol_emplois_industrie_lt_depuis_', 'C_EMPLT_INDUS')) e(prefixe, variable)
+    cross join (values (2011), (2016)) b(annee_base)
+    join int_rp_communes n
+      on n.base = 'rp_emploi' and n.variable = e.variable and n.annee = n.millesime and n.millesime > b.annee_base
+    join int_rp_communes d
+      on d.base = 'rp_emploi' and d.variable = e.variable and d.millesime = b.annee_base and d.annee = b.annee_base
+     and d.code_commune = n.code_commune
 ),
 flores_communes as (
     select
@@ -339,7 +363,7 @@ communes as (
 select
     code_indicateur, 'Insee, recensement de la population' as source, millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret,
-    numerateur is not null and (denominateur is not null or code_indicateur in ('population', 'emplois_lt')) as renseigne,
+    numerateur is not null and (denominateur is not null or code_indicateur in ('population', 'emplois_lt', 'emplois_industrie_lt')) as renseigne,
     null::double as nb_unites, null::double as nb_unites_renseignees
 from rp
 union all
@@ -347,6 +371,11 @@ select
     code_indicateur, 'Insee, recensement de la population', millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret, numerateur is not null and denominateur is not null, null, null
 from evolutions_rp
+union all
+select
+    code_indicateur, 'Insee, recensement de la population', millesime, annee, annee_base, code_commune,
+    numerateur, denominateur, secret, numerateur is not null and denominateur is not null, null, null
+from evolutions_rp_millesimes
 union all
 select
     code_indicateur, 'Insee, recensement de la population, séries historiques', millesime, annee, annee_base, code_commune,

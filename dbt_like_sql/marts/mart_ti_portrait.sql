@@ -82,6 +82,16 @@ columns:
   population_historique__annee: Year of population_historique
   evol_population_depuis_2006: Évolution de la population depuis 2006 (taux), latest value up to annee
   evol_population_depuis_2006__annee: Year of evol_population_depuis_2006
+  emplois_industrie_lt: Emplois industriels au lieu de travail (nombre), latest value up to annee
+  emplois_industrie_lt__annee: Year of emplois_industrie_lt
+  evol_emplois_lt_depuis_2011: Évolution de l'emploi au lieu de travail depuis 2011 (taux), latest value up to annee
+  evol_emplois_lt_depuis_2011__annee: Year of evol_emplois_lt_depuis_2011
+  evol_emplois_lt_depuis_2016: Évolution de l'emploi au lieu de travail depuis 2016 (taux), latest value up to annee
+  evol_emplois_lt_depuis_2016__annee: Year of evol_emplois_lt_depuis_2016
+  evol_emplois_industrie_lt_depuis_2011: Évolution de l'emploi industriel au lieu de travail depuis 2011 (taux), latest value up to annee
+  evol_emplois_industrie_lt_depuis_2011__annee: Year of evol_emplois_industrie_lt_depuis_2011
+  evol_emplois_industrie_lt_depuis_2016: Évolution de l'emploi industriel au lieu de travail depuis 2016 (taux), latest value up to annee
+  evol_emplois_industrie_lt_depuis_2016__annee: Year of evol_emplois_industrie_lt_depuis_2016
 tests:
   - unique: [id_ti, annee]
   - not_null: [id_ti, lib_ti, annee]
@@ -194,7 +204,17 @@ select
     max(v.valeur) filter (where v.code_indicateur = 'population_historique') as population_historique,
     max(v.annee_valeur) filter (where v.code_indicateur = 'population_historique') as population_historique__annee,
     max(v.valeur) filter (where v.code_indicateur = 'evol_population_depuis_2006') as evol_population_depuis_2006,
-    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_population_depuis_2006') as evol_population_depuis_2006__annee
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_population_depuis_2006') as evol_population_depuis_2006__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'emplois_industrie_lt') as emplois_industrie_lt,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'emplois_industrie_lt') as emplois_industrie_lt__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_emplois_lt_depuis_2011') as evol_emplois_lt_depuis_2011,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emplois_lt_depuis_2011') as evol_emplois_lt_depuis_2011__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_emplois_lt_depuis_2016') as evol_emplois_lt_depuis_2016,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emplois_lt_depuis_2016') as evol_emplois_lt_depuis_2016__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_emplois_industrie_lt_depuis_2011') as evol_emplois_industrie_lt_depuis_2011,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emplois_industrie_lt_depuis_2011') as evol_emplois_industrie_lt_depuis_2011__annee,
+    max(v.valeur) filter (where v.code_indicateur = 'evol_emplois_industrie_lt_depuis_2016') as evol_emplois_industrie_lt_depuis_2016,
+    max(v.annee_valeur) filter (where v.code_indicateur = 'evol_emplois_industrie_lt_depuis_2016') as evol_emplois_industrie_lt_depuis_2016__annee
 from territoires t
 cross join annees a
 left join a_date v on v.id_ti = t.id_ti and v.annee = a.annee

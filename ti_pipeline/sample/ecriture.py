@@ -99,6 +99,29 @@ def xlsx_bytes(sheets: list[tuple[str, list[list], list[str], Iterable[Iterable]
     return normalise_xlsx(buf.getvalue())
 
 
+# An Excel 97 sheet holds at most 256 columns and 65,536 rows (BIFF8).
+XLS_MAX_COLUMNS = 256
+
+
+def xls_bytes(sheets: list[tuple[str, list[list], list[str], Iterable[Iterable]]]) -> bytes:
+    """An Insee-style Excel 97 (xls) workbook, as the census bases before RP 2017 were published:
+    each sheet is (name, title rows, header, rows); numbers are written as numbers, text as text."""
+    import xlwt  # dev dependency: only the sample generator writes xls
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, titles, header, rows in sheets:
+        if len(header) > XLS_MAX_COLUMNS:
+            raise ValueError(f"sheet {name!r}: {len(header)} columns, an xls sheet holds {XLS_MAX_COLUMNS}")
+        ws = wb.add_sheet(name)
+        for i, row in enumerate([*titles, header, *rows]):
+            for j, value in enumerate(row):
+                if value is not None and value != "":
+                    ws.write(i, j, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 

@@ -27,7 +27,7 @@ from ti_pipeline.sources import catalog as cat
 from ti_pipeline.sources.catalog.census import SERIE_HISTORIQUE_POP
 
 from .codes import rng_for
-from .ecriture import ZipSink
+from .ecriture import ZipSink, xls_bytes
 from .economie import PART_NON_SALARIES, economie
 from .geographie import Geographie
 
@@ -36,7 +36,7 @@ ENCODING = {("rp_population", 2021): "latin-1"}
 SECTORS = tuple(PART_NON_SALARIES)
 
 
-def vintage_values(geo: Geographie, cog_year: int, millesime: int, seed: int) -> dict[str, np.ndarray]:
+def vintage_values(geo: Geographie, cog_year: int, millesime: int, seed: int, hist_years: int = 6) -> dict[str, np.ndarray]:
     """Every census variable of one vintage for the units of ``geo.units(cog_year)``, keyed by its name
     without the year prefix. Residents come from the population anchors ``p`` (RP 2021) and ``p22``
     (RP 2022); jobs at place of work from the establishments of ``economie`` in the census year (and
@@ -48,7 +48,7 @@ def vintage_values(geo: Geographie, cog_year: int, millesime: int, seed: int) ->
     p = units["p" if millesime <= 2021 else "p22"].to_numpy(dtype=float)
     eco = economie(geo, seed)
     now = eco.jobs(cog_year, millesime).reindex(units["code"], fill_value=0.0)
-    before = eco.jobs(cog_year, millesime - 6).reindex(units["code"], fill_value=0.0)
+    before = eco.jobs(cog_year, millesime - hist_years).reindex(units["code"], fill_value=0.0)
     dec = ~hand & (rng.random(n) < 0.08)
 
     def r(x):
@@ -129,10 +129,16 @@ def vintage_values(geo: Geographie, cog_year: int, millesime: int, seed: int) ->
     return v
 
 
+def hist_years(millesime: int) -> int:
+    """Years between a census base and its history columns: 5 up to RP 2018 (P11_ in RP 2016, P06_
+    in RP 2011), 6 since (P15_ in RP 2021, P16_ in RP 2022)."""
+    return 5 if millesime <= 2018 else 6
+
+
 def _layout(kind: str, millesime: int) -> list[tuple[str, str]]:
     """(column name, value key) in file order: the catalog's columns plus real-looking extras."""
     yy = f"{millesime % 100:02d}"
-    hh = f"{(millesime - 6) % 100:02d}"
+    hh = f"{(millesime - hist_years(millesime)) % 100:02d}"
     P, C, H = f"P{yy}_", f"C{yy}_", f"P{hh}_"
     if kind == "rp_population":
         ages = ["POP0014", "POP1529", "POP3044", "POP4559", "POP6074"]
@@ -219,26 +225,48 @@ def filler_columns(kind: str, millesime: int, taken: set[str], width: int) -> li
     return names
 
 
+_BASES = {"rp_population": "evol-struct-pop", "rp_emploi": "emploi-pop-active"}
+
+
+def data_member(source: cat.Source, release: cat.Release) -> str:
+    """The data member's name in a census zip: ``base-cc-<base>-<YYYY>.CSV`` (``_v2.CSV`` for the
+    corrected RP 2020 emploi base), ``.xls`` for the Excel 97 vintages."""
+    stem = f"base-cc-{_BASES[source.name]}-{release.millesime}"
+    if source.fmt_of(release) == "xls":
+        return stem + ".xls"
+    if (source.name, release.millesime) == ("rp_emploi", 2020):
+        return stem + "_v2.CSV"
+    return stem + ".CSV"
+
+
 def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) -> dict[str, int]:
     counts = {}
     for source in (cat.RP_POPULATION, cat.RP_EMPLOI):
         for release in source.releases:
             m = release.millesime
             units = geo.units(release.cog_year)
-            values = vintage_values(geo, release.cog_year, m, seed)
+            values = vintage_values(geo, release.cog_year, m, seed, hist_years(m))
             layout = _layout(source.name, m)
+            xls = source.fmt_of(release) == "xls"
             table = {"CODGEO": units["code"].to_numpy()}
             for col, key in layout:
-                table[col] = format_numbers(values[key])
-            if full_width:
+                table[col] = values[key] if xls else format_numbers(values[key])
+            # Not the xls vintages: an xls sheet holds 256 columns at most, and xlwt keeps every cell
+            # in memory (the national benchmark's peak); their declared columns are all there.
+            if full_width and not xls:
                 rng = rng_for(seed, "rp-filler", source.name, str(m))
                 pop = np.asarray(values["POP"], dtype=float)
                 for col in filler_columns(source.name, m, set(table), FULL_WIDTH[source.name]):
                     table[col] = np.round(pop * rng.uniform(0.0, 0.3, len(pop))).astype(np.int64).astype(str)
             df = pd.DataFrame(table)
-            encoding = ENCODING.get((source.name, m), "utf-8")
-            member = release.file_name.replace("_csv.zip", ".CSV")
+            member = data_member(source, release)
             with ZipSink(cat.sample_path(out, source, release)) as z:
+                if xls:
+                    workbook, n_communes = _xls_workbook(geo, units, df, m)
+                    z.write_bytes(member, workbook)
+                    counts[f"{source.name}_{m}"] = n_communes
+                    continue
+                encoding = ENCODING.get((source.name, m), "utf-8")
                 with z.open(member) as stream:
                     text = df.to_csv(sep=";", index=False, lineterminator="\n")
                     stream.write(text.encode(encoding))
@@ -246,6 +274,45 @@ def write_rp(out: Path, geo: Geographie, seed: int, full_width: bool = False) ->
                 z.write_bytes("meta_" + member, _metadata(list(df.columns), m).encode(encoding))
             counts[f"{source.name}_{m}"] = len(df)
     return counts
+
+
+def _xls_workbook(geo: Geographie, units: pd.DataFrame, df: pd.DataFrame, millesime: int) -> tuple[bytes, int]:
+    """The Excel 97 workbook of an old census base: sheet ``COM_<YYYY>`` with the communes (Paris,
+    Lyon and Marseille whole, the sums of their arrondissements) and ``ARM_<YYYY>`` with the
+    arrondissements, each with CODGEO, REG, DEP, LIBGEO then the variables, below 5 title rows."""
+    data = df.drop(columns="CODGEO").astype(float)
+    data.index = units["code"].to_numpy()
+    parents = units["parent"].to_numpy()
+    com = data.groupby(parents, sort=True).sum()
+    geo_of = units.set_index("code")[["reg", "dep", "nom"]]
+    plm = geo.communes.set_index("code")
+    is_arm = units["code"].to_numpy() != parents
+    arm = data[is_arm]
+    variables = list(data.columns)
+    header = ["CODGEO", "REG", "DEP", "LIBGEO", *variables]
+
+    def rows(frame: pd.DataFrame, whole_plm: bool):
+        for code, values in zip(frame.index, frame.to_numpy()):
+            if whole_plm and code not in geo_of.index:  # a PLM commune: its arrondissements' region
+                first_arm = units.loc[units["parent"] == code].iloc[0]
+                reg, dep, nom = first_arm["reg"], first_arm["dep"], plm.loc[code, "nom"]
+            else:
+                reg, dep, nom = geo_of.loc[code]
+            # whole numbers as integers, the weighted estimates with their decimals (Insee: 6)
+            yield [code, str(reg), str(dep), nom, *[round(float(v), 6) for v in values]]
+
+    titles = [
+        [f"Base communale : recensement de la population {millesime} (données synthétiques de l'échantillon)"],
+        ["France hors Mayotte"],
+        [],
+        ["Source : Insee, RP (échantillon synthétique de ti-pipeline)"],
+        ["Code géographique", "Région", "Département", "Libellé géographique", *[f"{v} (libellé)" for v in variables]],
+    ]
+    workbook = xls_bytes([
+        (f"COM_{millesime}", titles, header, rows(com, True)),
+        (f"ARM_{millesime}", titles, header, rows(arm, False)),
+    ])
+    return workbook, len(com)
 
 
 # Mean yearly growth of a commune's population before 2016, and how much it varies between communes:

@@ -61,13 +61,14 @@ def catalog_rows(mode: str = "live") -> list[dict]:
             if release.member:
                 file += f" > {member_label(release.member)}"
             if release.sheet:
-                file += f" [sheet {release.sheet}" + (f", {source.skiprows} title rows]" if source.skiprows else "]")
+                skip = source.skiprows_of(release)
+                file += f" [sheet {release.sheet}" + (f", {skip} title rows]" if skip else "]")
             row = {
                 "source": source.name,
                 "millesime": release.millesime,
                 "cog_year": release.cog_year,
                 "file": file,
-                "format": source.fmt,
+                "format": source.fmt_of(release),
                 "licence": source.licence,
                 "approx_size": source.approx_size,
                 "member": release.member,

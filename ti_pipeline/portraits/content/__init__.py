@@ -42,7 +42,7 @@ from ti_pipeline.portraits.content.laureates import (
     Repartition,
     laureats,
 )
-from ti_pipeline.portraits.content.population import population_longue
+from ti_pipeline.portraits.content.population import emplois_longue, population_longue
 from ti_pipeline.portraits.content.rows import LIBELLES_ZONES, ZONES, NonDisponible
 
 __all__ = [
@@ -50,6 +50,6 @@ __all__ = [
     "BlocLaureats", "CarteTerritoire", "Commune", "CommuneCarte", "ContourTerritoire", "EntreeIndex", "EvolutionsEmploi", "Groupement", "Identite", "Laureats",
     "LigneIndicateur", "LigneLaureat", "Montant", "NonDisponible", "Repartition", "Secteur", "Secteurs",
     "SerieEmploi", "Tailles", "TaillesZone",
-    "carte_territoire", "contours_index", "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme", "population_longue",
+    "carte_territoire", "contours_index", "definitions", "emploi_industriel", "entrees_index", "identite", "indicateurs", "laureats", "par_code", "par_theme", "population_longue", "emplois_longue",
     "secteurs", "seuil_taille", "tailles", "territoires",
 ]

@@ -1,6 +1,8 @@
-"""The population at every census since 1968 (Insee's census historical series, today's geography):
-the long series of the population theme, as an index base 100 in 1968 for every zone and the
-territory's levels, read from ``mart_ti_indicateurs`` (indicator ``population_historique``).
+"""The census long series of the portraits, read from ``mart_ti_indicateurs``, as an index base 100
+in the first year for every zone and the territory's levels: the population at every census since
+1968 (Insee's census historical series, today's geography; indicator ``population_historique``)
+and the jobs at place of work at every census base read, each year from its own vintage moved onto
+today's geography (indicator ``emplois_lt``, RP 2011 -> latest).
 """
 
 from __future__ import annotations
@@ -13,25 +15,35 @@ from ti_pipeline.portraits.content.rows import NonDisponible, rows_by_year
 from ti_pipeline.portraits.marts import Marts
 
 CODE_POPULATION_HISTORIQUE = "population_historique"
+CODE_EMPLOIS_LT = "emplois_lt"
 
 
-def _rows(marts: Marts, id_ti: str) -> pd.DataFrame | None:
+def _rows(marts: Marts, id_ti: str, code: str) -> pd.DataFrame | None:
     def split() -> dict[str, pd.DataFrame]:
         ind = marts.frame("mart_ti_indicateurs")
-        rows = ind[ind["code_indicateur"] == CODE_POPULATION_HISTORIQUE]
+        rows = ind[ind["code_indicateur"] == code]
         return {k: g for k, g in rows.groupby("id_ti", sort=False)}
 
-    return marts.derived("mart_ti_indicateurs population history by id_ti", split).get(id_ti)
+    return marts.derived(f"mart_ti_indicateurs {code} by id_ti", split).get(id_ti)
+
+
+def _serie_longue(marts: Marts, id_ti: str, lignes: list[LigneIndicateur], code: str, defaut: str) -> SerieEmploi | None:
+    """The series of ``code`` when the marts give it in at least 3 years, else None."""
+    rows = _rows(marts, id_ti, code)
+    if rows is None:
+        return None
+    rows = rows_by_year(marts, rows)
+    if len({a for _, a in rows if not pd.isna(a)}) < 3:
+        return None
+    idx = par_code(lignes)
+    return serie_niveaux(rows, idx[code].libelle if code in idx else defaut) or None
 
 
 def population_longue(marts: Marts, id_ti: str, lignes: list[LigneIndicateur]) -> SerieEmploi | NonDisponible:
-    rows = _rows(marts, id_ti)
-    if rows is not None:
-        rows = rows_by_year(marts, rows)
-        if len({a for _, a in rows if not pd.isna(a)}) >= 3:
-            idx = par_code(lignes)
-            libelle = idx[CODE_POPULATION_HISTORIQUE].libelle if CODE_POPULATION_HISTORIQUE in idx else "Population"
-            serie = serie_niveaux(rows, libelle)
-            if serie:
-                return serie
-    return NonDisponible(f"pas de série historique de la population ({CODE_POPULATION_HISTORIQUE}) dans les marts")
+    serie = _serie_longue(marts, id_ti, lignes, CODE_POPULATION_HISTORIQUE, "Population")
+    return serie or NonDisponible(f"pas de série historique de la population ({CODE_POPULATION_HISTORIQUE}) dans les marts")
+
+
+def emplois_longue(marts: Marts, id_ti: str, lignes: list[LigneIndicateur]) -> SerieEmploi | NonDisponible:
+    serie = _serie_longue(marts, id_ti, lignes, CODE_EMPLOIS_LT, "Emplois au lieu de travail")
+    return serie or NonDisponible(f"moins de trois recensements des emplois au lieu de travail ({CODE_EMPLOIS_LT}) dans les marts")

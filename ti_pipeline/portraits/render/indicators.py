@@ -55,7 +55,7 @@ def notes_ligne(l: c.LigneIndicateur, libelles_a38: dict[str, str]) -> str:
 def section_indicateurs(
     lignes: list[c.LigneIndicateur], libelle_region: str | None, libelles_a38: dict[str, str] | None = None, apres: str = ""
 ) -> str:
-    """The indicators table; ``apres``: markup shown under it (the population's long series)."""
+    """The indicators table; ``apres``: markup shown under it (the census long series)."""
     zones = [(k, label) for k, _, label in c.ZONES]
     entetes = []
     for k, label in zones:
@@ -98,6 +98,23 @@ def section_indicateurs(
 def figure_population(serie: c.SerieEmploi | c.NonDisponible, noms: dict[str, str]) -> str:
     """The population at every census since 1968: one line per zone, index base 100 in the first
     year, with the territory's inhabitants in the data table."""
+    return _figure_recensements(
+        serie, noms, "g-population", "Population aux recensements", "habitants",
+        " ; dénombrements de 1968 à 1999, recensements annuels depuis 2006, géographie d'aujourd'hui",
+    )
+
+
+def figure_emplois(serie: c.SerieEmploi | c.NonDisponible, noms: dict[str, str]) -> str:
+    """The jobs at place of work at every census base read (RP 2011 -> latest), same layout."""
+    return _figure_recensements(
+        serie, noms, "g-emplois-lt", "Emplois au lieu de travail aux recensements", "emplois",
+        " ; une base communale par recensement, ramenée à la géographie d'aujourd'hui",
+    )
+
+
+def _figure_recensements(serie, noms: dict[str, str], ident: str, sujet: str, unite: str, note_source: str) -> str:
+    """A census long series: one line per zone, index base 100 in the first year, the territory's
+    levels (in ``unite``) in the data table."""
     if isinstance(serie, c.NonDisponible):
         return ""
     lignes_svg = [
@@ -107,10 +124,10 @@ def figure_population(serie: c.SerieEmploi | c.NonDisponible, noms: dict[str, st
         if z in serie.indices
     ]
     annees = [a for a, _ in serie.indices["territoire"]]
-    titre = f"Population aux recensements de {annees[0]} à {annees[-1]}, indice base 100 en {serie.base_annee}"
+    titre = f"{sujet} de {annees[0]} à {annees[-1]}, indice base 100 en {serie.base_annee}"
     (a0, n0), (a1, n1) = serie.niveaux[0], serie.niveaux[-1]
     description = (
-        f"{titre}. {noms['territoire']} : {format_nombre(n0)} habitants en {a0}, {format_nombre(n1)} en {a1}"
+        f"{titre}. {noms['territoire']} : {format_nombre(n0)} {unite} en {a0}, {format_nombre(n1)} en {a1}"
         + "".join(f" ; {noms.get(z, c.LIBELLES_ZONES[z])} : indice {format_nombre(p[-1][1], 1)} en {p[-1][0]}"
                   for z, p in serie.indices.items() if z != "territoire")
         + "."
@@ -122,13 +139,12 @@ def figure_population(serie: c.SerieEmploi | c.NonDisponible, noms: dict[str, st
         [e(a)] + [e(format_nombre(par_zone[z].get(a), 1)) for z, _ in zones] + [e(format_nombre(niveaux.get(a)))]
         for a in annees
     ]
-    entetes = [("Recensement", False)] + [(f"{nom} (indice)", True) for _, nom in zones] + [(f"{noms['territoire']} : habitants", True)]
+    entetes = [("Recensement", False)] + [(f"{nom} (indice)", True) for _, nom in zones] + [(f"{noms['territoire']} : {unite}", True)]
     return (
         f"<h3>{e(titre)}</h3>"
         + figure(
-            svg.courbes("g-population", titre, description, lignes_svg, lambda v: format_nombre(v, 0), reference=100),
-            source_texte(serie.source, serie.millesime)
-            + " ; dénombrements de 1968 à 1999, recensements annuels depuis 2006, géographie d'aujourd'hui",
+            svg.courbes(ident, titre, description, lignes_svg, lambda v: format_nombre(v, 0), reference=100),
+            source_texte(serie.source, serie.millesime) + note_source,
             lien_definition("indice-base-100", "indice base 100") + ", " + lien_definition("comparateurs", "comparateurs"),
         )
         + tableau_donnees(titre, entetes, lignes_tab)

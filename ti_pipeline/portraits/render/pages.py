@@ -16,7 +16,7 @@ from ti_pipeline.portraits.formats import (
 )
 from ti_pipeline.portraits.marts import Marts
 from ti_pipeline.portraits.render.identity import chiffres_cles, entete_portrait, section_identite, sommaire
-from ti_pipeline.portraits.render.indicators import figure_population, section_indicateurs
+from ti_pipeline.portraits.render.indicators import figure_emplois, figure_population, section_indicateurs
 from ti_pipeline.portraits.render.industry import noms_zones, section_emploi, section_secteurs, section_tailles
 from ti_pipeline.portraits.render.laureates import section_laureats
 from ti_pipeline.portraits.render.map import carte_index, carte_territoire
@@ -89,7 +89,8 @@ def page_portrait(marts: Marts, id_ti: str, ctx: Contexte) -> str:
             section_identite(ident, idx, carte_territoire(c.carte_territoire(marts, ident), ident)),
             section_indicateurs(
                 lignes, ident.libelle_region, libelles_a38,
-                figure_population(c.population_longue(marts, id_ti, lignes), noms_zones(ident)),
+                figure_population(c.population_longue(marts, id_ti, lignes), noms_zones(ident))
+                + figure_emplois(c.emplois_longue(marts, id_ti, lignes), noms_zones(ident)),
             ),
             section_secteurs(secteurs),
             section_tailles(c.tailles(lignes), ident),

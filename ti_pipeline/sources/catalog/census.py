@@ -19,6 +19,9 @@ from ti_pipeline.sources.catalog.model import (
 # 4. Census (recensement de la population), bases communales
 # --------------------------------------------------------------------------------------------
 _RP_FLOAT = dict(dtype="float", ge=0)
+# The first vintage whose columns were seen whole (RP 2021): a column not seen in an older vintage
+# is declared with ``required_since=_RP_SEEN`` (read if there, tolerated if not).
+_RP_SEEN = 2021
 
 
 def _rp_release(base: str, millesime: int, page: int, cog_year: int) -> Release:
@@ -30,6 +33,22 @@ def _rp_release(base: str, millesime: int, page: int, cog_year: int) -> Release:
         cog_year=cog_year,
         url=_insee(page, f"{stem}_csv.zip"),
         member=rf"(?i)^(.*/)?{stem}\.csv$",  # the stem is letters, digits and dashes: no escaping
+    )
+
+
+def _rp_xls_release(base: str, millesime: int, url: str, cog_year: int) -> Release:
+    """A census base communale of the years Insee published it as an Excel 97 workbook in a zip:
+    ``base-cc-<base>-<YYYY>.xls``, communes on sheet ``COM_<YYYY>`` (Paris, Lyon and Marseille as
+    whole communes; their arrondissements on ``ARM_<YYYY>``, not read), below 5 title rows."""
+    return Release(
+        millesime,
+        url.rsplit("/", 1)[1],
+        cog_year=cog_year,
+        url=url,
+        member=rf"(?i)^(.*/)?base-cc-{base}-{millesime}\.xls$",
+        sheet=f"COM_{millesime}",
+        fmt="xls",
+        skiprows=5,
     )
 
 
@@ -97,33 +116,59 @@ RP_EMPLOI = Source(
     page="https://www.insee.fr/fr/statistiques/8581444",
     folder="rp_emploi",
     fmt="csv",
-    ignored_columns=(r"LIBGEO", r"[PC]\d{2}_\w+"),
+    # the xls vintages also carry REG and DEP (region, département) beside LIBGEO
+    ignored_columns=(r"LIBGEO", r"REG", r"DEP", r"[PC]\d{2}_\w+"),
     releases=(
         _rp_release("emploi-pop-active", 2022, page=8581444, cog_year=2024),
         _rp_release("emploi-pop-active", 2021, page=8202916, cog_year=2023),
+        # The older vintages, for the changes over the census's standard periods (issue 24): their
+        # COG is the vintage + 2, as for RP 2021 and 2022 (seen for RP 2011: 1/1/2013) [V 2016-2020].
+        Release(
+            2020,
+            "base-cc-emploi-pop-active-2020_csv.zip",
+            cog_year=2022,
+            url=_insee(7632867, "base-cc-emploi-pop-active-2020_csv.zip"),
+            # a corrected "_v2" member replaced the first one
+            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2020(_v2)?\.csv$",
+        ),
+        Release(
+            2019,
+            # "ccc": the CSV zip (its xlsx twin is "ccx")
+            "base-ccc-emploi-pop-active-2019.zip",
+            cog_year=2021,
+            url=_insee(6454652, "base-ccc-emploi-pop-active-2019.zip"),
+            member=r"(?i)^(.*/)?base-cc-emploi-pop-active-2019\.csv$",
+        ),
+        _rp_xls_release("emploi-pop-active", 2016, _insee(4171446, "base-cc-emploi-pop-active-2016.zip"), cog_year=2018),
+        _rp_xls_release("emploi-pop-active", 2011, _insee(2044817, "base-cc-emploi-pop-active-2011-fhm.zip"), cog_year=2013),
     ),
     fields=(
         Field("CODGEO", description="Commune or arrondissement code", pattern=COMMUNE_CODE, nullable=False, code=True),
-        Field("P{yy}_POP1564", description="Population aged 15-64", **_RP_FLOAT),
-        Field("P{yy}_ACT1564", description="Active population aged 15-64", **_RP_FLOAT),
-        Field("P{yy}_ACTOCC1564", description="Employed population aged 15-64", **_RP_FLOAT),
-        Field("P{yy}_CHOM1564", description="Unemployed aged 15-64", **_RP_FLOAT),
-        Field("P{yy}_ACTOCC", description="Employed residents (15+)", **_RP_FLOAT),
+        Field("P{yy}_POP1564", description="Population aged 15-64", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("P{yy}_ACT1564", description="Active population aged 15-64", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("P{yy}_ACTOCC1564", description="Employed population aged 15-64", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("P{yy}_CHOM1564", description="Unemployed aged 15-64", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("P{yy}_ACTOCC", description="Employed residents (15+)", required_since=_RP_SEEN, **_RP_FLOAT),
         Field("P{yy}_EMPLT", description="Jobs at place of work", **_RP_FLOAT),
-        Field("P{yy}_EMPLT_SAL", description="Salaried jobs at place of work", **_RP_FLOAT),
-        Field("P{yy_hist}_EMPLT", description="Jobs at place of work six years earlier", **_RP_FLOAT),
-        Field("C{yy}_EMPLT", description="Jobs at place of work (complementary exploitation)", **_RP_FLOAT),
-        Field("C{yy}_EMPLT_INDUS", description="Jobs in industry at place of work", **_RP_FLOAT),
-        Field("C{yy}_INDUSLT_F", description="Jobs in industry held by women", **_RP_FLOAT),
-        Field("C{yy}_INDUSLT_SAL", description="Salaried jobs in industry", **_RP_FLOAT),
-        Field("C{yy}_ACTOCC1564", description="Employed aged 15-64 (complementary exploitation)", **_RP_FLOAT),
+        Field("P{yy}_EMPLT_SAL", description="Salaried jobs at place of work", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("P{yy_hist}_EMPLT", description="Jobs at place of work six years earlier", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("C{yy}_EMPLT", description="Jobs at place of work (complementary exploitation)", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("C{yy}_EMPLT_INDUS", description="Jobs in industry at place of work", required_since=2016, **_RP_FLOAT),
+        Field("C{yy}_INDUSLT_F", description="Jobs in industry held by women", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("C{yy}_INDUSLT_SAL", description="Salaried jobs in industry", required_since=_RP_SEEN, **_RP_FLOAT),
+        Field("C{yy}_ACTOCC1564", description="Employed aged 15-64 (complementary exploitation)", required_since=_RP_SEEN, **_RP_FLOAT),
         # PCS 2003 up to RP 2021 (CS6 = ouvriers); PCS 2020 'GSEC' from RP 2022 (GSEC16 = ouvriers) [V].
         Field("C{yy}_ACTOCC1564_CS6", description="Employed 15-64, blue-collar (PCS 2003, to RP 2021)", required=False, **_RP_FLOAT),
         Field("C{yy}_ACTOCC1564_STAT_GSEC16", description="Employed 15-64, blue-collar (PCS 2020, from RP 2022)", required=False, **_RP_FLOAT),
     ),
     key=("CODGEO",),
-    max_volume_change=0.05,
-    approx_size="~25 MB zip, ~34,900 rows x ~300 columns",
+    # A first ingestion is compared with the nearest vintage: RP 2011's COG 2013 had 36,681
+    # communes, RP 2022's COG 2024 34,935 (-4.8 %), and the xls vintages list Paris, Lyon and
+    # Marseille whole (sheet COM) where the CSVs give their 45 arrondissements. The sample's small
+    # geography makes the latter -10 % (373 rows against 415), hence 12 %; a same-vintage re-read
+    # rarely moves at all.
+    max_volume_change=0.12,
+    approx_size="~25 MB zip, ~34,900 rows x ~300 columns (xls vintages: at most 256 columns)",
     evidence=(
         Evidence(
             'page ids 8202916 (2021) and 8581444 (2022); members base-cc-emploi-pop-active-YYYY.CSV',
@@ -137,10 +182,39 @@ RP_EMPLOI = Source(
             'C22_ACTOCC1564_STAT_GSEC11..16 replace C21_ACTOCC1564_CS1..6 (GSEC16 = ouvriers)',
             'several public projects using the 2022 base',
         ),
+        Evidence(
+            "RP 2020: 7632867/base-cc-emploi-pop-active-2020_csv.zip, member base-cc-emploi-pop-active-2020_v2.CSV, ';', "
+            'columns P20_EMPLT, P20_ACT15P, P20_CHOM1564, C20_ACT1564',
+            'several public projects (a JS loader with that URL, Python readers of the _v2 member)',
+        ),
+        Evidence(
+            "RP 2019: 6454652/base-ccc-emploi-pop-active-2019.zip, member base-cc-emploi-pop-active-2019.CSV, ';', latin-1",
+            'public Python readers opening that member of that URL',
+        ),
+        Evidence(
+            "RP 2016: an xls, base-cc-emploi-pop-active-2016.xls, sheets COM_2016 and ARM_2016 below 5 title rows "
+            "(page 4171446); columns CODGEO, P16_EMPLT, C16_ACTOCC1564; C16_EMPLT_INDUS in the 2016 families",
+            "a public R project (read_xls(sheet = 'COM_2016', skip = 5), rbind with ARM_2016, then PLM whole communes "
+            "dropped from COM: COM carries them); a Python project listing C16_EMPLT_AGRI..APESAS",
+        ),
+        Evidence(
+            "RP 2011: 2044817/base-cc-emploi-pop-active-2011-fhm.zip holding base-cc-emploi-pop-active-2011.xls, sheet "
+            "COM_2011 below 5 title rows, columns CODGEO, REG, DEP, LIBGEO, P11_EMPLT; the 2011 bases are in the "
+            "geography of 1/1/2013 (their RP 2006 history columns in that of 2008)",
+            "a public Python reader of that URL (read_excel(sheet_name='COM_2011', skiprows=5)); the 2011 "
+            "évolution-structure base's own notes",
+        ),
     ),
     unverified=(
         'the exact 2021 names C21_INDUSLT_F / C21_INDUSLT_SAL (the family is seen, these names inferred)',
         'whether C22_INDUSLT_F / C22_INDUSLT_SAL still exist in RP 2022',
+        "the zip name on page 4171446 (RP 2016): 'base-cc-emploi-pop-active-2016.zip' is inferred; the xls member and sheet were seen",
+        'COG years of RP 2016, 2019, 2020 (vintage + 2, as for RP 2011, 2021 and 2022)',
+        'RP 2011: C11_EMPLT, C11_EMPLT_INDUS (declared optional before RP 2016; the industrial changes since 2011 '
+        'exist only if the file has them); every column other than P_EMPLT and C_EMPLT_INDUS before RP 2021 '
+        '(declared optional there: required_since=2021)',
+        'RP 2016 and 2011 as xls: their history columns are 5 years back (P11_, P06_), not 6; not read',
+        'no RP 2006 base communale with jobs at place of work was seen: no 2006 vintage, no change since 2006',
     ),
 )
 

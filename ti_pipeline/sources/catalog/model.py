@@ -67,12 +67,19 @@ class Field:
     # empty cells, never as rejects. Where secrecy matters, the SQL tells it from absence (the row
     # is there, the value is not).
     not_published: tuple[str, ...] = ()
+    # A column seen in the real files from this vintage on only: required (if ``required``) for
+    # millésimes >= ``required_since``, tolerated when absent from older ones (the census bases
+    # before RP 2021 are declared on the columns seen in them; the others may or may not be there).
+    required_since: int | None = None
 
     def for_millesime(self, millesime: int) -> "Field":
+        field = self
+        if self.required_since is not None and millesime < self.required_since and self.required:
+            field = replace(field, required=False)
         if self.name_is_regex or "{" not in self.name:
-            return self
+            return field
         return replace(
-            self,
+            field,
             name=self.name.format(yy=f"{millesime % 100:02d}", yy_hist=f"{(millesime - 6) % 100:02d}"),
         )
 
@@ -95,7 +102,12 @@ class Release:
     cog_year: int  # COG year of the commune codes inside
     url: str | None = None  # live URL; None when resolved through the data.gouv.fr API
     member: str | None = None  # regex choosing the member of a zip archive
-    sheet: str | None = None  # xlsx sheet
+    sheet: str | None = None  # xlsx (or xls) sheet
+    # A vintage published in another format than the source's newer ones (the census bases
+    # communales before RP 2017: Excel 97 "xls" workbooks below 5 title rows): its format and title
+    # rows. None: the source's ``fmt`` and ``skiprows``.
+    fmt: str | None = None
+    skiprows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +162,7 @@ class Source:
     licence: str
     page: str  # human-readable dataset page
     folder: str  # files of one publisher dataset share a folder in data/sample and data/cache
-    fmt: str  # csv | xlsx | parquet | json | geojson
+    fmt: str  # csv | xlsx | xls | parquet | json | geojson (a release may override it: ``Release.fmt``)
     releases: tuple[Release, ...]  # newest first
     fields: tuple[Field, ...]
     cadence: str = "annual"  # annual | monthly | irregular | rolling (one file, a year more each time)
@@ -205,6 +217,13 @@ class Source:
             if r.millesime == millesime:
                 return r
         raise KeyError(f"source {self.name!r} has no millésime {millesime}; known: {self.millesimes}")
+
+    def fmt_of(self, release: Release) -> str:
+        """The format of ``release``'s file: its own, else the source's."""
+        return release.fmt or self.fmt
+
+    def skiprows_of(self, release: Release) -> int:
+        return self.skiprows if release.skiprows is None else release.skiprows
 
     def fields_for(self, millesime: int) -> tuple[Field, ...]:
         return tuple(f.for_millesime(millesime) for f in self.fields)

@@ -3,7 +3,7 @@
 What belongs here: opening a release's file as its publisher ships it — a zip whose member is chosen
 by the catalog's regex and extracted safely (no path traversal, no zip bomb), a CSV whose separator
 (``;``, ``,`` or tab) and encoding (UTF-8 with or without BOM, recorded latin-1 fallback) are
-detected, an xlsx sheet below its title rows, a Parquet file read with column projection, a JSON
+detected, an xlsx or xls (Excel 97) sheet below its title rows, a Parquet file read with column projection, a JSON
 array of objects, a GeoJSON FeatureCollection (gzipped or not) — and telling clearly when the file is not data at all (an HTML error page, an
 empty body, a JSON error message).
 
@@ -43,21 +43,22 @@ def read_release(source: Source, release: Release, path: Path) -> ReadResult:
     path = Path(path)
     if not path.is_file():
         raise SourceFormatError(source.name, path, "file not found")
-    info: dict = {"file": path.name, "format": source.fmt}
+    fmt = source.fmt_of(release)
+    info: dict = {"file": path.name, "format": fmt}
     with opened_member(source, release, path, info) as (data_path, label):
-        if source.fmt == "csv":
+        if fmt == "csv":
             frame = read_csv(source, data_path, label, info, release)
-        elif source.fmt == "xlsx":
+        elif fmt in ("xlsx", "xls"):
             frame = read_xlsx(source, release, data_path, label, info)
-        elif source.fmt == "parquet":
+        elif fmt == "parquet":
             frame = read_parquet(source, release, data_path, label, info)
-        elif source.fmt == "json":
+        elif fmt == "json":
             frame = read_json(source, data_path, label, info)
-        elif source.fmt == "geojson":
+        elif fmt == "geojson":
             frame = read_geojson(source, data_path, label, info)
         else:
-            raise SourceFormatError(source.name, label, f"unknown format {source.fmt!r} in the catalog")
-    if source.fmt in ("csv", "xlsx"):
+            raise SourceFormatError(source.name, label, f"unknown format {fmt!r} in the catalog")
+    if fmt in ("csv", "xlsx", "xls"):
         normalise_codes(source, release, frame, info)
     info["rows"] = len(frame)
     info["columns"] = [str(c) for c in frame.columns]

@@ -34,6 +34,12 @@ def is_zip(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
+def is_ole2(path: Path) -> bool:
+    """An Excel 97 (xls, BIFF8) workbook is an OLE2 compound document."""
+    with open(path, "rb") as f:
+        return f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _is_xlsx_package(path: Path) -> bool:
     if not is_zip(path):
         return False
@@ -51,7 +57,7 @@ def opened_member(source: Source, release: Release, path: Path, info: dict) -> I
     An xlsx is itself a zip: it is only unpacked as an archive when the release names a member.
     """
     wants_archive = release.member is not None or path.suffix.lower() == ".zip"
-    if wants_archive and source.fmt == "xlsx" and _is_xlsx_package(path):
+    if wants_archive and source.fmt_of(release) == "xlsx" and _is_xlsx_package(path):
         # The publisher served the workbook itself instead of the zip around it: read it as is.
         info["member"] = None
         info["unzipped_workbook"] = True

@@ -1,7 +1,8 @@
-"""xlsx workbooks: a sheet below its title rows, every cell as the text a user sees.
+"""xlsx and xls workbooks: a sheet below its title rows, every cell as the text a user sees.
 
 What belongs here: opening the workbook (calamine when installed, openpyxl otherwise, with the
-stylesheet repair of SOURCES 3.2), the sheet the release names, the header after ``skiprows``
+stylesheet repair of SOURCES 3.2; an Excel 97 xls, as Insee published the census bases communales
+before RP 2017, by calamine only: openpyxl does not read xls), the sheet the release names, the header after ``skiprows``
 title rows, cells rendered as text (``cell_text``), blank rows dropped.
 
 Not here: undoing Excel ``="01001"`` wrappers (``codes``), zip members around a workbook (``archives``).
@@ -21,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ti_pipeline.sources.catalog import Release, Source
-from ti_pipeline.sources.readers.archives import is_zip
+from ti_pipeline.sources.readers.archives import is_ole2, is_zip
 from ti_pipeline.sources.readers.common import SourceFormatError, raise_not_data
 
 
@@ -108,13 +109,19 @@ def _openpyxl_rows(source: Source, release: Release, path: Path, label: str, inf
 
 
 def read_xlsx(source: Source, release: Release, path: Path, label: str, info: dict) -> pd.DataFrame:
-    if not is_zip(path):
+    """The sheet of an xlsx workbook, or of an xls one when the release's format is ``xls``."""
+    xls = source.fmt_of(release) == "xls"
+    if xls and not is_ole2(path):
+        raise_not_data(source, label, "an xls (Excel 97) workbook", path)
+    if not xls and not is_zip(path):
         raise_not_data(source, label, "an xlsx workbook", path)
-    skiprows = source.skiprows
+    skiprows = source.skiprows_of(release)
     opened: list = []
     with tempfile.TemporaryDirectory(prefix="ti-xlsx-") as tmp:
         try:
             sheet = _calamine_rows(source, release, path, label)
+            if sheet is None and xls:
+                raise SourceFormatError(source.name, label, "unreadable xls workbook (python-calamine could not open it)")
             info["xlsx_reader"] = "calamine" if sheet is not None else "openpyxl"
             title, rows = sheet if sheet is not None else _openpyxl_rows(source, release, path, label, info, Path(tmp), opened)
             for _ in range(skiprows):
