@@ -98,6 +98,7 @@ class StagedParquet:
         self.column_descriptions = dict(column_descriptions or {})
         self._writer: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
+        self._created: list[Path] = []  # folders made for it: ``discard`` removes them again when empty
 
     def write(self, table: pa.Table) -> None:
         if self._writer is None:
@@ -106,6 +107,8 @@ class StagedParquet:
                 desc = self.column_descriptions.get(f.name)
                 fields.append(f.with_metadata({**(f.metadata or {}), b"description": desc.encode()}) if desc else f)
             self._schema = pa.schema(fields)  # no schema metadata: pandas' bookkeeping is noise
+            # a first vintage that is then blocked must leave no trace: not even its source's folder
+            self._created = [p for p in (self.path.parent, self.path.parent.parent) if not p.exists()]
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.tmp, self._schema, compression=COMPRESSION)
         self._writer.write_table(table.cast(self._schema))
@@ -128,6 +131,11 @@ class StagedParquet:
         if self._writer is not None:
             self._writer.close()
         self.tmp.unlink(missing_ok=True)
+        for folder in self._created:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (another vintage's file), or already gone
+                pass
 
 
 def frame_to_table(frame: pd.DataFrame) -> pa.Table:

@@ -106,7 +106,13 @@ XLS_MAX_COLUMNS = 256
 def xls_bytes(sheets: list[tuple[str, list[list], list[str], Iterable[Iterable]]]) -> bytes:
     """An Insee-style Excel 97 (xls) workbook, as the census bases before RP 2017 were published:
     each sheet is (name, title rows, header, rows); numbers are written as numbers, text as text."""
-    import xlwt  # dev dependency: only the sample generator writes xls
+    try:
+        import xlwt  # dev dependency: only the sample generator writes xls
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "the sample generator writes the census vintages before RP 2017 as xls with xlwt, a dev "
+            "dependency: pip install -e '.[dev]'"
+        ) from None
 
     wb = xlwt.Workbook(encoding="utf-8")
     for name, titles, header, rows in sheets:
