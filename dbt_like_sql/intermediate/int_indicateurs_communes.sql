@@ -317,30 +317,20 @@ postes_serie as (
     select millesime, annee, code_commune, postes_industrie, postes_industrie_secret from int_flores_td_communes
     qualify millesime = max(millesime) over (partition by annee)
 ),
-flores_premiere_annee as (
-    select min(annee) as annee from postes_serie
-),
-flores_depuis_debut as (
-    -- the change of industrial posts from the first year of the Flores vintages present to each
-    -- later year, every year from its newest vintage (a commune missing either year is left out)
+flores_evolutions as (
+    -- the change of industrial posts from the first year of the series to each later year, and over
+    -- 5 years (every year whose fifth year before is in the series); every year from its newest
+    -- vintage, a commune missing either year left out
     select
-        'evol_postes_industrie_flores' as code_indicateur,
+        e.code_indicateur,
         n.millesime, n.annee, d.annee as annee_base, n.code_commune,
         n.postes_industrie as numerateur, d.postes_industrie as denominateur,
         n.postes_industrie_secret or d.postes_industrie_secret as secret
-    from postes_serie n
-    join flores_premiere_annee f on n.annee > f.annee
-    join postes_serie d on d.annee = f.annee and d.code_commune = n.code_commune
-),
-flores_5a as (
-    -- the same over 5 years: every year whose fifth year before is in the series
-    select
-        'evol_postes_industrie_flores_5a' as code_indicateur,
-        n.millesime, n.annee, d.annee as annee_base, n.code_commune,
-        n.postes_industrie as numerateur, d.postes_industrie as denominateur,
-        n.postes_industrie_secret or d.postes_industrie_secret as secret
-    from postes_serie n
-    join postes_serie d on d.annee = n.annee - 5 and d.code_commune = n.code_commune
+    from (values ('evol_postes_industrie_flores', null), ('evol_postes_industrie_flores_5a', 5)) e(code_indicateur, ecart)
+    cross join postes_serie n
+    join postes_serie d
+      on d.code_commune = n.code_commune and d.annee < n.annee
+     and d.annee = coalesce(n.annee - e.ecart, (select min(annee) from postes_serie))
 ),
 laureats_postes as (
     select
@@ -392,12 +382,7 @@ union all
 select
     code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
     numerateur, denominateur, secret, true, null, null
-from flores_depuis_debut
-union all
-select
-    code_indicateur, 'Insee, Flores', millesime, annee, annee_base, code_commune,
-    numerateur, denominateur, secret, true, null, null
-from flores_5a
+from flores_evolutions
 union all
 select
     code_indicateur, 'Urssaf, établissements et effectifs salariés par commune et APE', millesime, annee, annee_base,
